@@ -1,0 +1,104 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * aws-cdk-lib floor. 2.187.0 is the oldest release for which `@aws-cdk/integ-tests-alpha`
+ * is published next to a cdk-nag 2.x that supports it, and it has every API the constructs use
+ * (`Annotations.addWarningV2`, `ecr.Repository.grantPullPush`, CodeBuild standard 7.0 images).
+ */
+const CDK_VERSION = '2.187.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-ecr-codebuild',
+  description:
+    'CDK constructs that build Docker images in CodeBuild, push them to ECR, share them across accounts, and build code inside them.',
+  author: 'cdk-ecr-codebuild',
+  authorAddress: 'maintainers@cdk-ecr-codebuild.invalid',
+  authorOrganization: true,
+  repositoryUrl: 'https://github.com/cdk-ecr-codebuild/cdk-ecr-codebuild.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk', 'aws-cdk', 'awscdk', 'ecr', 'codebuild', 'docker', 'container'],
+
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+  workflowNodeVersion: '20.x',
+  projenrcTs: true,
+  prettier: true,
+  prettierOptions: {
+    settings: {
+      singleQuote: true,
+      printWidth: 120,
+      trailingComma: javascript.TrailingComma.ALL,
+    },
+  },
+
+  // eslint in the test task checks; it never rewrites files (run `npx eslint --fix` by hand).
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'],
+    commandOptions: { fix: false, extraArgs: ['--max-warnings', '0'] },
+  },
+
+  cdkVersion: CDK_VERSION,
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+
+  jestOptions: {
+    passWithNoTests: false,
+    // projen's default passes --updateSnapshot, which makes every snapshot test unable to fail.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 180_000,
+    },
+  },
+
+  gitignore: ['cdk.out', '*.snapshot/**/asset.*', '.tmp/', 'bench/out/'],
+  npmignoreEnabled: true,
+
+  devDeps: [
+    'cdk-nag@^2.37.55',
+    `@aws-cdk/integ-tests-alpha@${CDK_VERSION}-alpha.0`,
+    '@aws-cdk/integ-runner@^2',
+    '@aws-sdk/client-ecr@^3',
+    '@aws-sdk/client-cloudformation@^3',
+    '@aws-sdk/client-codebuild@^3',
+    '@aws-sdk/client-iam@^3',
+    '@aws-sdk/client-kms@^3',
+    '@aws-sdk/client-s3@^3',
+    '@aws-sdk/client-ssm@^3',
+    '@types/aws-lambda',
+    'yaml@^2',
+  ],
+
+  // Publishing targets (used by the release workflow, which has network access to every registry).
+  publishToPypi: {
+    distName: 'cdk-ecr-codebuild',
+    module: 'cdk_ecr_codebuild',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkecrcodebuild',
+    mavenGroupId: 'io.github.cdkecrcodebuild',
+    mavenArtifactId: 'cdk-ecr-codebuild',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkEcrCodebuild',
+    packageId: 'CdkEcrCodebuild',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-ecr-codebuild/cdk-ecr-codebuild-go',
+  },
+});
+
+// Example apps and benchmarks are type-checked and linted like tests.
+project.tsconfigDev.addInclude('../examples/**/*.ts');
+project.tsconfigDev.addInclude('../bench/**/*.ts');
+project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', 'cdk.out');
+
+
+// The main job: synthesize the example app with no AWS account or credentials.
+project.addTask('synth:example', {
+  description: 'Synthesize examples/seed-pipeline.ts into cdk.out/ and print a summary',
+  exec: 'ts-node --project test/tsconfig.json examples/seed-pipeline.ts',
+});
+
+project.synth();
