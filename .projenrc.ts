@@ -89,11 +89,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
-// Example apps and benchmarks are type-checked and linted like tests.
+// Example apps and benchmarks are type-checked and linted like tests: each folder gets a tsconfig
+// that extends the test one (eslint's project service picks the nearest tsconfig.json).
 project.tsconfigDev.addInclude('../examples/**/*.ts');
 project.tsconfigDev.addInclude('../bench/**/*.ts');
+for (const dir of ['examples', 'bench']) {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../test/tsconfig.json']),
+    include: ['**/*.ts'],
+    compilerOptions: {},
+  });
+}
 project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', 'cdk.out');
-
 
 // The main job: synthesize the example app with no AWS account or credentials.
 project.addTask('synth:example', {

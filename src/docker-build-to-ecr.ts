@@ -20,10 +20,12 @@ import {
 
 /** cdk-nag findings (regex form of `applies_to`) for the per-build log streams and report groups. */
 const LOG_STREAMS_FINDING = {
-  regex: '/^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\\/aws\\/codebuild\\/<[A-Za-z0-9]+>:\\*$/g',
+  regex:
+    '/^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\\/aws\\/codebuild\\/<[A-Za-z0-9]+>:\\*$/g',
 };
 const REPORT_GROUPS_FINDING = {
-  regex: '/^Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group\\/<[A-Za-z0-9]+>-\\*$/g',
+  regex:
+    '/^Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group\\/<[A-Za-z0-9]+>-\\*$/g',
 };
 
 /** CodeBuild's build timeout limits, in minutes. */
@@ -236,8 +238,17 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     const buildContext = props.buildContext ?? '.';
     validateRelativePath('buildContext', buildContext, 'the source root');
     validateRelativePath('dockerfile', dockerfile, 'the build context');
-    if (props.target !== undefined && !Token.isUnresolved(props.target) && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(props.target)) {
-      throw propError('target', props.target, 'is not a valid stage name', 'use the name after "AS" in a FROM line of the Dockerfile');
+    if (
+      props.target !== undefined &&
+      !Token.isUnresolved(props.target) &&
+      !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(props.target)
+    ) {
+      throw propError(
+        'target',
+        props.target,
+        'is not a valid stage name',
+        'use the name after "AS" in a FROM line of the Dockerfile',
+      );
     }
     const buildArgs = props.buildArgs ?? {};
     for (const name of Object.keys(buildArgs)) {
@@ -375,7 +386,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
         this,
         'crossAccountRepository',
         `The repository belongs to account ${this.repository.env.account}: its repository policy must allow ` +
-          'this project\'s role to push (e.g. CrossAccountPullPolicy with AccessLevel.PULL_PUSH in that account).',
+          "this project's role to push (e.g. CrossAccountPullPolicy with AccessLevel.PULL_PUSH in that account).",
       );
     }
   }
@@ -388,7 +399,8 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       },
       {
         id: 'AwsSolutions-CB4',
-        reason: 'The project produces no build artifacts (the image goes to ECR, encrypted there); logs use the CloudWatch Logs default encryption',
+        reason:
+          'The project produces no build artifacts (the image goes to ECR, encrypted there); logs use the CloudWatch Logs default encryption',
       },
     ]);
     const policy = this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy;
@@ -398,20 +410,17 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
         reason:
           'ecr:GetAuthorizationToken has no resource-level permission (Resource "*"); the log stream and ' +
           'report ARNs end in "*" because CodeBuild names them per build, under this project\'s own log group and report groups',
-        appliesTo: [
-          'Resource::*',
-          LOG_STREAMS_FINDING,
-          REPORT_GROUPS_FINDING,
-        ],
+        appliesTo: ['Resource::*', LOG_STREAMS_FINDING, REPORT_GROUPS_FINDING],
       },
       ...(source.type === 'S3'
         ? [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason: 'Read access to the S3 source, granted by aws-cdk-lib\'s Source.s3 (object-level actions on the source key)',
-            appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
-          },
-        ]
+            {
+              id: 'AwsSolutions-IAM5',
+              reason:
+                "Read access to the S3 source, granted by aws-cdk-lib's Source.s3 (object-level actions on the source key)",
+              appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
+            },
+          ]
         : []),
     ]);
   }
@@ -466,17 +475,14 @@ function validateTags(imageTag: string | undefined, additionalTags: string[], im
       continue;
     }
     if (seen.has(tag)) {
-      throw propError(
-        'additionalTags',
-        tag,
-        'is given twice (in imageTag or additionalTags)',
-        'list each tag once',
-      );
+      throw propError('additionalTags', tag, 'is given twice (in imageTag or additionalTags)', 'list each tag once');
     }
     seen.add(tag);
   }
   if (immutable) {
-    const fixed = [...(imageTag !== undefined ? [imageTag] : []), ...additionalTags].filter((t) => !Token.isUnresolved(t));
+    const fixed = [...(imageTag !== undefined ? [imageTag] : []), ...additionalTags].filter(
+      (t) => !Token.isUnresolved(t),
+    );
     if (fixed.length > 0) {
       const prop = imageTag !== undefined && fixed[0] === imageTag ? 'imageTag' : 'additionalTags';
       throw propError(
@@ -516,8 +522,17 @@ function validateUserEnvironment(env: Record<string, codebuild.BuildEnvironmentV
         name === ENV.imageTag ? 'use the imageTag prop' : 'remove it (it is derived from the repository)',
       );
     }
-    if (name.startsWith('DOCKER_BUILD_ARG_') || name.startsWith('ADDITIONAL_IMAGE_TAG_') || ['DOCKERFILE_PATH', 'DOCKER_TARGET', 'DOCKER_BUILD_CONTEXT'].includes(name)) {
-      throw propError('environmentVariables', name, 'is reserved for values DockerBuildToEcr passes to docker', 'choose another name');
+    if (
+      name.startsWith('DOCKER_BUILD_ARG_') ||
+      name.startsWith('ADDITIONAL_IMAGE_TAG_') ||
+      ['DOCKERFILE_PATH', 'DOCKER_TARGET', 'DOCKER_BUILD_CONTEXT'].includes(name)
+    ) {
+      throw propError(
+        'environmentVariables',
+        name,
+        'is reserved for values DockerBuildToEcr passes to docker',
+        'choose another name',
+      );
     }
   }
 }

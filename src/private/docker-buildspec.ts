@@ -75,9 +75,12 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
     return shellQuote(value);
   };
 
-  const dockerfilePath = Token.isUnresolved(input.dockerfile) || Token.isUnresolved(input.buildContext)
-    ? input.buildContext === '.' ? input.dockerfile : `${input.buildContext}/${input.dockerfile}`
-    : joinPosix(input.buildContext, input.dockerfile);
+  const dockerfilePath =
+    Token.isUnresolved(input.dockerfile) || Token.isUnresolved(input.buildContext)
+      ? input.buildContext === '.'
+        ? input.dockerfile
+        : `${input.buildContext}/${input.dockerfile}`
+      : joinPosix(input.buildContext, input.dockerfile);
 
   const build: string[] = ['docker build', `--file ${word(dockerfilePath, 'DOCKERFILE_PATH')}`];
   if (input.target !== undefined) {
