@@ -45,6 +45,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   jestOptions: {
     passWithNoTests: false,
+    // jest 30 resolves modules with unrs-resolver (see eslint-import-resolver-typescript below).
+    jestVersion: '^29',
     // projen's default passes --updateSnapshot, which makes every snapshot test unable to fail.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
@@ -88,6 +90,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     moduleName: 'github.com/cdk-ecr-codebuild/cdk-ecr-codebuild-go',
   },
 });
+
+// eslint-import-resolver-typescript 3.7 resolves with enhanced-resolve; later versions pull
+// unrs-resolver, whose per-platform optional packages the registry here does not serve, and npm 11
+// then writes a lockfile that its own `npm ci` rejects ("Missing: @unrs/resolver-binding-…").
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.addDevDeps('eslint-import-resolver-typescript@~3.7.0');
 
 // Example apps and benchmarks are type-checked and linted like tests: each folder gets a tsconfig
 // that extends the test one (eslint's project service picks the nearest tsconfig.json).
