@@ -35,7 +35,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // eslint in the test task checks; it never rewrites files (run `npx eslint --fix` by hand).
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'bench', 'build-tools', 'projenrc', '.projenrc.ts'],
     commandOptions: { fix: false, extraArgs: ['--max-warnings', '0'] },
   },
 
@@ -54,7 +54,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out', '*.snapshot/**/asset.*', '.tmp/', 'bench/out/'],
+  gitignore: ['/cdk.out', '.tmp/', 'bench/out/', '.jsii.tabl.json'],
   npmignoreEnabled: true,
 
   devDeps: [
@@ -101,7 +101,7 @@ project.addDevDeps('eslint-import-resolver-typescript@~3.7.0');
 // that extends the test one (eslint's project service picks the nearest tsconfig.json).
 project.tsconfigDev.addInclude('../examples/**/*.ts');
 project.tsconfigDev.addInclude('../bench/**/*.ts');
-for (const dir of ['examples', 'bench']) {
+for (const dir of ['examples', 'bench', 'build-tools']) {
   new javascript.TypescriptConfig(project, {
     fileName: `${dir}/tsconfig.json`,
     extends: javascript.TypescriptConfigExtends.fromPaths(['../test/tsconfig.json']),
@@ -109,12 +109,60 @@ for (const dir of ['examples', 'bench']) {
     compilerOptions: {},
   });
 }
-project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', 'cdk.out');
+project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', '/build-tools/', '/rosetta/', '/cdk.out', '/.tmp/');
 
 // The main job: synthesize the example app with no AWS account or credentials.
 project.addTask('synth:example', {
   description: 'Synthesize examples/seed-pipeline.ts into cdk.out/ and print a summary',
   exec: 'ts-node --project test/tsconfig.json examples/seed-pipeline.ts',
 });
+
+// Checks that run offline in `npm test` (the release workflow keeps projen's package:* tasks, which
+// need PyPI, Maven Central, NuGet and the Go proxy).
+const offline = { JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' };
+const bindings = project.addTask('test:bindings', {
+  description:
+    'jsii compile; README/@example snippets through jsii-rosetta --strict into 4 languages; generate the bindings',
+  env: offline,
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'rm -rf .tmp/bindings .jsii.tabl.json' },
+    { exec: 'jsii-rosetta extract --strict --compile' },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/check-rosetta.ts .jsii.tabl.json 4' },
+    { exec: 'jsii-pacmak --code-only --targets python,java,dotnet,go --outdir .tmp/bindings' },
+    { exec: 'python3 -m compileall -q .tmp/bindings/python' },
+    { exec: 'gofmt -e -l .tmp/bindings/go > /dev/null' },
+    { say: 'bindings: python, java, dotnet and go code generated; python byte-compiles; go parses' },
+  ],
+});
+const apiDocs = project.addTask('test:api-docs', {
+  description: 'Fail when the committed API.md differs from what jsii-docgen generates (run `npx projen docgen`)',
+  env: offline,
+  steps: [
+    { exec: 'mkdir -p .tmp && jsii-docgen -o .tmp/API.md' },
+    { exec: 'diff -u API.md .tmp/API.md' },
+    { say: 'API.md is up to date' },
+  ],
+});
+const integApp = 'ts-node --project test/tsconfig.json {filePath}';
+const integSnapshot = project.addTask('integ:snapshot', {
+  description: 'Compare the integration tests with their committed snapshots (no deploy, no credentials)',
+  env: offline,
+  exec: `integ-runner --language typescript --app "${integApp}"`,
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the integration test snapshots without deploying',
+  env: offline,
+  exec: `integ-runner --language typescript --app "${integApp}" --dry-run --update-on-failed`,
+});
+project.addTask('integ:deploy', {
+  description:
+    'Deploy every integration test, run its assertions, destroy it, and update the snapshots (needs AWS credentials)',
+  env: offline,
+  exec: `integ-runner --language typescript --app "${integApp}" --force --update-on-failed`,
+});
+project.testTask.spawn(bindings);
+project.testTask.spawn(apiDocs);
+project.testTask.spawn(integSnapshot);
 
 project.synth();

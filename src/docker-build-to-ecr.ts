@@ -202,8 +202,10 @@ export interface DockerBuildToEcrProps {
  * repository only.
  *
  * @example
+ * import { Duration } from 'aws-cdk-lib';
  * import * as codebuild from 'aws-cdk-lib/aws-codebuild';
  * import * as s3 from 'aws-cdk-lib/aws-s3';
+ * import { DockerBuildToEcr } from 'cdk-ecr-codebuild';
  *
  * declare const bucket: s3.IBucket;
  * const image = new DockerBuildToEcr(this, 'Image', {

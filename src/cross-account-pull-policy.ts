@@ -1,0 +1,468 @@
+import * as crypto from 'crypto';
+import * as path from 'path';
+import { CustomResource, Lazy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { AccessLevel } from './access-level';
+import { propError, warn } from './private/errors';
+import { addNagSuppressions } from './private/nag';
+import { ECR_POLICY_MAX_CHARS, policyTextLength, UNKNOWN_REFERENCE_CHARS } from './private/policy-size';
+import {
+  validateAccountId,
+  validateOrganizationalUnitPath,
+  validateOrganizationId,
+} from './private/principal-validation';
+import {
+  accountsStatement,
+  CODEBUILD_SERVICE_PRINCIPAL,
+  lambdaStatement,
+  organizationalUnitsStatement,
+  organizationStatement,
+  PULL_ACTIONS,
+  serviceSourceStatement,
+} from './private/pull-policy';
+import { RepositoryPolicyHandler } from './private/repository-policy-handler';
+
+/** The code of the custom resource handler; `..` works from both `src/` and the compiled `lib/`. */
+const HANDLER_CODE_DIRECTORY = path.join(__dirname, '..', 'lambda', 'repository-policy');
+
+/** The kinds of statement, in the order they appear in the policy, and the end of their Sid. */
+enum StatementKind {
+  ACCOUNTS = 'Accounts',
+  ORGANIZATION = 'Organization',
+  ORGANIZATIONAL_UNITS = 'OrgPaths',
+  CODEBUILD = 'CodeBuild',
+  LAMBDA = 'Lambda',
+}
+
+/**
+ * Properties of a CrossAccountPullPolicy.
+ */
+export interface CrossAccountPullPolicyProps {
+  /**
+   * The repository whose policy gets the statements. A repository created in this app
+   * (`new ecr.Repository`) gets them in its `RepositoryPolicyText`; an imported one
+   * (`Repository.fromRepositoryName/Arn/Attributes`) through a custom resource that edits the
+   * policy in place, which needs the repository to be in the account of the stack.
+   */
+  readonly repository: ecr.IRepository;
+
+  /**
+   * AWS accounts (12 digits each) whose principals may use the repository at `accessLevel`. Their
+   * principals still need an identity policy that allows the actions and `ecr:GetAuthorizationToken`.
+   *
+   * @default - no account; add some later with `addAccountIds()`
+   */
+  readonly accountIds?: string[];
+
+  /**
+   * An AWS Organizations id (`o-` and 10-32 letters or digits): every account of the organization
+   * may use the repository at `accessLevel` (`aws:PrincipalOrgID`).
+   *
+   * @default - no organization
+   */
+  readonly organizationId?: string;
+
+  /**
+   * Organizational-unit paths (`aws:PrincipalOrgPaths`), e.g. `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`,
+   * or ending with `*` to include the child OUs: the accounts below any of them may use the
+   * repository at `accessLevel`.
+   *
+   * @default - no organizational unit
+   */
+  readonly organizationalUnitPaths?: string[];
+
+  /**
+   * What the accounts, the organization and the organizational units may do. The service
+   * principals (`codeBuildProjects`, `lambdaAccountIds`) only ever pull.
+   *
+   * @default AccessLevel.PULL
+   */
+  readonly accessLevel?: AccessLevel;
+
+  /**
+   * CodeBuild projects that use an image of the repository as build image with `CODEBUILD` pull
+   * credentials: `codebuild.amazonaws.com` may pull for them (`aws:SourceArn` = their ARNs,
+   * `aws:SourceAccount` = their accounts).
+   *
+   * @default - no project; add some later with `addCodeBuildProject()`
+   */
+  readonly codeBuildProjects?: codebuild.IProject[];
+
+  /**
+   * Accounts whose container-image Lambda functions use images of the repository:
+   * `lambda.amazonaws.com` may fetch images for the functions of these accounts in the
+   * repository's region. The identity that creates such a function must be allowed to pull as well
+   * (`accountIds`, `organizationId` or `organizationalUnitPaths`).
+   *
+   * @default - no Lambda access
+   */
+  readonly lambdaAccountIds?: string[];
+}
+
+/**
+ * Lets other AWS accounts, an organization, organizational units, CodeBuild projects and Lambda
+ * functions pull (or pull and push) the images of an ECR repository, by adding statements to the
+ * repository's resource policy.
+ *
+ * Accounts are granted as `Principal: {"AWS": "*"}` narrowed by the condition
+ * `StringEquals aws:PrincipalAccount [ids]`, not as one `arn:aws:iam::<id>:root` principal each.
+ * That costs 15 characters per account instead of 33, so that more than 600 accounts fit in ECR's
+ * 10,240-character policy limit, and an account that does not exist yet does not make ECR reject
+ * the policy. It grants exactly the principals of those accounts, like account principals do, but
+ * reads as `"*"` to a reviewer or scanner that looks at the principal only (cdk-nag AwsSolutions-ECR1
+ * is suppressed on the repository with that reason). One statement per kind of grantee, never one
+ * per account.
+ *
+ * The statements have fixed `Sid`s: `CdkEcrCodebuild<hash>` followed by `Accounts`,
+ * `Organization`, `OrgPaths`, `CodeBuild` or `Lambda`, where `<hash>` (8 hex digits) is derived from
+ * the construct path, so that two instances can share a repository. Statements whose Sid starts with
+ * `CdkEcrCodebuild<hash>` belong to this construct: on an imported repository, the custom resource
+ * replaces or removes exactly those and leaves every other statement alone.
+ *
+ * The policy is rendered once at synthesis: accounts and projects added after construction count,
+ * and synthesis fails when the repository policy would exceed 10,240 characters (measured with the
+ * longest partition, region and account names where they are only known at deploy time).
+ *
+ * For an imported repository, a Lambda function (one per stack, Node.js, with a role that may only
+ * read and write the policy of the imported repositories) backs a custom resource that merges the
+ * statements into the existing policy on create and update and removes them on delete.
+ *
+ * @example
+ * import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+ * import * as ecr from 'aws-cdk-lib/aws-ecr';
+ * import { CrossAccountPullPolicy } from 'cdk-ecr-codebuild';
+ *
+ * declare const repository: ecr.IRepository;
+ * declare const project: codebuild.IProject;
+ *
+ * const policy = new CrossAccountPullPolicy(this, 'SharedImages', {
+ *   repository,
+ *   accountIds: ['111111111111', '222222222222'],
+ *   organizationalUnitPaths: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*'],
+ *   codeBuildProjects: [project],
+ * });
+ * policy.addAccountIds('333333333333');
+ */
+export class CrossAccountPullPolicy extends Construct {
+  /**
+   * The start of the Sid of every statement written by any CrossAccountPullPolicy.
+   */
+  public static readonly SID_PREFIX = 'CdkEcrCodebuild';
+
+  /** The repository whose policy gets the statements. */
+  public readonly repository: ecr.IRepository;
+
+  /** What the accounts, the organization and the organizational units may do. */
+  public readonly accessLevel: AccessLevel;
+
+  /** The start of the Sid of the statements of this construct: `CdkEcrCodebuild<hash>`. */
+  public readonly sidPrefix: string;
+
+  /**
+   * The custom resource that writes the statements into the policy of an imported repository.
+   *
+   * @default - undefined for a repository created in this app (its policy is part of the template)
+   */
+  public readonly repositoryPolicy?: CustomResource;
+
+  private readonly accountIds: string[] = [];
+  private readonly organizationalUnitPaths: string[];
+  private readonly organizationId?: string;
+  private readonly lambdaAccountIds: string[];
+  private readonly codeBuildProjects: codebuild.IProject[] = [];
+  private readonly statements = new Map<StatementKind, iam.PolicyStatement>();
+  /** The `AWS::ECR::Repository` of a repository created in this app. */
+  private readonly cfnRepository?: ecr.CfnRepository;
+  private ecrOpenAccessSuppressed = false;
+
+  constructor(scope: Construct, id: string, props: CrossAccountPullPolicyProps) {
+    super(scope, id);
+    this.repository = props.repository;
+    this.accessLevel = props.accessLevel ?? AccessLevel.PULL;
+    this.sidPrefix = CrossAccountPullPolicy.SID_PREFIX + shortHash(this.node.path);
+
+    validateOrganizationId('organizationId', props.organizationId);
+    this.organizationId = props.organizationId;
+    this.organizationalUnitPaths = dedupe(props.organizationalUnitPaths ?? []);
+    this.organizationalUnitPaths.forEach((p) => validateOrganizationalUnitPath('organizationalUnitPaths', p));
+    const lambdaAccounts = checkAccounts('lambdaAccountIds', props.lambdaAccountIds ?? []);
+    if (lambdaAccounts.duplicates.length > 0) {
+      warnDuplicates(this, 'lambdaAccountIds', lambdaAccounts.duplicates);
+    }
+    this.lambdaAccountIds = lambdaAccounts.unique;
+
+    const child = this.repository.node.defaultChild;
+    if (child instanceof ecr.CfnRepository) {
+      this.cfnRepository = child;
+    } else {
+      this.checkImportedRepositoryAccount();
+      this.repositoryPolicy = this.createRepositoryPolicy();
+    }
+
+    this.addAccountIds(...(props.accountIds ?? []));
+    if (this.organizationId !== undefined) {
+      this.addStatement(
+        StatementKind.ORGANIZATION,
+        organizationStatement(this.sid(StatementKind.ORGANIZATION), this.organizationId, this.accessLevel.actions),
+      );
+      if (this.accessLevel.allowsPush) {
+        warn(
+          this,
+          'pushToOrganization',
+          `accessLevel PULL_PUSH lets every account of organization ${this.organizationId} push images to the repository: ` +
+            'grant PULL to the organization and PULL_PUSH to the accounts that build images, in a second CrossAccountPullPolicy',
+        );
+      }
+    }
+    if (this.organizationalUnitPaths.length > 0) {
+      this.addStatement(
+        StatementKind.ORGANIZATIONAL_UNITS,
+        organizationalUnitsStatement(
+          this.sid(StatementKind.ORGANIZATIONAL_UNITS),
+          this.organizationalUnitPaths,
+          this.accessLevel.actions,
+        ),
+      );
+    }
+    if (this.lambdaAccountIds.length > 0) {
+      const region = this.repository.env.region;
+      this.addStatement(
+        StatementKind.LAMBDA,
+        lambdaStatement(this.sid(StatementKind.LAMBDA), Stack.of(this).partition, region, this.lambdaAccountIds),
+      );
+    }
+    (props.codeBuildProjects ?? []).forEach((project) => this.addCodeBuildProject(project));
+
+    this.node.addValidation({ validate: () => this.validatePolicy() });
+  }
+
+  /**
+   * Lets the principals of more accounts use the repository at `accessLevel`. Duplicates are
+   * dropped with a warning, as is the repository's own account (its principals need no repository
+   * policy).
+   */
+  public addAccountIds(...accountIds: string[]): void {
+    const { unique, duplicates } = checkAccounts('accountIds', accountIds);
+    const repeated = [...duplicates, ...unique.filter((a) => this.accountIds.includes(a))];
+    if (repeated.length > 0) {
+      warnDuplicates(this, 'accountIds', repeated);
+    }
+    const own = this.repository.env.account;
+    const added = unique.filter((a) => !this.accountIds.includes(a));
+    if (!Token.isUnresolved(own) && added.includes(own)) {
+      warn(
+        this,
+        'ownAccountId',
+        `accountIds "${own}" is the account of the repository, whose principals need no repository policy (an identity ` +
+          'policy suffices, and a repository policy would let every principal of the account pull): it is not added',
+      );
+    }
+    this.accountIds.push(...added.filter((a) => a !== own));
+    if (this.accountIds.length > 0 && !this.statements.has(StatementKind.ACCOUNTS)) {
+      const accounts = Lazy.list({ produce: () => this.accountIds });
+      this.addStatement(
+        StatementKind.ACCOUNTS,
+        accountsStatement(this.sid(StatementKind.ACCOUNTS), accounts, this.accessLevel.actions),
+      );
+    }
+  }
+
+  /**
+   * Lets `codebuild.amazonaws.com` pull images for this project (its ARN in `aws:SourceArn`, its
+   * account in `aws:SourceAccount`): needed when the project uses an image of the repository as
+   * build image with `CODEBUILD` pull credentials.
+   */
+  public addCodeBuildProject(project: codebuild.IProject): void {
+    if (this.codeBuildProjects.includes(project)) {
+      return;
+    }
+    this.codeBuildProjects.push(project);
+    if (!this.statements.has(StatementKind.CODEBUILD)) {
+      const arns = Lazy.list({ produce: () => this.codeBuildProjects.map((p) => p.projectArn) });
+      const accounts = Lazy.list({ produce: () => dedupe(this.codeBuildProjects.map((p) => p.env.account)) });
+      this.addStatement(
+        StatementKind.CODEBUILD,
+        serviceSourceStatement(
+          this.sid(StatementKind.CODEBUILD),
+          CODEBUILD_SERVICE_PRINCIPAL,
+          PULL_ACTIONS,
+          arns,
+          accounts,
+        ),
+      );
+    }
+  }
+
+  private sid(kind: StatementKind): string {
+    return this.sidPrefix + kind;
+  }
+
+  private addStatement(kind: StatementKind, statement: iam.PolicyStatement): void {
+    this.statements.set(kind, statement);
+    if (!this.cfnRepository) {
+      return; // rendered into the custom resource at synthesis
+    }
+    const result = this.repository.addToResourcePolicy(statement);
+    if (!result.statementAdded) {
+      throw new Error(
+        `${this.node.path}: the repository policy of ${this.repository.node.path} did not take the statement ${statement.sid}`,
+      );
+    }
+    const anyPrincipal =
+      kind === StatementKind.ACCOUNTS ||
+      kind === StatementKind.ORGANIZATION ||
+      kind === StatementKind.ORGANIZATIONAL_UNITS;
+    if (anyPrincipal && !this.ecrOpenAccessSuppressed) {
+      this.ecrOpenAccessSuppressed = true;
+      addNagSuppressions(this.cfnRepository, [
+        {
+          id: 'AwsSolutions-ECR1',
+          reason:
+            `Statements ${this.sidPrefix}Accounts/Organization/OrgPaths use Principal AWS "*" only together with an ` +
+            'aws:PrincipalAccount, aws:PrincipalOrgID or aws:PrincipalOrgPaths condition: they grant the listed accounts, not the public',
+        },
+      ]);
+    }
+  }
+
+  /** An imported repository must be in the stack's account: the custom resource can only edit repositories there. */
+  private checkImportedRepositoryAccount(): void {
+    const repositoryAccount = this.repository.env.account;
+    const stackAccount = Stack.of(this).account;
+    const comparison = Token.compareStrings(repositoryAccount, stackAccount);
+    if (comparison === TokenComparison.DIFFERENT) {
+      throw propError(
+        'repository',
+        this.repository.node.path,
+        `is in account ${repositoryAccount}, not in the stack's account ${stackAccount}: the custom resource that writes ` +
+          "statements into an imported repository's policy runs in the stack's account, and a repository policy can " +
+          'only be changed from the account that owns the repository',
+        `create the CrossAccountPullPolicy in a stack deployed to account ${repositoryAccount}`,
+      );
+    }
+    if (comparison !== TokenComparison.SAME) {
+      warn(
+        this,
+        'repositoryAccountUnknown',
+        `cannot tell whether repository ${this.repository.node.path} is in the stack's account: the custom resource can ` +
+          "only edit the policy of a repository of the stack's account, and deployment fails otherwise",
+      );
+    }
+  }
+
+  private createRepositoryPolicy(): CustomResource {
+    const handler = RepositoryPolicyHandler.of(this, HANDLER_CODE_DIRECTORY);
+    handler.allow(this.repository);
+    const resource = new CustomResource(this, 'RepositoryPolicy', {
+      serviceToken: handler.function.functionArn,
+      resourceType: 'Custom::CdkEcrCodebuildRepositoryPolicy',
+      properties: {
+        RepositoryArn: this.repository.repositoryArn,
+        SidPrefix: this.sidPrefix,
+        Statements: Lazy.any({ produce: () => this.renderStatements() }),
+      },
+    });
+    // The role's policy must be in place before the handler runs.
+    resource.node.addDependency(handler.role);
+    handler.serialize(this.repository, resource);
+    return resource;
+  }
+
+  private renderStatements(): unknown[] {
+    return Object.values(StatementKind)
+      .map((kind) => this.statements.get(kind))
+      .filter((s): s is iam.PolicyStatement => s !== undefined)
+      .map((s) => s.toStatementJson());
+  }
+
+  private validatePolicy(): string[] {
+    if (this.statements.size === 0) {
+      return [
+        propError(
+          'accountIds',
+          [],
+          'and organizationId, organizationalUnitPaths, codeBuildProjects and lambdaAccountIds are all empty: the policy would grant nothing',
+          'give at least one of them, or call addAccountIds() / addCodeBuildProject()',
+        ).message,
+      ];
+    }
+    const stack = Stack.of(this.repository);
+    const policy = this.cfnRepository
+      ? stack.resolve(this.cfnRepository.repositoryPolicyText)
+      : { Version: '2012-10-17', Statement: Stack.of(this).resolve(this.renderStatements()) };
+    if (this.ecrOpenAccessSuppressed) {
+      this.warnAboutOpenStatements(policy);
+    }
+    const length = policyTextLength(policy);
+    if (length <= ECR_POLICY_MAX_CHARS) {
+      return [];
+    }
+    const whose = this.cfnRepository ? 'the policy of repository' : 'the statements of this construct for repository';
+    const [prop, count] =
+      this.lambdaAccountIds.length > this.accountIds.length
+        ? ['lambdaAccountIds', this.lambdaAccountIds.length]
+        : ['accountIds', this.accountIds.length];
+    return [
+      propError(
+        prop,
+        `${count} accounts`,
+        `make ${whose} ${this.repository.node.path} ${length.toLocaleString('en-US')} characters long, more than ECR's limit of ` +
+          `${ECR_POLICY_MAX_CHARS.toLocaleString('en-US')} (partition, region and account counted at their longest, ` +
+          `other references at ${UNKNOWN_REFERENCE_CHARS} characters)`,
+        'grant the accounts through their organization (organizationId) or organizational units (organizationalUnitPaths) ' +
+          'instead of listing them, or spread them over several repositories',
+      ).message,
+    ];
+  }
+
+  /**
+   * The AwsSolutions-ECR1 suppression this construct puts on the repository covers the whole
+   * policy: point out statements of others that it would hide (Principal "*" without a condition).
+   */
+  private warnAboutOpenStatements(policy: { Statement?: Array<Record<string, unknown>> }): void {
+    const open = (policy.Statement ?? []).filter(
+      (s) =>
+        s.Effect === 'Allow' &&
+        !String(s.Sid ?? '').startsWith(CrossAccountPullPolicy.SID_PREFIX) &&
+        JSON.stringify(s.Principal ?? '').includes('*') &&
+        s.Condition === undefined,
+    );
+    if (open.length > 0) {
+      warn(
+        this,
+        'openRepositoryPolicy',
+        `the policy of repository ${this.repository.node.path} has ${open.length} statement(s) with Principal "*" and no ` +
+          `condition (${open.map((s) => s.Sid ?? '(no Sid)').join(', ')}), which let anyone with an AWS account use it; ` +
+          'the AwsSolutions-ECR1 suppression added for the statements of this construct does not vouch for them',
+      );
+    }
+  }
+}
+
+/** 8 hex digits derived from the construct path: the same across synths, distinct per instance. */
+function shortHash(value: string): string {
+  return crypto.createHash('sha256').update(value).digest('hex').slice(0, 8).toUpperCase();
+}
+
+function dedupe(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** Validates account ids; returns them without repeats, and the repeated ones. */
+function checkAccounts(prop: string, accountIds: string[]): { unique: string[]; duplicates: string[] } {
+  accountIds.forEach((id) => validateAccountId(prop, id));
+  const unique = dedupe(accountIds);
+  const duplicates = dedupe(accountIds.filter((id, i) => accountIds.indexOf(id) !== i));
+  return { unique, duplicates };
+}
+
+function warnDuplicates(scope: Construct, prop: string, accountIds: string[]): void {
+  warn(
+    scope,
+    'duplicateAccountId',
+    `${prop} ${accountIds.map((a) => `"${a}"`).join(', ')} given more than once: each account is granted once`,
+  );
+}

@@ -1,0 +1,667 @@
+import { ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { BuilderImage } from './builder-image';
+import { propError, warn } from './private/errors';
+import { goBuildSpec } from './private/go-buildspec';
+import { GO_ARCHES, GO_OSES, goArchesFor, isGoPlatform } from './private/go-platforms';
+import { addNagSuppressions } from './private/nag';
+import { codeBuildPullStatement, PULL_ACTIONS } from './private/pull-policy';
+import { validateMinutes, validateRelativePath } from './private/validation';
+
+/** CodeBuild's build timeout limits, in minutes. */
+const MIN_TIMEOUT_MINUTES = 5;
+const MAX_TIMEOUT_MINUTES = 2160;
+
+/** Key prefix of the artifacts bucket's server access logs in the access-log bucket. */
+const ACCESS_LOGS_PREFIX = 'artifacts/';
+
+/**
+ * A plain file name: no directory, no glob character (buildspec `artifacts.files` are globs), no
+ * leading "-" (it would read as an option) or "." (hidden, and "." / "..").
+ */
+const PLAIN_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]{0,254}$/;
+
+/**
+ * Properties of a GoSampleBuild.
+ */
+export interface GoSampleBuildProps {
+  /**
+   * The Go module to build: typically `codebuild.Source.s3(...)` of a zip that holds `go.mod` and
+   * the sources at its root (no top folder).
+   */
+  readonly source: codebuild.ISource;
+
+  /**
+   * The image the build runs in.
+   *
+   * @default BuilderImage.curated(BuilderImage.DEFAULT_GO_VERSION) - Go 1.24 on Amazon Linux 2023 standard:5.0
+   */
+  readonly builderImage?: BuilderImage;
+
+  /**
+   * Run `go vet ./...` before building; a finding fails the build.
+   *
+   * @default true
+   */
+  readonly runGoVet?: boolean;
+
+  /**
+   * Run `go test ./...` before building; a failing test fails the build and no binary is produced.
+   *
+   * @default true
+   */
+  readonly runGoTests?: boolean;
+
+  /**
+   * The main package to build: a directory (or a .go file) relative to the root of the source.
+   *
+   * @default '.'
+   */
+  readonly mainPackage?: string;
+
+  /**
+   * File name of the binary (`go build -o`), at the root of the artifact.
+   *
+   * @default 'hello'
+   */
+  readonly binaryName?: string;
+
+  /**
+   * Build with cgo (`CGO_ENABLED=1`). Off by default, so that the binary is statically linked and
+   * runs on any Linux of its architecture.
+   *
+   * @default false
+   */
+  readonly cgoEnabled?: boolean;
+
+  /**
+   * Target operating system (`GOOS`), e.g. 'linux', 'darwin', 'windows'.
+   *
+   * @default - the builder's own (linux)
+   */
+  readonly goos?: string;
+
+  /**
+   * Target architecture (`GOARCH`), e.g. 'amd64', 'arm64'.
+   *
+   * @default - the builder's own (amd64, or arm64 on an ARM image)
+   */
+  readonly goarch?: string;
+
+  /**
+   * Name of the ZIP artifact (the S3 object key, at the root of `artifactsBucket`). Each build
+   * replaces it; the bucket's versioning keeps the previous ones.
+   *
+   * @default 'GoOutputArtifact.zip'
+   */
+  readonly artifactName?: string;
+
+  /**
+   * Bucket the artifact is written to.
+   *
+   * @default - a bucket is created: encrypted with `encryptionKey`, public access blocked, SSL only,
+   * versioned, with server access logs, retained on stack deletion
+   */
+  readonly artifactsBucket?: s3.IBucket;
+
+  /**
+   * Bucket that receives the server access logs of the artifacts bucket this construct creates.
+   * Only used when `artifactsBucket` is not given.
+   *
+   * @default - a bucket is created: SSE-S3 (the only encryption S3 log delivery supports), public
+   * access blocked, SSL only, retained on stack deletion
+   */
+  readonly serverAccessLogsBucket?: s3.IBucket;
+
+  /**
+   * KMS key that encrypts the build artifacts, the build logs and the artifacts bucket this
+   * construct creates. A key you pass must allow CloudWatch Logs
+   * (`logs.<region>.amazonaws.com`) to use it; a key defined in this app gets that statement
+   * automatically.
+   *
+   * @default - a key is created, with yearly rotation, retained on stack deletion
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * How long the build logs are kept.
+   *
+   * @default logs.RetentionDays.TWO_YEARS
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Compute type of the build.
+   *
+   * @default codebuild.ComputeType.SMALL
+   */
+  readonly computeType?: codebuild.ComputeType;
+
+  /**
+   * Build timeout, 5 minutes to 36 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * Builds a Go program from a source zip in CodeBuild and stores the binary as a ZIP artifact in S3.
+ *
+ * Deploys a CodeBuild project (vet, test, then `go build` with `CGO_ENABLED=0`), its service role,
+ * a KMS key (rotated) that encrypts the artifacts and the build logs, a CloudWatch log group, and an
+ * artifacts bucket with its access-log bucket; key, buckets and log group are retained when the stack
+ * is deleted.
+ *
+ * The project has a fixed name derived from its construct path, so that its ARN is known at synth
+ * time: a same-account repository's policy can then allow `codebuild.amazonaws.com` for this project
+ * only without a dependency cycle.
+ *
+ * @example
+ * import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+ * import * as s3 from 'aws-cdk-lib/aws-s3';
+ *
+ * declare const bucket: s3.IBucket;
+ * const build = new GoSampleBuild(this, 'Hello', {
+ *   source: codebuild.Source.s3({ bucket, path: 'GoSample.zip' }),
+ *   builderImage: BuilderImage.curated('1.23'),
+ *   binaryName: 'hello',
+ *   goarch: 'arm64',
+ * });
+ */
+export class GoSampleBuild extends Construct implements iam.IGrantable {
+  /** The CodeBuild project. */
+  public readonly project: codebuild.Project;
+  /** The project's service role. */
+  public readonly role: iam.Role;
+  /** The bucket the artifact is written to. */
+  public readonly artifactsBucket: s3.IBucket;
+  /** The key that encrypts artifacts and logs. */
+  public readonly encryptionKey: kms.IKey;
+  /** The log group of the builds. */
+  public readonly logGroup: logs.LogGroup;
+  /** The credentials CodeBuild pulls the builder image with. */
+  public readonly imagePullCredentials: codebuild.ImagePullPrincipalType;
+  /** The principal the project's builds run as. */
+  public readonly grantPrincipal: iam.IPrincipal;
+
+  private readonly imageIsCustom: boolean;
+
+  constructor(scope: Construct, id: string, props: GoSampleBuildProps) {
+    super(scope, id);
+
+    const builderImage = props.builderImage ?? BuilderImage.curated(BuilderImage.DEFAULT_GO_VERSION);
+    const mainPackage = props.mainPackage ?? '.';
+    const binaryName = props.binaryName ?? 'hello';
+    const artifactName = props.artifactName ?? 'GoOutputArtifact.zip';
+    validateMainPackage(mainPackage);
+    validateFileName('binaryName', binaryName, 'the binary', 'e.g. "hello"');
+    validateFileName('artifactName', artifactName, 'the ZIP artifact', 'e.g. "GoOutputArtifact.zip"');
+    validateTarget(props.goos, props.goarch, builderArch(builderImage));
+    validateMinutes('timeout', props.timeout, MIN_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES);
+    if (props.artifactsBucket !== undefined && props.serverAccessLogsBucket !== undefined) {
+      throw propError(
+        'serverAccessLogsBucket',
+        '(set)',
+        'only applies to the artifacts bucket this construct creates, and artifactsBucket is given',
+        'configure access logging on your bucket itself, or remove serverAccessLogsBucket',
+      );
+    }
+
+    const stack = Stack.of(this);
+    // A name known at synth time: the project's ARN is formatted from it (no GetAtt), which keeps a
+    // same-stack repository policy that names the project free of a dependency cycle.
+    const projectName = Names.uniqueResourceName(this, { maxLength: 100 });
+    const projectArn = stack.formatArn({ service: 'codebuild', resource: 'project', resourceName: projectName });
+
+    // Key and logs
+    this.encryptionKey =
+      props.encryptionKey ??
+      new kms.Key(this, 'Key', {
+        description: `Encrypts the artifacts and build logs of CodeBuild project ${projectName}`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    const logGroupName = `/aws/codebuild/${projectName}`;
+    this.allowLogsToUseKey(logGroupName);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName,
+      encryptionKey: this.encryptionKey,
+      retention: props.logRetention ?? logs.RetentionDays.TWO_YEARS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Artifacts
+    this.artifactsBucket = props.artifactsBucket ?? this.createArtifactsBucket(props.serverAccessLogsBucket);
+
+    // Role
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      description: `Builds a Go program in CodeBuild project ${projectName}`,
+    });
+    this.grantPrincipal = this.role;
+
+    // Image and pull credentials
+    const image = this.resolveImage(builderImage);
+    this.imagePullCredentials = image.pull;
+
+    const spec = goBuildSpec({
+      goVersion: builderImage.goVersion,
+      runGoVet: props.runGoVet ?? true,
+      runGoTests: props.runGoTests ?? true,
+      mainPackage,
+      binaryName,
+      cgoEnabled: props.cgoEnabled ?? false,
+      goos: props.goos,
+      goarch: props.goarch,
+    });
+
+    this.project = new codebuild.Project(this, 'Project', {
+      projectName,
+      description: 'Builds a Go program and stores the binary as a ZIP artifact',
+      source: props.source,
+      buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
+      role: this.role,
+      environment: {
+        buildImage: image.buildImage,
+        computeType: props.computeType ?? codebuild.ComputeType.SMALL,
+      },
+      environmentVariables: plain(spec.environmentVariables),
+      artifacts: codebuild.Artifacts.s3({
+        bucket: this.artifactsBucket,
+        name: artifactName,
+        includeBuildId: false,
+        packageZip: true,
+        encryption: true,
+      }),
+      encryptionKey: this.encryptionKey,
+      logging: { cloudWatch: { logGroup: this.logGroup } },
+      grantReportGroupPermissions: false,
+      timeout: props.timeout ?? Duration.hours(1),
+    });
+
+    // Pull permissions for a custom image
+    if (builderImage.repository !== undefined) {
+      this.grantImagePull(builderImage.repository, image.pull, projectArn, stack.account, projectName);
+    }
+    this.imageIsCustom = builderImage.repository !== undefined;
+    this.suppressNagFindings(
+      props.source,
+      this.imageIsCustom && image.pull === codebuild.ImagePullPrincipalType.SERVICE_ROLE,
+    );
+  }
+
+  /** Builds that failed, per period (default 5 minutes, sum). */
+  public metricFailedBuilds(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.project.metricFailedBuilds(props);
+  }
+
+  /** Builds that succeeded, per period (default 5 minutes, sum). */
+  public metricSucceededBuilds(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.project.metricSucceededBuilds(props);
+  }
+
+  /** Builds started, per period (default 5 minutes, sum). */
+  public metricBuilds(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.project.metricBuilds(props);
+  }
+
+  /** Build duration (default 5 minutes, average). */
+  public metricDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.project.metricDuration(props);
+  }
+
+  /** Grants read access to the artifacts (and decryption with the key) to `grantee`. */
+  public grantReadArtifacts(grantee: iam.IGrantable): iam.Grant {
+    return this.artifactsBucket.grantRead(grantee);
+  }
+
+  /**
+   * CloudWatch Logs encrypts the log group with the key only if the key policy allows the regional
+   * logs service principal, scoped with the encryption context to this log group
+   * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+   */
+  private allowLogsToUseKey(logGroupName: string): void {
+    const stack = Stack.of(this);
+    const logGroupArn = stack.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: logGroupName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const result = this.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsForTheBuildLogGroup',
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
+      }),
+      true,
+    );
+    if (!result.statementAdded) {
+      warn(
+        this,
+        'keyPolicyNotUpdated',
+        `The key policy of encryptionKey cannot be changed from this app (imported key): it must allow ` +
+          `logs.<region>.amazonaws.com to use the key for log group ${logGroupName}, or the log group cannot be created.`,
+      );
+    }
+  }
+
+  private createArtifactsBucket(serverAccessLogsBucket: s3.IBucket | undefined): s3.Bucket {
+    const accessLogs = serverAccessLogsBucket ?? this.createAccessLogsBucket();
+    const bucket = new s3.Bucket(this, 'ArtifactsBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.encryptionKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Server access logging, written by hand: aws-cdk-lib's serverAccessLogsBucket uses an ACL on the
+    // target bucket unless the app sets the @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy flag. This
+    // always uses the bucket policy that S3 recommends (logging.s3.amazonaws.com, scoped to this bucket).
+    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: accessLogs.bucketName,
+      logFilePrefix: ACCESS_LOGS_PREFIX,
+    };
+    const result = accessLogs.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `S3ServerAccessLogs${Names.uniqueId(bucket).replace(/[^A-Za-z0-9]/g, '')}`,
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [accessLogs.arnForObjects(`${ACCESS_LOGS_PREFIX}*`)],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': bucket.bucketArn },
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        },
+      }),
+    );
+    if (!result.statementAdded) {
+      warn(
+        this,
+        'accessLogsPolicyNotUpdated',
+        'The policy of serverAccessLogsBucket cannot be changed from this app (imported bucket): it must allow ' +
+          `logging.s3.amazonaws.com to put objects under "${ACCESS_LOGS_PREFIX}" for the artifacts bucket, or no access logs are delivered.`,
+      );
+    }
+    return bucket;
+  }
+
+  private createAccessLogsBucket(): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'AccessLogsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    addNagSuppressions(bucket.node.defaultChild as s3.CfnBucket, [
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          'This bucket is the server access log destination of the artifacts bucket; logging it into itself would loop',
+      },
+    ]);
+    return bucket;
+  }
+
+  /**
+   * The build image with the pull credentials. aws-cdk-lib's `LinuxBuildImage.fromEcrRepository`
+   * is not used: with CODEBUILD credentials it adds a repository-policy statement for
+   * `codebuild.amazonaws.com` with no condition (any project of any account could pull). This one
+   * carries no repository, and the grants are made in {@link grantImagePull}.
+   */
+  private resolveImage(builderImage: BuilderImage): {
+    buildImage: codebuild.IBuildImage;
+    pull: codebuild.ImagePullPrincipalType;
+  } {
+    if (builderImage.curatedImage !== undefined) {
+      // Curated images are always pulled by CodeBuild itself.
+      return { buildImage: builderImage.curatedImage, pull: codebuild.ImagePullPrincipalType.CODEBUILD };
+    }
+    const repository = builderImage.repository!;
+    const account = Token.compareStrings(repository.env.account, Stack.of(this).account);
+    // Two env-agnostic stacks share the same AWS::AccountId token: BOTH_UNRESOLVED, yet one account.
+    const sameAccount =
+      account === TokenComparison.SAME ||
+      (account === TokenComparison.BOTH_UNRESOLVED && repository.env.account === Stack.of(this).account);
+    const ownPolicy = repository instanceof ecr.Repository;
+    const requested = builderImage.imagePullCredentials;
+    if (requested === codebuild.ImagePullPrincipalType.CODEBUILD && account === TokenComparison.DIFFERENT) {
+      throw propError(
+        'imagePullCredentials',
+        requested,
+        `cannot pull from repository ${repository.node.path} of account ${repository.env.account}: CodeBuild ` +
+          "credentials only pull images of the project's own account (CodeBuild rejects the project)",
+        'use ImagePullPrincipalType.SERVICE_ROLE, or leave imagePullCredentials unset (chosen automatically)',
+      );
+    }
+    const pull =
+      requested ??
+      (ownPolicy && sameAccount
+        ? codebuild.ImagePullPrincipalType.CODEBUILD
+        : codebuild.ImagePullPrincipalType.SERVICE_ROLE);
+    const base = codebuild.LinuxBuildImage.fromDockerRegistry(
+      repository.repositoryUriForTagOrDigest(builderImage.tag ?? 'latest'),
+    );
+    if (pull === codebuild.ImagePullPrincipalType.SERVICE_ROLE) {
+      return { buildImage: base, pull };
+    }
+    const buildImage: codebuild.IBuildImage = {
+      type: base.type,
+      imageId: base.imageId,
+      defaultComputeType: base.defaultComputeType,
+      imagePullPrincipalType: codebuild.ImagePullPrincipalType.CODEBUILD,
+      validate: (env) => base.validate(env),
+      runScriptBuildspec: (entrypoint) => base.runScriptBuildspec(entrypoint),
+    };
+    return { buildImage, pull };
+  }
+
+  private grantImagePull(
+    repository: ecr.IRepository,
+    pull: codebuild.ImagePullPrincipalType,
+    projectArn: string,
+    account: string,
+    projectName: string,
+  ): void {
+    if (pull === codebuild.ImagePullPrincipalType.SERVICE_ROLE) {
+      // Identity policy on this repository only, plus ecr:GetAuthorizationToken (Resource "*", the
+      // only resource it supports).
+      repository.grantPull(this.role);
+      if (Token.compareStrings(repository.env.account, Stack.of(this).account) === TokenComparison.DIFFERENT) {
+        warn(
+          this,
+          'crossAccountBuilderImage',
+          `The builder image repository belongs to account ${repository.env.account}: its repository policy must ` +
+            `allow this project's role to pull (e.g. CrossAccountPullPolicy in that account with this account's id).`,
+        );
+      }
+      return;
+    }
+    const sid = `CodeBuildPull${projectName.replace(/[^A-Za-z0-9]/g, '')}`;
+    const result = repository.addToResourcePolicy(codeBuildPullStatement(sid, [projectArn], account, PULL_ACTIONS));
+    if (!result.statementAdded) {
+      warn(
+        this,
+        'repositoryPolicyNotUpdated',
+        `The policy of the builder image repository cannot be changed from this app (imported repository): add a ` +
+          `statement that allows codebuild.amazonaws.com to pull, conditioned on aws:SourceArn ${projectName} ` +
+          '(e.g. CrossAccountPullPolicy with codeBuildProjects), or use ImagePullPrincipalType.SERVICE_ROLE.',
+      );
+    }
+  }
+
+  private suppressNagFindings(source: codebuild.ISource, pullsWithRole: boolean): void {
+    const policy = this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy;
+    const artifactObjects = nagFinding(Stack.of(this), this.artifactsBucket.arnForObjects('*'));
+    addNagSuppressions(policy, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          "aws-cdk-lib grants on this construct's own resources: Artifacts.s3 grants read/write on the objects of the " +
+          'artifacts bucket (the artifact key is chosen by CodeBuild at upload)' +
+          (source.type === 'S3' ? ' and Source.s3 grants s3:GetObject*/GetBucket*/List* on the source object' : '') +
+          '; the project key grant uses the kms:ReEncrypt*/kms:GenerateDataKey* action families on that one key',
+        appliesTo: [
+          'Action::s3:GetObject*',
+          'Action::s3:GetBucket*',
+          'Action::s3:List*',
+          'Action::s3:DeleteObject*',
+          'Action::s3:Abort*',
+          'Action::kms:ReEncrypt*',
+          'Action::kms:GenerateDataKey*',
+          ...(artifactObjects !== undefined ? [artifactObjects] : []),
+        ],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Log stream ARNs end in ":*" because CodeBuild names a stream per build, in this project\'s own log group',
+        appliesTo: [LOG_STREAMS_FINDING],
+      },
+      ...(pullsWithRole
+        ? [
+            {
+              id: 'AwsSolutions-IAM5',
+              reason:
+                'ecr:GetAuthorizationToken (needed to pull the builder image with the service role) supports only Resource "*"',
+              appliesTo: ['Resource::*'],
+            },
+          ]
+        : []),
+    ]);
+    if (this.imageIsCustom) {
+      addNagSuppressions(this.project.node.defaultChild as codebuild.CfnProject, [
+        {
+          id: 'AwsSolutions-CB5',
+          reason:
+            'The builder image is the custom image with Go chosen with BuilderImage.fromEcrRepository, from a private ECR ' +
+            'repository; its pull credentials are limited to this project',
+        },
+      ]);
+    }
+  }
+}
+
+/** cdk-nag's finding for the per-build log streams of the project's log group. */
+const LOG_STREAMS_FINDING = {
+  regex:
+    '/^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\\/aws\\/codebuild\\/<[A-Za-z0-9]+>:\\*$/g',
+};
+
+/**
+ * The text cdk-nag reports for a resource ARN (`Resource::<Bucket1234.Arn>/*`): Ref becomes
+ * `<Id>`, GetAtt `<Id.Attr>`, Fn::Join is concatenated. Undefined for shapes it cannot render.
+ */
+function nagFinding(stack: Stack, arn: string): string | undefined {
+  const render = (value: any): string | undefined => {
+    if (typeof value === 'string') {
+      return value;
+    }
+    if (value?.Ref !== undefined) {
+      return `<${value.Ref}>`;
+    }
+    if (value?.['Fn::GetAtt'] !== undefined) {
+      return `<${value['Fn::GetAtt'][0]}.${value['Fn::GetAtt'][1]}>`;
+    }
+    if (value?.['Fn::Join'] !== undefined && value['Fn::Join'][0] === '') {
+      const parts = (value['Fn::Join'][1] as any[]).map(render);
+      return parts.every((p) => p !== undefined) ? parts.join('') : undefined;
+    }
+    return undefined;
+  };
+  const text = render(stack.resolve(arn));
+  return text === undefined ? undefined : `Resource::${text}`;
+}
+
+/** The GOARCH the builder image runs on. */
+function builderArch(image: BuilderImage): string {
+  return image.curatedImage?.type === 'ARM_CONTAINER' ? 'arm64' : 'amd64';
+}
+
+function validateMainPackage(mainPackage: string): void {
+  validateRelativePath('mainPackage', mainPackage, 'the source root');
+  if (!Token.isUnresolved(mainPackage) && mainPackage.includes('...')) {
+    throw propError(
+      'mainPackage',
+      mainPackage,
+      'is a package pattern',
+      'name one main package directory relative to the source root (e.g. "cmd/hello")',
+    );
+  }
+}
+
+function validateFileName(prop: string, value: string, what: string, example: string): void {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  if (value.length === 0) {
+    throw propError(prop, value, 'is empty', `give a file name for ${what} (${example})`);
+  }
+  if (/[\\/]/.test(value)) {
+    throw propError(
+      prop,
+      value,
+      'contains a path separator',
+      `give a plain file name for ${what}, without directories (${example})`,
+    );
+  }
+  if (!PLAIN_FILE_NAME.test(value)) {
+    throw propError(
+      prop,
+      value,
+      'is not a plain file name',
+      `use 1-255 of [A-Za-z0-9._+-], starting with a letter, digit or "_" (${example})`,
+    );
+  }
+}
+
+function validateTarget(goos: string | undefined, goarch: string | undefined, hostArch: string): void {
+  const os = goos !== undefined && !Token.isUnresolved(goos) ? goos : undefined;
+  const arch = goarch !== undefined && !Token.isUnresolved(goarch) ? goarch : undefined;
+  if (os !== undefined && !GO_OSES.includes(os)) {
+    throw propError('goos', os, 'is not a GOOS that Go supports', `use one of ${GO_OSES.join(', ')}`);
+  }
+  if (arch !== undefined && !GO_ARCHES.includes(arch)) {
+    throw propError('goarch', arch, 'is not a GOARCH that Go supports', `use one of ${GO_ARCHES.join(', ')}`);
+  }
+  if (os === undefined && (goos !== undefined || arch === undefined)) {
+    return; // a token, or nothing to check
+  }
+  const effectiveOs = os ?? 'linux';
+  const effectiveArch = arch ?? (goarch !== undefined ? undefined : hostArch);
+  if (effectiveArch === undefined) {
+    return;
+  }
+  if (!isGoPlatform(effectiveOs, effectiveArch)) {
+    const prop = arch !== undefined ? 'goarch' : 'goos';
+    const value = arch !== undefined ? arch : effectiveOs;
+    throw propError(
+      prop,
+      value,
+      `makes ${effectiveOs}/${effectiveArch}, which Go cannot build for` +
+        (arch === undefined ? ` (goarch defaults to the builder's ${hostArch})` : ''),
+      `for GOOS ${effectiveOs} set goarch to one of ${goArchesFor(effectiveOs).join(', ')}`,
+    );
+  }
+}
+
+function plain(vars: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> {
+  const out: Record<string, codebuild.BuildEnvironmentVariable> = {};
+  for (const [name, value] of Object.entries(vars)) {
+    out[name] = { value };
+  }
+  return out;
+}
