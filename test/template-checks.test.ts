@@ -1,6 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { buildIntegApp as pullPolicyIntegApp } from './integ.cross-account-pull-policy';
+import { buildIntegApp as dockerIntegApp } from './integ.docker-build-to-ecr';
+import { buildIntegApp as goIntegApp } from './integ.go-sample-build';
 import { addNagChecks, cfnLint, nagErrors, templateFiles } from './support/template-checks';
 import { buildSeedApp } from '../examples/seed-pipeline';
 
@@ -28,10 +33,21 @@ describe('template checks: examples/seed-pipeline.ts', () => {
     expect(result.exitCode).toBe(0);
   });
 
+  test('cdk-nag does report an unsuppressed error (the check can fail)', () => {
+    // GIVEN a stack with a bucket that breaks AwsSolutions-S1/S10
+    const app2 = new App();
+    const stack = new Stack(app2, 'Bad');
+    new s3.Bucket(stack, 'Plain');
+    addNagChecks(app2);
+    const assembly2 = app2.synth();
+    // THEN the check lists the errors
+    expect(nagErrors(stack, assembly2).join('\n')).toMatch(/AwsSolutions-S10/);
+  });
+
   test.each(stacks.map((s) => [s.stackName, s]))(
     'cdk-nag AwsSolutions: no unsuppressed error in %s',
     (_name, stack) => {
-      expect(nagErrors(stack)).toEqual([]);
+      expect(nagErrors(stack, assembly)).toEqual([]);
     },
   );
 });
@@ -54,4 +70,51 @@ describe('template checks catch problems', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+/** Every integration test app: its templates pass the same checks (assertion stacks included). */
+const INTEG_APPS: Array<[string, () => { app: App; stacks: Stack[] }]> = [
+  ['integ.docker-build-to-ecr', () => dockerIntegApp()],
+  ['integ.cross-account-pull-policy', () => pullPolicyIntegApp()],
+  ['integ.go-sample-build', () => goIntegApp()],
+];
+
+describe.each(INTEG_APPS)('template checks: test/%s.ts', (_name, build) => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'integ-'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  // GIVEN the integration test app with the AwsSolutions pack, WHEN it is synthesized
+  const { app } = build();
+  addNagChecks(app);
+  const assembly = app.synth();
+  const stacks = app.node
+    .findAll()
+    .filter((c): c is Stack => Stack.isStack(c));
+
+  test('has the test stack and the assertion stack', () => {
+    expect(stacks.map((s) => s.node.id)).toEqual(expect.arrayContaining(['DeployAssert']));
+    expect(stacks.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('cfn-lint reports no error and no warning', () => {
+    const result = cfnLint(templateFiles(assembly));
+    expect(result.output).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+
+  test('cdk-nag AwsSolutions: no unsuppressed error in any stack', () => {
+    expect(stacks.flatMap((s) => nagErrors(s, assembly).map((e) => `${s.stackName} ${e}`))).toEqual([]);
+  });
+
+  test('assertion providers run on a runtime Lambda still creates', () => {
+    for (const file of templateFiles(assembly)) {
+      const template = JSON.parse(fs.readFileSync(file, 'utf-8'));
+      for (const resource of Object.values<any>(template.Resources ?? {})) {
+        if (resource.Type === 'AWS::Lambda::Function') {
+          expect(resource.Properties.Runtime).toMatch(/^nodejs(22|24)\.x$/);
+        }
+      }
+    }
+  });
+  void outdir;
 });

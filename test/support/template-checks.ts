@@ -29,8 +29,17 @@ export function addNagChecks(app: App): void {
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
 }
 
-/** Unsuppressed cdk-nag AwsSolutions errors of a stack (run addNagChecks on its app first). */
-export function nagErrors(stack: Stack): string[] {
+/**
+ * Unsuppressed cdk-nag AwsSolutions errors of a stack (run addNagChecks on its app first). Pass the
+ * assembly when the app was already synthesized: synthesizing again would run every aspect twice.
+ */
+export function nagErrors(stack: Stack, assembly?: CloudAssembly): string[] {
+  if (assembly) {
+    return assembly
+      .getStackArtifact(stack.artifactId)
+      .messages.filter((m) => m.level === 'error' && /AwsSolutions-/.test(String(m.entry.data)))
+      .map((m) => `${m.id}: ${String(m.entry.data).split('\n')[0]}`);
+  }
   return Annotations.fromStack(stack)
     .findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))
     .map((m) => `${m.id}: ${String(m.entry.data).split('\n')[0]}`);
