@@ -14,6 +14,7 @@ const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
  *
  * @example
  * import * as ecr from 'aws-cdk-lib/aws-ecr';
+ * import { BuilderImage } from 'cdk-ecr-codebuild';
  *
  * // Go 1.23 on the image CodeBuild picks first for it (Ubuntu standard:7.0)
  * const curated = BuilderImage.curated('1.23');

@@ -167,6 +167,7 @@ export interface GoSampleBuildProps {
  * @example
  * import * as codebuild from 'aws-cdk-lib/aws-codebuild';
  * import * as s3 from 'aws-cdk-lib/aws-s3';
+ * import { BuilderImage, GoSampleBuild } from 'cdk-ecr-codebuild';
  *
  * declare const bucket: s3.IBucket;
  * const build = new GoSampleBuild(this, 'Hello', {
