@@ -8,8 +8,8 @@
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { applyIntegFixups } from './support/integ-fixups';
 import { AccessLevel, CrossAccountPullPolicy } from '../src';
+import { applyIntegFixups } from './support/integ-fixups';
 
 /** A second account that may pull (any 12-digit id: ECR does not check condition values). */
 const CONSUMER = '111122223333';
@@ -36,32 +36,28 @@ export function buildIntegApp(app = new App()): { app: App; stacks: Stack[] } {
   });
 
   const integ = new IntegTest(app, 'CrossAccountPullPolicyTest', { testCases: [stack] });
-  integ.assertions
-    .awsApiCall('ECR', 'getRepositoryPolicy', { repositoryName: created.repositoryName })
-    .expect(
-      ExpectedResult.objectLike({
-        policyText: Match.serializedJson({
-          Statement: Match.arrayWith([
-            Match.objectLike({ Condition: { StringEquals: { 'aws:PrincipalAccount': [CONSUMER] } } }),
-            Match.objectLike({ Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }),
-          ]),
-        }),
+  integ.assertions.awsApiCall('ECR', 'getRepositoryPolicy', { repositoryName: created.repositoryName }).expect(
+    ExpectedResult.objectLike({
+      policyText: Match.serializedJson({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Condition: { StringEquals: { 'aws:PrincipalAccount': [CONSUMER] } } }),
+          Match.objectLike({ Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }),
+        ]),
       }),
-    );
-  integ.assertions
-    .awsApiCall('ECR', 'getRepositoryPolicy', { repositoryName: target.repositoryName })
-    .expect(
-      ExpectedResult.objectLike({
-        policyText: Match.serializedJson({
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Action: Match.arrayWith(['ecr:PutImage']),
-              Condition: { StringEquals: { 'aws:PrincipalAccount': [CONSUMER] } },
-            }),
-          ]),
-        }),
+    }),
+  );
+  integ.assertions.awsApiCall('ECR', 'getRepositoryPolicy', { repositoryName: target.repositoryName }).expect(
+    ExpectedResult.objectLike({
+      policyText: Match.serializedJson({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['ecr:PutImage']),
+            Condition: { StringEquals: { 'aws:PrincipalAccount': [CONSUMER] } },
+          }),
+        ]),
       }),
-    );
+    }),
+  );
   applyIntegFixups(app);
   return { app, stacks: [stack] };
 }

@@ -10,8 +10,8 @@ import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { applyIntegFixups } from './support/integ-fixups';
 import { DockerBuildToEcr } from '../src';
+import { applyIntegFixups } from './support/integ-fixups';
 
 export function buildIntegApp(app = new App()): { app: App; stacks: Stack[] } {
   const stack = new Stack(app, 'IntegDockerBuildToEcr');

@@ -11,8 +11,8 @@ import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { applyIntegFixups } from './support/integ-fixups';
 import { BuilderImage, GoSampleBuild } from '../src';
+import { applyIntegFixups } from './support/integ-fixups';
 
 export function buildIntegApp(app = new App()): { app: App; stacks: Stack[] } {
   const stack = new Stack(app, 'IntegGoSampleBuild');
@@ -44,7 +44,11 @@ export function buildIntegApp(app = new App()): { app: App; stacks: Stack[] } {
     Action: ['s3:GetObject'],
     Resource: [build.artifactsBucket.arnForObjects('GoOutputArtifact.zip')],
   });
-  artifact.provider.addToRolePolicy({ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [build.encryptionKey.keyArn] });
+  artifact.provider.addToRolePolicy({
+    Effect: 'Allow',
+    Action: ['kms:Decrypt'],
+    Resource: [build.encryptionKey.keyArn],
+  });
   finished.next(artifact);
   applyIntegFixups(app);
   return { app, stacks: [stack] };

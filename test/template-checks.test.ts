@@ -87,9 +87,7 @@ describe.each(INTEG_APPS)('template checks: test/%s.ts', (_name, build) => {
   const { app } = build();
   addNagChecks(app);
   const assembly = app.synth();
-  const stacks = app.node
-    .findAll()
-    .filter((c): c is Stack => Stack.isStack(c));
+  const stacks = app.node.findAll().filter((c): c is Stack => Stack.isStack(c));
 
   test('has the test stack and the assertion stack', () => {
     expect(stacks.map((s) => s.node.id)).toEqual(expect.arrayContaining(['DeployAssert']));

@@ -31,9 +31,11 @@ class AssertionStackFixups implements IAspect {
     }
     if (node.cfnResourceType === 'AWS::StepFunctions::StateMachine') {
       const dependencies = node.node.scopes.flatMap((scope) => scope.node.dependencies);
-      const onlyRoles = dependencies.every((d) => d.node.defaultChild instanceof CfnResource
-        ? (d.node.defaultChild as CfnResource).cfnResourceType === 'AWS::IAM::Role'
-        : d instanceof CfnResource && d.cfnResourceType === 'AWS::IAM::Role');
+      const onlyRoles = dependencies.every((d) =>
+        d.node.defaultChild instanceof CfnResource
+          ? (d.node.defaultChild as CfnResource).cfnResourceType === 'AWS::IAM::Role'
+          : d instanceof CfnResource && d.cfnResourceType === 'AWS::IAM::Role',
+      );
       if (dependencies.length > 0 && onlyRoles) {
         node.addDeletionOverride('DependsOn');
       }
