@@ -87,13 +87,19 @@ export function runBuildSpec(options: RunBuildSpecOptions): RunBuildSpecResult {
       PATH: [...(options.pathPrepend ?? []), process.env.PATH ?? '/usr/bin:/bin'].join(':'),
       HOME: options.env.HOME ?? process.env.HOME ?? work,
     };
-    const proc = spawnSync('bash', [script], {
+    // coreutils `timeout` runs the script in its own process group and signals the whole group,
+    // so commands the script started (docker, go, servers) end with it.
+    const seconds = Math.ceil((options.timeoutMs ?? 120_000) / 1000);
+    const proc = spawnSync('timeout', ['--kill-after=5', `${seconds}`, 'bash', script], {
       cwd: options.cwd,
       env,
       encoding: 'utf-8',
-      timeout: options.timeoutMs ?? 120_000,
+      timeout: (seconds + 10) * 1000,
       maxBuffer: 64 * 1024 * 1024,
     });
+    if (proc.status === 124 || proc.status === 137) {
+      throw new Error(`buildspec run timed out after ${seconds} s:\n${proc.stdout}\n${proc.stderr}`);
+    }
     if (proc.error) {
       throw proc.error;
     }
