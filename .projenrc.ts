@@ -128,7 +128,7 @@ const bindings = project.addTask('test:bindings', {
     { spawn: 'compile' },
     { exec: 'rm -rf .tmp/bindings .jsii.tabl.json' },
     { exec: 'jsii-rosetta extract --strict --compile' },
-    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/check-rosetta.ts .jsii.tabl.json 4' },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/check-rosetta.ts .jsii.tabl.json 7' },
     { exec: 'jsii-pacmak --code-only --targets python,java,dotnet,go --outdir .tmp/bindings' },
     { exec: 'python3 -m compileall -q .tmp/bindings/python' },
     { exec: 'gofmt -e -l .tmp/bindings/go > /dev/null' },
@@ -161,6 +161,26 @@ project.addTask('integ:deploy', {
   env: offline,
   exec: `integ-runner --language typescript --app "${integApp}" --force --update-on-failed`,
 });
+// Benchmarks print figures; they are not part of `npm test` (see bench/RESULTS.md).
+const benchEnv = { TS_NODE_PROJECT: 'bench/tsconfig.json' };
+project.addTask('bench', {
+  description: 'Synth time of DockerBuildToEcr vs hand-written L2s, resources and bytes per construct, policy capacity',
+  env: benchEnv,
+  exec: 'node --expose-gc -r ts-node/register bench/synth.ts',
+  receiveArgs: true,
+});
+project.addTask('bench:policy-capacity', {
+  description: 'Accounts that fit in one ECR repository policy: CrossAccountPullPolicy vs grantPull',
+  env: benchEnv,
+  exec: 'node -r ts-node/register bench/policy-capacity.ts',
+});
+project.addTask('bench:real-builds', {
+  description: 'Cold and warm real builds of the DockerBuildToEcr buildspec with podman on loopback',
+  env: { TS_NODE_PROJECT: 'test/tsconfig.json' },
+  exec: 'node -r ts-node/register test/support/real-build/bench.ts',
+  receiveArgs: true,
+});
+
 project.testTask.spawn(bindings);
 project.testTask.spawn(apiDocs);
 project.testTask.spawn(integSnapshot);

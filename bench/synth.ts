@@ -1,7 +1,8 @@
 /**
  * Synth-time and template-size benchmarks of the constructs.
  *
- *   npx ts-node --project bench/tsconfig.json bench/synth.ts [--repeats 5] [--sizes 1,10,20,50,200]
+ *   npm run bench -- [--profile] [--repeats 15] [--sizes 1,10,20,50,200]
+ *   (= TS_NODE_PROJECT=bench/tsconfig.json node --expose-gc -r ts-node/register bench/synth.ts ...)
  *
  * 1. Synth time of N DockerBuildToEcr pipelines against the same resources written by hand with
  *    aws-cdk-lib L2s (same buildspec builder, same env vars, same grants), in one run: variants
@@ -41,7 +42,7 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 const SIZES = arg('sizes', '1,10,20,50,200').split(',').map(Number);
-const REPEATS = Number(arg('repeats', '5'));
+const REPEATS = Number(arg('repeats', '15'));
 
 /** The S3 zip every pipeline builds from (imported: no asset staging in the measure). */
 function sourceOf(scope: Construct): codebuild.ISource {
@@ -63,7 +64,6 @@ function handWritten(scope: Construct, id: string, source: codebuild.ISource): v
   });
   const role = new iam.Role(c, 'Role', {
     assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
-    description: 'Builds a Docker image and pushes it to one ECR repository',
   });
   const spec = dockerBuildSpec({
     dockerfile: 'Dockerfile',
@@ -72,7 +72,6 @@ function handWritten(scope: Construct, id: string, source: codebuild.ISource): v
     additionalTags: ['latest'],
   });
   new codebuild.Project(c, 'Project', {
-    description: 'Builds a Docker image and pushes it to ECR',
     source,
     buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
     role,
@@ -133,6 +132,8 @@ interface SynthResult {
 function synthPipelines(variant: Variant, count: number): SynthResult {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
   try {
+    // A full collection before each sample (run with --expose-gc), so no variant pays for another's garbage.
+    (global as { gc?: () => void }).gc?.();
     const start = process.hrtime.bigint();
     const cpuStart = process.cpuUsage();
     const app = new App({ outdir });

@@ -8,7 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { dockerBuildSpec, ENV } from './private/docker-buildspec';
 import { propError, warn } from './private/errors';
-import { addNagSuppressions } from './private/nag';
+import { addNagSuppressions, CODEBUILD_PER_BUILD_FINDINGS } from './private/nag';
 import {
   validateEnvVarName,
   validateImageTag,
@@ -17,16 +17,6 @@ import {
   validateRelativePath,
   validateRepositoryName,
 } from './private/validation';
-
-/** cdk-nag findings (regex form of `applies_to`) for the per-build log streams and report groups. */
-const LOG_STREAMS_FINDING = {
-  regex:
-    '/^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\\/aws\\/codebuild\\/<[A-Za-z0-9]+>:\\*$/g',
-};
-const REPORT_GROUPS_FINDING = {
-  regex:
-    '/^Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group\\/<[A-Za-z0-9]+>-\\*$/g',
-};
 
 /** CodeBuild's build timeout limits, in minutes. */
 const MIN_TIMEOUT_MINUTES = 5;
@@ -271,7 +261,6 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     // Role: the project's own, so that its policy is exactly what this construct grants.
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
-      description: 'Builds a Docker image and pushes it to one ECR repository',
     });
     this.grantPrincipal = this.role;
 
@@ -279,7 +268,6 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     const registry = this.repository.registryUri;
 
     this.project = new codebuild.Project(this, 'Project', {
-      description: 'Builds a Docker image and pushes it to ECR',
       source: props.source,
       buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
       role: this.role,
@@ -395,35 +383,22 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
 
   private suppressNagFindings(source: codebuild.ISource): void {
     addNagSuppressions(this.project.node.defaultChild as codebuild.CfnProject, [
-      {
-        id: 'AwsSolutions-CB3',
-        reason: 'docker build needs the Docker daemon inside the build container, which runs only in privileged mode',
-      },
-      {
-        id: 'AwsSolutions-CB4',
-        reason:
-          'The project produces no build artifacts (the image goes to ECR, encrypted there); logs use the CloudWatch Logs default encryption',
-      },
+      { id: 'AwsSolutions-CB3', reason: 'docker build needs the Docker daemon: privileged mode' },
+      { id: 'AwsSolutions-CB4', reason: 'No artifacts: the image goes to ECR, encrypted there' },
     ]);
-    const policy = this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy;
-    addNagSuppressions(policy, [
+    const s3Source = source.type === 'S3';
+    addNagSuppressions(this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy, [
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'ecr:GetAuthorizationToken has no resource-level permission (Resource "*"); the log stream and ' +
-          'report ARNs end in "*" because CodeBuild names them per build, under this project\'s own log group and report groups',
-        appliesTo: ['Resource::*', LOG_STREAMS_FINDING, REPORT_GROUPS_FINDING],
+          'ecr:GetAuthorizationToken has no resource scope; log streams and reports are named per build' +
+          (s3Source ? "; Source.s3's read grant on the source object" : ''),
+        appliesTo: [
+          'Resource::*',
+          CODEBUILD_PER_BUILD_FINDINGS,
+          ...(s3Source ? ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'] : []),
+        ],
       },
-      ...(source.type === 'S3'
-        ? [
-            {
-              id: 'AwsSolutions-IAM5',
-              reason:
-                "Read access to the S3 source, granted by aws-cdk-lib's Source.s3 (object-level actions on the source key)",
-              appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
-            },
-          ]
-        : []),
     ]);
   }
 }

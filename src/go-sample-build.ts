@@ -11,7 +11,7 @@ import { BuilderImage } from './builder-image';
 import { propError, warn } from './private/errors';
 import { goBuildSpec } from './private/go-buildspec';
 import { GO_ARCHES, GO_OSES, goArchesFor, isGoPlatform } from './private/go-platforms';
-import { addNagSuppressions } from './private/nag';
+import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';
 import { codeBuildPullStatement, PULL_ACTIONS } from './private/pull-policy';
 import { validateMinutes, validateRelativePath } from './private/validation';
 
@@ -530,7 +530,7 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
         id: 'AwsSolutions-IAM5',
         reason:
           'Log stream ARNs end in ":*" because CodeBuild names a stream per build, in this project\'s own log group',
-        appliesTo: [LOG_STREAMS_FINDING],
+        appliesTo: [CODEBUILD_LOG_STREAMS_FINDING],
       },
       ...(pullsWithRole
         ? [
@@ -555,12 +555,6 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     }
   }
 }
-
-/** cdk-nag's finding for the per-build log streams of the project's log group. */
-const LOG_STREAMS_FINDING = {
-  regex:
-    '/^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\\/aws\\/codebuild\\/<[A-Za-z0-9]+>:\\*$/g',
-};
 
 /**
  * The text cdk-nag reports for a resource ARN (`Resource::<Bucket1234.Arn>/*`): Ref becomes

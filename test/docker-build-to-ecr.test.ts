@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DockerBuildToEcr, DockerBuildToEcrProps } from '../src';
+import { addNagChecks, nagErrors } from './support/template-checks';
 
 function newStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -636,5 +637,32 @@ describe('DockerBuildToEcr: logical ids', () => {
       'AWS::IAM::Policy ImageRoleDefaultPolicyA10B2E65',
       'AWS::IAM::Role ImageRole1BFBDE6E',
     ]);
+  });
+});
+
+describe('DockerBuildToEcr: cdk-nag', () => {
+  function nag(configure: (stack: Stack) => void): string[] {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    configure(stack);
+    addNagChecks(app);
+    return nagErrors(stack, app.synth());
+  }
+
+  test.each([
+    ['an S3 source', (stack: Stack) => s3Source(stack)],
+    ['a GitHub source', () => codebuild.Source.gitHub({ owner: 'o', repo: 'r' })],
+  ])('no unsuppressed AwsSolutions error with %s', (_name, source) => {
+    expect(nag((stack) => new DockerBuildToEcr(stack, 'Image', { source: source(stack) }))).toEqual([]);
+  });
+
+  test('an action wildcard added to the role later is still reported', () => {
+    const errors = nag((stack) => {
+      const image = new DockerBuildToEcr(stack, 'Image', { source: s3Source(stack) });
+      image.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['sqs:*'], resources: ['arn:aws:sqs:eu-west-1:111111111111:q'] }),
+      );
+    });
+    expect(errors.join('\n')).toMatch(/AwsSolutions-IAM5/);
   });
 });
