@@ -166,7 +166,7 @@ const benchEnv = { TS_NODE_PROJECT: 'bench/tsconfig.json' };
 project.addTask('bench', {
   description: 'Synth time of DockerBuildToEcr vs hand-written L2s, resources and bytes per construct, policy capacity',
   env: benchEnv,
-  exec: 'node --expose-gc -r ts-node/register bench/synth.ts',
+  exec: 'node -r ts-node/register bench/synth.ts',
   receiveArgs: true,
 });
 project.addTask('bench:policy-capacity', {

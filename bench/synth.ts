@@ -2,7 +2,7 @@
  * Synth-time and template-size benchmarks of the constructs.
  *
  *   npm run bench -- [--profile] [--repeats 15] [--sizes 1,10,20,50,200]
- *   (= TS_NODE_PROJECT=bench/tsconfig.json node --expose-gc -r ts-node/register bench/synth.ts ...)
+ *   (= TS_NODE_PROJECT=bench/tsconfig.json node -r ts-node/register bench/synth.ts ...)
  *
  * 1. Synth time of N DockerBuildToEcr pipelines against the same resources written by hand with
  *    aws-cdk-lib L2s (same buildspec builder, same env vars, same grants), in one run: variants
@@ -132,8 +132,6 @@ interface SynthResult {
 function synthPipelines(variant: Variant, count: number): SynthResult {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
   try {
-    // A full collection before each sample (run with --expose-gc), so no variant pays for another's garbage.
-    (global as { gc?: () => void }).gc?.();
     const start = process.hrtime.bigint();
     const cpuStart = process.cpuUsage();
     const app = new App({ outdir });
