@@ -1,11 +1,12 @@
 import { awscdk, javascript } from 'projen';
 
 /**
- * aws-cdk-lib floor. 2.187.0 is the oldest release for which `@aws-cdk/integ-tests-alpha`
- * is published next to a cdk-nag 2.x that supports it, and it has every API the constructs use
- * (`Annotations.addWarningV2`, `ecr.Repository.grantPullPush`, CodeBuild standard 7.0 images).
+ * aws-cdk-lib floor: the lowest release that has every API the constructs use and for which the
+ * dev tools resolve. `src/` compiles against 2.176.0 and not 2.175.0 (`LinuxBuildImage.AMAZON_LINUX_2023_5`,
+ * `LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0`; `IRepository.registryUri` since 2.174);
+ * `@aws-cdk/integ-tests-alpha` is published for 2.177.0 but not 2.176.x, and cdk-nag 2.x needs >= 2.176.
  */
-const CDK_VERSION = '2.187.0';
+const CDK_VERSION = '2.177.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-ecr-codebuild',
