@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { shellQuote } from './shell';
+import { shellQuote, ShellWords } from './shell';
 
 /**
  * Names of the environment variables the generated buildspec reads. The first four are the ones
@@ -66,14 +66,7 @@ export const LOGIN_COMMAND =
  * (a failed build never reaches a push), and report the pushed URIs in post_build.
  */
 export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
-  const env: Record<string, string> = {};
-  const word = (value: string, envName: string): string => {
-    if (Token.isUnresolved(value)) {
-      env[envName] = value;
-      return `"$${envName}"`;
-    }
-    return shellQuote(value);
-  };
+  const words = new ShellWords();
 
   const dockerfilePath =
     Token.isUnresolved(input.dockerfile) || Token.isUnresolved(input.buildContext)
@@ -82,21 +75,21 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
         : `${input.buildContext}/${input.dockerfile}`
       : joinPosix(input.buildContext, input.dockerfile);
 
-  const build: string[] = ['docker build', `--file ${word(dockerfilePath, 'DOCKERFILE_PATH')}`];
+  const build: string[] = ['docker build', `--file ${words.word(dockerfilePath, 'DOCKERFILE_PATH')}`];
   if (input.target !== undefined) {
-    build.push(`--target ${word(input.target, 'DOCKER_TARGET')}`);
+    build.push(`--target ${words.word(input.target, 'DOCKER_TARGET')}`);
   }
   for (const [name, value] of Object.entries(input.buildArgs)) {
     if (Token.isUnresolved(value)) {
-      build.push(`--build-arg ${shellQuote(`${name}=`)}${word(value, `DOCKER_BUILD_ARG_${name}`)}`);
+      build.push(`--build-arg ${shellQuote(`${name}=`)}${words.word(value, `DOCKER_BUILD_ARG_${name}`)}`);
     } else {
       build.push(`--build-arg ${shellQuote(`${name}=${value}`)}`);
     }
   }
   build.push(`--tag ${REPOSITORY_URI}:"$IMAGE_TAG"`);
-  build.push(word(input.buildContext, 'DOCKER_BUILD_CONTEXT'));
+  build.push(words.word(input.buildContext, 'DOCKER_BUILD_CONTEXT'));
 
-  const extraTags = input.additionalTags.map((tag, i) => word(tag, `ADDITIONAL_IMAGE_TAG_${i + 1}`));
+  const extraTags = input.additionalTags.map((tag, i) => words.word(tag, `ADDITIONAL_IMAGE_TAG_${i + 1}`));
   const allTags = ['"$IMAGE_TAG"', ...extraTags];
 
   const report = [
@@ -127,7 +120,7 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
       },
     },
   };
-  return { buildSpec, environmentVariables: env };
+  return { buildSpec, environmentVariables: words.environment };
 }
 
 /** Joins two relative POSIX paths, dropping `.` segments: ('.', 'Dockerfile') -> 'Dockerfile'. */

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { Token } from 'aws-cdk-lib';
-import { shellQuote } from './shell';
+import { shellQuote, ShellWords } from './shell';
 
 /**
  * Directory, relative to the source root, that `go build` writes the binary to and that the
@@ -53,29 +53,22 @@ export interface GoBuildSpec {
  * - artifacts: the binary alone, at the root of the artifact.
  */
 export function goBuildSpec(input: GoBuildSpecInput): GoBuildSpec {
-  const env: Record<string, string> = {};
-  const word = (value: string, envName: string): string => {
-    if (Token.isUnresolved(value)) {
-      env[envName] = value;
-      return `"$${envName}"`;
-    }
-    return shellQuote(value);
-  };
+  const words = new ShellWords();
 
   const output = `${GO_OUTPUT_DIR}/`;
   const binaryPath = Token.isUnresolved(input.binaryName)
-    ? `${shellQuote(output)}${word(input.binaryName, GO_ENV.binaryName)}`
+    ? `${shellQuote(output)}${words.word(input.binaryName, GO_ENV.binaryName)}`
     : shellQuote(output + input.binaryName);
   const mainPackage = Token.isUnresolved(input.mainPackage)
-    ? `./${word(input.mainPackage, GO_ENV.mainPackage)}`
+    ? `./${words.word(input.mainPackage, GO_ENV.mainPackage)}`
     : shellQuote(goPackagePath(input.mainPackage));
 
   const target: string[] = [];
   if (input.goos !== undefined) {
-    target.push(`GOOS=${word(input.goos, GO_ENV.goos)}`);
+    target.push(`GOOS=${words.word(input.goos, GO_ENV.goos)}`);
   }
   if (input.goarch !== undefined) {
-    target.push(`GOARCH=${word(input.goarch, GO_ENV.goarch)}`);
+    target.push(`GOARCH=${words.word(input.goarch, GO_ENV.goarch)}`);
   }
 
   const build: string[] = [];
@@ -118,7 +111,7 @@ export function goBuildSpec(input: GoBuildSpecInput): GoBuildSpec {
       'discard-paths': 'no',
     },
   };
-  return { buildSpec, environmentVariables: env };
+  return { buildSpec, environmentVariables: words.environment };
 }
 
 /**
