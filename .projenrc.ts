@@ -162,6 +162,10 @@ project.addTask('integ:deploy', {
   env: offline,
   exec: `integ-runner --language typescript --app "${integApp}" --force --update-on-failed`,
 });
+// No jest snapshot tests here (integration snapshots are integ-runner's): drop projen's
+// `test:update`, the one task that would run jest with --updateSnapshot.
+project.tasks.removeTask('test:update');
+
 // Benchmarks print figures; they are not part of `npm test` (see bench/RESULTS.md).
 const benchEnv = { TS_NODE_PROJECT: 'bench/tsconfig.json' };
 project.addTask('bench', {
