@@ -1,11 +1,12 @@
 import * as crypto from 'crypto';
 import * as path from 'path';
-import { CustomResource, Lazy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { CustomResource, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AccessLevel } from './access-level';
+import { AccountRelation, compareAccounts } from './private/accounts';
 import { propError, warn } from './private/errors';
 import { addNagSuppressions } from './private/nag';
 import { ECR_POLICY_MAX_CHARS, policyTextLength, UNKNOWN_REFERENCE_CHARS } from './private/policy-size';
@@ -332,8 +333,8 @@ export class CrossAccountPullPolicy extends Construct {
   private checkImportedRepositoryAccount(): void {
     const repositoryAccount = this.repository.env.account;
     const stackAccount = Stack.of(this).account;
-    const comparison = Token.compareStrings(repositoryAccount, stackAccount);
-    if (comparison === TokenComparison.DIFFERENT) {
+    const relation = compareAccounts(repositoryAccount, stackAccount);
+    if (relation === AccountRelation.DIFFERENT) {
       throw propError(
         'repository',
         this.repository.node.path,
@@ -343,7 +344,7 @@ export class CrossAccountPullPolicy extends Construct {
         `create the CrossAccountPullPolicy in a stack deployed to account ${repositoryAccount}`,
       );
     }
-    if (comparison !== TokenComparison.SAME) {
+    if (relation === AccountRelation.UNKNOWN) {
       warn(
         this,
         'repositoryAccountUnknown',

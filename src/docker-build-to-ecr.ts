@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -6,6 +6,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { AccountRelation, compareAccounts } from './private/accounts';
 import { dockerBuildSpec, ENV } from './private/docker-buildspec';
 import { propError, warn } from './private/errors';
 import { addNagSuppressions, CODEBUILD_PER_BUILD_FINDINGS } from './private/nag';
@@ -370,8 +371,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
   }
 
   private warnIfCrossAccount(): void {
-    const comparison = Token.compareStrings(this.repository.env.account, Stack.of(this).account);
-    if (comparison === TokenComparison.DIFFERENT) {
+    if (compareAccounts(this.repository.env.account, Stack.of(this).account) === AccountRelation.DIFFERENT) {
       warn(
         this,
         'crossAccountRepository',

@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BuilderImage } from './builder-image';
+import { AccountRelation, compareAccounts } from './private/accounts';
 import { propError, warn } from './private/errors';
 import { goBuildSpec } from './private/go-buildspec';
 import { GO_ARCHES, GO_OSES, goArchesFor, isGoPlatform } from './private/go-platforms';
@@ -432,14 +433,11 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
       return { buildImage: builderImage.curatedImage, pull: codebuild.ImagePullPrincipalType.CODEBUILD };
     }
     const repository = builderImage.repository!;
-    const account = Token.compareStrings(repository.env.account, Stack.of(this).account);
-    // Two env-agnostic stacks share the same AWS::AccountId token: BOTH_UNRESOLVED, yet one account.
-    const sameAccount =
-      account === TokenComparison.SAME ||
-      (account === TokenComparison.BOTH_UNRESOLVED && repository.env.account === Stack.of(this).account);
+    const account = compareAccounts(repository.env.account, Stack.of(this).account);
+    const sameAccount = account === AccountRelation.SAME;
     const ownPolicy = repository instanceof ecr.Repository;
     const requested = builderImage.imagePullCredentials;
-    if (requested === codebuild.ImagePullPrincipalType.CODEBUILD && account === TokenComparison.DIFFERENT) {
+    if (requested === codebuild.ImagePullPrincipalType.CODEBUILD && account === AccountRelation.DIFFERENT) {
       throw propError(
         'imagePullCredentials',
         requested,
@@ -481,7 +479,7 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
       // Identity policy on this repository only, plus ecr:GetAuthorizationToken (Resource "*", the
       // only resource it supports).
       repository.grantPull(this.role);
-      if (Token.compareStrings(repository.env.account, Stack.of(this).account) === TokenComparison.DIFFERENT) {
+      if (compareAccounts(repository.env.account, Stack.of(this).account) === AccountRelation.DIFFERENT) {
         warn(
           this,
           'crossAccountBuilderImage',

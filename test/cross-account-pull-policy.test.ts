@@ -387,6 +387,18 @@ describe('CrossAccountPullPolicy on an imported repository', () => {
     new CrossAccountPullPolicy(stack, 'Pull', { repository, accountIds: ['111111111111'] });
     Annotations.fromStack(stack).hasWarning('/Agnostic/Pull', Match.stringLikeRegexp('cannot tell whether repository'));
   });
+
+  test('an environment-agnostic stack knows that a repository imported by name is in its account', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    const repository = ecr.Repository.fromRepositoryName(stack, 'Images', 'images');
+    new CrossAccountPullPolicy(stack, 'Pull', { repository, accountIds: ['111111111111'] });
+    expect(
+      Annotations.fromStack(stack).findWarning(
+        '/Agnostic/Pull',
+        Match.stringLikeRegexp('cannot tell whether repository'),
+      ),
+    ).toEqual([]);
+  });
 });
 
 describe('validation', () => {
