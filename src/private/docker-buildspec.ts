@@ -68,12 +68,9 @@ export const LOGIN_COMMAND =
 export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
   const words = new ShellWords();
 
-  const dockerfilePath =
-    Token.isUnresolved(input.dockerfile) || Token.isUnresolved(input.buildContext)
-      ? input.buildContext === '.'
-        ? input.dockerfile
-        : `${input.buildContext}/${input.dockerfile}`
-      : joinPosix(input.buildContext, input.dockerfile);
+  // The Dockerfile path is relative to the context for users, to the source root for docker. (A token
+  // has no "/" or "." segment of its own, so joining keeps it whole.)
+  const dockerfilePath = joinPosix(input.buildContext, input.dockerfile);
 
   const build: string[] = ['docker build', `--file ${words.word(dockerfilePath, 'DOCKERFILE_PATH')}`];
   if (input.target !== undefined) {

@@ -1,4 +1,4 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** Prefix of every warning id this library emits. */
@@ -15,11 +15,6 @@ export function propError(prop: string, value: unknown, problem: string, fix: st
 /** A non-fatal problem, shown by `cdk synth` and testable with `Annotations.fromStack`. */
 export function warn(scope: IConstruct, id: string, message: string): void {
   Annotations.of(scope).addWarningV2(`${WARNING_PREFIX}:${id}`, message);
-}
-
-/** True when the value holds a token that is only known at deploy time (not validated). */
-export function isUnresolved(value: unknown): boolean {
-  return Token.isUnresolved(value);
 }
 
 function describeValue(value: unknown): string {

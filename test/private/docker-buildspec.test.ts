@@ -254,6 +254,19 @@ describe('generated buildspec, run with recording fakes of aws and docker', () =
     }
   });
 
+  test('a Dockerfile path or context that is a token reaches docker through the environment', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const file = new CfnParameter(stack, 'File').valueAsString;
+    const context = new CfnParameter(stack, 'Context').valueAsString;
+    const spec = dockerBuildSpec({ dockerfile: file, buildContext: context, buildArgs: {}, additionalTags: [] });
+    expect(stack.resolve(spec.environmentVariables)).toEqual({
+      DOCKERFILE_PATH: { 'Fn::Join': ['', [{ Ref: 'Context' }, '/', { Ref: 'File' }]] },
+      DOCKER_BUILD_CONTEXT: { Ref: 'Context' },
+    });
+    const inRoot = dockerBuildSpec({ dockerfile: file, buildContext: '.', buildArgs: {}, additionalTags: [] });
+    expect(stack.resolve(inRoot.environmentVariables)).toEqual({ DOCKERFILE_PATH: { Ref: 'File' } });
+  });
+
   test('a failed docker build fails the build phase and pushes nothing', () => {
     const { result, calls } = runWithFakes({}, { FAKE_FAIL: 'docker:build' });
     expect(result.succeeded).toBe(false);

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as http from 'http';
-import * as net from 'net';
+import { freePort } from './ports';
 
 /** A running moto server (AWS API emulator) on 127.0.0.1. */
 export interface MotoServer {
@@ -94,19 +94,6 @@ async function kill(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
   child.stdout?.destroy();
   child.stderr?.destroy();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
 }
 
 function sleep(ms: number, unref = false): Promise<void> {

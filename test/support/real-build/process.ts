@@ -1,6 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 
 /** PIDs of the servers this process started; killed on exit whatever happens (jest crash, Ctrl-C). */
 const LIVE_PIDS = new Set<number>();
@@ -22,19 +21,7 @@ function installExitHook(): void {
   });
 }
 
-/** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
+export { freePort } from '../ports';
 
 /** A server process started by the harness, stopped by its PID. */
 export interface ServerProcess {
