@@ -65,6 +65,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-ecr@^3',
     '@aws-sdk/client-cloudformation@^3',
     '@aws-sdk/client-codebuild@^3',
+    '@aws-sdk/client-dynamodb@^3',
     '@aws-sdk/client-iam@^3',
     '@aws-sdk/client-kms@^3',
     '@aws-sdk/client-s3@^3',
