@@ -3,3 +3,7 @@ export * from './cross-account-pull-policy';
 export * from './access-level';
 export * from './builder-image';
 export * from './go-sample-build';
+export * from './upstream';
+export * from './registry-scanning';
+export * from './pull-through-cache-rule';
+export * from './registry-settings';

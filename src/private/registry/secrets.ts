@@ -1,0 +1,73 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { IConstruct } from 'constructs';
+import { AccountRelation, compareAccounts } from '../accounts';
+import { propError, warn } from '../errors';
+
+/** The prefix ECR requires in the name of an upstream credentials secret. */
+export const SECRET_NAME_PREFIX = 'ecr-pullthroughcache/';
+
+/**
+ * The name of a secret when known at synth: the literal `secretName` of a secret created in the
+ * app, or the name of an imported one (by name, or parsed from a literal ARN). Undefined for a
+ * created secret without a name (CloudFormation generates one); a token when only known at deploy.
+ */
+export function knownSecretName(secret: secretsmanager.ISecret): string | undefined {
+  const child = secret.node.defaultChild;
+  if (child instanceof secretsmanager.CfnSecret) {
+    return child.name;
+  }
+  return secret.secretName;
+}
+
+/**
+ * Checks the credentials secret of a pull-through cache rule: named `ecr-pullthroughcache/…`, in
+ * the account and region of the registry. Errors when known to be wrong, warns when unknown.
+ */
+export function checkCredentialsSecret(scope: IConstruct, prefix: string, secret: secretsmanager.ISecret): void {
+  const name = knownSecretName(secret);
+  if (name === undefined) {
+    throw propError(
+      'upstream credentials',
+      secret.node.path,
+      `(rule "${prefix}") has no secretName, so CloudFormation generates one, and ECR only accepts secrets named ${SECRET_NAME_PREFIX}…`,
+      `create the secret with secretName: "${SECRET_NAME_PREFIX}${prefix}"`,
+    );
+  }
+  if (Token.isUnresolved(name)) {
+    warn(
+      scope,
+      'credentialsSecretNameUnknown',
+      `the name of secret ${secret.node.path} (rule "${prefix}") is only known at deploy time: ECR rejects the rule ` +
+        `unless the name starts with "${SECRET_NAME_PREFIX}"; import the secret by name or by a literal ARN to have it checked at synth`,
+    );
+  } else if (!name.startsWith(SECRET_NAME_PREFIX) || name.length === SECRET_NAME_PREFIX.length) {
+    throw propError(
+      'upstream credentials',
+      name,
+      `(secret ${secret.node.path}, rule "${prefix}") does not start with "${SECRET_NAME_PREFIX}", which ECR requires`,
+      `store the credentials in a secret named e.g. "${SECRET_NAME_PREFIX}${prefix}"`,
+    );
+  }
+  const stack = Stack.of(scope);
+  if (compareAccounts(secret.env.account, stack.account) === AccountRelation.DIFFERENT) {
+    throw propError(
+      'upstream credentials',
+      secret.node.path,
+      `(rule "${prefix}") is in account ${secret.env.account}, not in the registry's account ${stack.account}`,
+      'ECR reads upstream credentials from the account and region of the rule: create the secret there',
+    );
+  }
+  if (
+    !Token.isUnresolved(secret.env.region) &&
+    !Token.isUnresolved(stack.region) &&
+    secret.env.region !== stack.region
+  ) {
+    throw propError(
+      'upstream credentials',
+      secret.node.path,
+      `(rule "${prefix}") is in region ${secret.env.region}, not in the registry's region ${stack.region}`,
+      'ECR reads upstream credentials from the account and region of the rule: create (or replicate) the secret there',
+    );
+  }
+}

@@ -1,0 +1,100 @@
+import { Token } from 'aws-cdk-lib';
+import { propError } from '../errors';
+
+/** A repository name prefix as ECR accepts it for pull-through cache rules and creation templates (no trailing `/`). */
+const REPOSITORY_PREFIX = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+/** A registry scanning repository filter (wildcards allowed). */
+const SCAN_FILTER = /^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$/;
+/** A replication repository filter (a name prefix, PREFIX_MATCH). */
+const REPLICATION_FILTER = /^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*\/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$/;
+/** An AWS region name, e.g. `eu-west-1`, `us-gov-west-1`. */
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+
+/** The longest prefix of a pull-through cache rule (ECR's limit). */
+export const MAX_CACHE_PREFIX_LENGTH = 30;
+
+/** The `ecrRepositoryPrefix` of a pull-through cache rule: 2-30 characters of a repository name, not ROOT. */
+export function validateCachePrefix(prop: string, prefix: string): void {
+  if (Token.isUnresolved(prefix)) {
+    return;
+  }
+  if (prefix.length < 2 || prefix.length > MAX_CACHE_PREFIX_LENGTH) {
+    throw propError(
+      prop,
+      prefix,
+      `has ${prefix.length} characters`,
+      `use 2-${MAX_CACHE_PREFIX_LENGTH} characters, e.g. "docker-hub"`,
+    );
+  }
+  if (!REPOSITORY_PREFIX.test(prefix)) {
+    throw propError(
+      prop,
+      prefix,
+      'is not a valid repository prefix',
+      'use lowercase letters and digits separated by single ".", "_", "-" or "/", without a trailing "/" (e.g. "docker-hub" or "cache/quay")',
+    );
+  }
+}
+
+/** The prefix of a repository creation template: ROOT, or 1-256 characters of a repository name. */
+export function validateTemplatePrefix(prop: string, prefix: string): void {
+  if (Token.isUnresolved(prefix) || prefix === 'ROOT') {
+    return;
+  }
+  if (prefix.length > 256 || !REPOSITORY_PREFIX.test(prefix)) {
+    throw propError(
+      prop,
+      prefix,
+      'is not a valid repository creation template prefix',
+      'use "ROOT" (every repository) or up to 256 lowercase letters and digits separated by single ".", "_", "-" or "/" ' +
+        '(e.g. "docker-hub"), without a trailing "/"',
+    );
+  }
+}
+
+export function validateScanFilters(prop: string, filters: string[]): void {
+  if (filters.length > 100) {
+    throw propError(
+      prop,
+      `${filters.length} filters`,
+      'are more than ECR allows in one scanning rule (100)',
+      'use wildcards, e.g. "prod-*"',
+    );
+  }
+  for (const filter of filters) {
+    if (Token.isUnresolved(filter)) {
+      continue;
+    }
+    if (filter.length < 1 || filter.length > 255 || !SCAN_FILTER.test(filter)) {
+      throw propError(
+        prop,
+        filter,
+        'is not a registry scanning filter',
+        'use 1-255 lowercase letters, digits, ".", "_", "-", "/" and "*" wildcards, starting and ending with a letter, digit or "*" (e.g. "prod-*" or "*")',
+      );
+    }
+  }
+}
+
+export function validateReplicationFilter(prop: string, filter: string): void {
+  if (Token.isUnresolved(filter)) {
+    return;
+  }
+  if (filter.length < 2 || filter.length > 256 || !REPLICATION_FILTER.test(filter)) {
+    throw propError(
+      prop,
+      filter,
+      'is not a replication repository filter',
+      'use a repository name prefix of 2-256 lowercase letters, digits, ".", "_", "-" and "/" (e.g. "prod/"); wildcards are not allowed',
+    );
+  }
+}
+
+export function validateRegion(prop: string, region: string): void {
+  if (Token.isUnresolved(region)) {
+    return;
+  }
+  if (!REGION.test(region) || region.length > 25) {
+    throw propError(prop, region, 'is not an AWS region name', 'use a region such as "eu-west-1" or "us-east-2"');
+  }
+}
