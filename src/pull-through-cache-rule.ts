@@ -101,7 +101,10 @@ export class PullThroughCacheRule {
   public importRepository(scope: Construct, id: string, image: string): ecr.IRepository {
     const { account, region, partition } = this.environment();
     const name = this.repositoryName(image);
-    return ecr.Repository.fromRepositoryArn(scope, id, `arn:${partition}:ecr:${region}:${account}:repository/${name}`);
+    return ecr.Repository.fromRepositoryAttributes(scope, id, {
+      repositoryArn: `arn:${partition}:ecr:${region}:${account}:repository/${name}`,
+      repositoryName: name,
+    });
   }
 
   /** @internal records the RegistrySettings (or any construct in its stack) that creates the rule */

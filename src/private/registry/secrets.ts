@@ -15,7 +15,9 @@ export const SECRET_NAME_PREFIX = 'ecr-pullthroughcache/';
 export function knownSecretName(secret: secretsmanager.ISecret): string | undefined {
   const child = secret.node.defaultChild;
   if (child instanceof secretsmanager.CfnSecret) {
-    return child.name;
+    // `name` is a lazy token over the physical name: resolve it to tell a literal from none.
+    const resolved = Stack.of(child).resolve(child.name);
+    return typeof resolved === 'string' || resolved === undefined ? resolved : child.name;
   }
   return secret.secretName;
 }
