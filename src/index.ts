@@ -7,3 +7,4 @@ export * from './upstream';
 export * from './registry-scanning';
 export * from './pull-through-cache-rule';
 export * from './registry-settings';
+export * from './platform-catalog';

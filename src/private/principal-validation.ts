@@ -12,7 +12,7 @@ const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const ORGANIZATIONAL_UNIT_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}\/)+\*?$/;
 
 export function validateAccountId(prop: string, value: string): void {
-  if (Token.isUnresolved(value)) {
+  if (isDeployTimeValue(value)) {
     return;
   }
   if (!ACCOUNT_ID.test(value)) {
@@ -47,4 +47,12 @@ export function validateOrganizationalUnitPath(prop: string, value: string): voi
         'for the OU and its children, e.g. "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/" or "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"',
     );
   }
+}
+
+/**
+ * True for a string token, and for the element of an encoded list token (what an array such as
+ * `CfnParameter.valueAsList` holds: `Token.isUnresolved` does not see it in a string).
+ */
+function isDeployTimeValue(value: string): boolean {
+  return Token.isUnresolved(value) || Token.isUnresolved([value]);
 }

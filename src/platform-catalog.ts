@@ -1,0 +1,434 @@
+import * as crypto from 'crypto';
+import { CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
+import { Construct } from 'constructs';
+import { AccessLevel } from './access-level';
+import { BuilderImage } from './builder-image';
+import {
+  buildCrossAccountPullPolicyProduct,
+  buildDockerBuildToEcrProduct,
+  buildGoSampleBuildProduct,
+} from './private/catalog/products';
+import { propError } from './private/errors';
+import { addNagSuppressions } from './private/nag';
+
+/** The runtime of the handler that copies the products' Lambda code (see adjustAssetCopyHandler). */
+const ASSET_COPY_RUNTIME = 'python3.13';
+
+/** Options every catalog product takes. */
+export interface CatalogProductOptions {
+  /**
+   * The product's name in the portfolio.
+   *
+   * @default - a name per construct, e.g. 'Docker image build to ECR'
+   */
+  readonly productName?: string;
+
+  /**
+   * The product's description.
+   *
+   * @default - a description per construct
+   */
+  readonly description?: string;
+
+  /**
+   * The product's owner.
+   *
+   * @default - the portfolio's providerName
+   */
+  readonly owner?: string;
+
+  /**
+   * The name of the product version (provisioning artifact).
+   *
+   * @default 'v1'
+   */
+  readonly productVersionName?: string;
+}
+
+/** Options of the DockerBuildToEcr product. */
+export interface DockerBuildToEcrProductOptions extends CatalogProductOptions {
+  /**
+   * Images kept in each repository the product creates; fixed by the platform team, not a launch
+   * parameter (lifecycle rules are written into the repository's policy text at synth).
+   *
+   * @default 100
+   */
+  readonly maxImageCount?: number;
+
+  /**
+   * Age after which untagged images expire in each repository the product creates; fixed by the
+   * platform team, not a launch parameter.
+   *
+   * @default Duration.days(14)
+   */
+  readonly untaggedImageExpiration?: Duration;
+}
+
+/** Options of the CrossAccountPullPolicy product. */
+export interface CrossAccountPullPolicyProductOptions extends CatalogProductOptions {
+  /**
+   * What the accounts a user lists may do; fixed by the platform team, not a launch parameter.
+   *
+   * @default AccessLevel.PULL
+   */
+  readonly accessLevel?: AccessLevel;
+}
+
+/** Options of the GoSampleBuild product. */
+export interface GoSampleBuildProductOptions extends CatalogProductOptions {
+  /**
+   * The Go version of the curated builder image; fixed by the platform team, not a launch
+   * parameter (the image that carries it is chosen at synth).
+   *
+   * @default BuilderImage.DEFAULT_GO_VERSION
+   */
+  readonly goVersion?: string;
+}
+
+/**
+ * A product of a PlatformCatalog: one of the constructs of this library as a Service Catalog
+ * product, with CloudFormation parameters for what a user chooses at launch.
+ *
+ * - `dockerBuildToEcr()`: parameters SourceBucket, SourceKey (the S3 zip), RepositoryName,
+ *   Dockerfile, BuildContext.
+ * - `crossAccountPullPolicy()`: parameters RepositoryName (an existing repository of the account),
+ *   AccountIds (comma-separated); needs the portfolio's assetBucket (its handler is Lambda code).
+ * - `goSampleBuild()`: parameters SourceBucket, SourceKey, MainPackage, BinaryName, TargetPlatform.
+ *
+ * @example
+ * import { AccessLevel, CatalogProduct } from 'cdk-ecr-codebuild';
+ *
+ * const products = [
+ *   CatalogProduct.dockerBuildToEcr(),
+ *   CatalogProduct.crossAccountPullPolicy({ accessLevel: AccessLevel.PULL }),
+ *   CatalogProduct.goSampleBuild({ goVersion: '1.24' }),
+ * ];
+ */
+export class CatalogProduct {
+  /** The DockerBuildToEcr product. */
+  public static dockerBuildToEcr(options: DockerBuildToEcrProductOptions = {}): CatalogProduct {
+    const lifecycle = {
+      maxImageCount: options.maxImageCount ?? 100,
+      untaggedImageExpiration: options.untaggedImageExpiration ?? Duration.days(14),
+    };
+    if (Token.isUnresolved(lifecycle.maxImageCount) || lifecycle.untaggedImageExpiration.isUnresolved()) {
+      throw propError(
+        'maxImageCount',
+        'a token',
+        'or untaggedImageExpiration is only known at deploy time, and the lifecycle policy text is written at synth',
+        'give literals (e.g. maxImageCount: 100, untaggedImageExpiration: Duration.days(14))',
+      );
+    }
+    return new CatalogProduct(
+      'DockerBuildToEcr',
+      options,
+      'Docker image build to ECR',
+      'Builds a Docker image from an S3 zip in CodeBuild and pushes it to a new ECR repository',
+      false,
+      (scope) => buildDockerBuildToEcrProduct(scope, lifecycle),
+    );
+  }
+
+  /** The CrossAccountPullPolicy product. */
+  public static crossAccountPullPolicy(options: CrossAccountPullPolicyProductOptions = {}): CatalogProduct {
+    const accessLevel = options.accessLevel ?? AccessLevel.PULL;
+    return new CatalogProduct(
+      'CrossAccountPullPolicy',
+      options,
+      'Share an ECR repository with other accounts',
+      `Lets other AWS accounts ${accessLevel.allowsPush ? 'pull and push' : 'pull'} the images of an existing ECR repository`,
+      true,
+      (scope) => buildCrossAccountPullPolicyProduct(scope, accessLevel),
+    );
+  }
+
+  /** The GoSampleBuild product. */
+  public static goSampleBuild(options: GoSampleBuildProductOptions = {}): CatalogProduct {
+    const goVersion = options.goVersion ?? BuilderImage.DEFAULT_GO_VERSION;
+    BuilderImage.curated(goVersion); // validates the version now, not when the catalog is built
+    return new CatalogProduct(
+      'GoSampleBuild',
+      options,
+      'Go build in CodeBuild',
+      `Builds a Go ${goVersion} module from an S3 zip in CodeBuild and stores the binary as a zip in S3`,
+      false,
+      (scope) => buildGoSampleBuildProduct(scope, goVersion),
+    );
+  }
+
+  /** The construct the product deploys, e.g. `DockerBuildToEcr`; also its construct id in the catalog. */
+  public readonly construct: string;
+  /** The product's name. */
+  public readonly productName: string;
+  /** The product's description. */
+  public readonly description: string;
+  /** True when the product's template has Lambda code, which needs the portfolio's assetBucket. */
+  public readonly needsAssetBucket: boolean;
+  private readonly options: CatalogProductOptions;
+  private readonly build: (scope: Construct) => void;
+
+  private constructor(
+    construct: string,
+    options: CatalogProductOptions,
+    defaultName: string,
+    defaultDescription: string,
+    needsAssetBucket: boolean,
+    build: (scope: Construct) => void,
+  ) {
+    this.construct = construct;
+    this.options = options;
+    this.productName = options.productName ?? defaultName;
+    this.description = options.description ?? defaultDescription;
+    this.needsAssetBucket = needsAssetBucket;
+    this.build = build;
+  }
+
+  /** @internal the product in `catalog`: its ProductStack and CloudFormationProduct */
+  public _addTo(catalog: Construct, providerName: string, assetBucket: s3.IBucket | undefined): servicecatalog.Product {
+    const productStack = new servicecatalog.ProductStack(catalog, `${this.construct}Template`, {
+      assetBucket,
+      description: this.description,
+    });
+    this.build(productStack);
+    return new servicecatalog.CloudFormationProduct(catalog, this.construct, {
+      productName: this.productName,
+      owner: this.options.owner ?? providerName,
+      description: this.description,
+      productVersions: [
+        {
+          productVersionName: this.options.productVersionName ?? 'v1',
+          cloudFormationTemplate: servicecatalog.CloudFormationTemplate.fromProductStack(productStack),
+        },
+      ],
+    });
+  }
+}
+
+/**
+ * Properties of a PlatformCatalog.
+ */
+export interface PlatformCatalogProps {
+  /** The portfolio's display name (1-100 characters). */
+  readonly portfolioName: string;
+
+  /** The portfolio's provider, e.g. the platform team (1-50 characters). */
+  readonly providerName: string;
+
+  /**
+   * The portfolio's description.
+   *
+   * @default - a description of the products
+   */
+  readonly description?: string;
+
+  /**
+   * IAM roles, users and groups that may launch the products.
+   *
+   * @default - nobody; call `portfolio.giveAccessToRole()` and friends later
+   */
+  readonly principals?: iam.IPrincipal[];
+
+  /**
+   * The bucket that receives the Lambda code of the products' custom resources (the
+   * CrossAccountPullPolicy product's repository-policy handler), copied there when the catalog
+   * stack deploys. Accounts the portfolio is shared with are given read access by Service Catalog.
+   *
+   * @default - a bucket is created when a product needs one: SSE-S3, SSL only, public access
+   * blocked, retained on stack deletion
+   */
+  readonly assetBucket?: s3.IBucket;
+
+  /**
+   * The role Service Catalog uses to launch every product (a launch constraint), so that users
+   * need no permissions of their own on the resources of the products.
+   *
+   * @default - no launch constraint: users launch with their own permissions
+   */
+  readonly launchRole?: iam.IRole;
+
+  /**
+   * The products of the portfolio, at most one per construct.
+   *
+   * @default - all three: dockerBuildToEcr(), crossAccountPullPolicy(), goSampleBuild()
+   */
+  readonly products?: CatalogProduct[];
+}
+
+/**
+ * An AWS Service Catalog portfolio that offers this library's constructs as self-service products:
+ * "build my image" (DockerBuildToEcr), "share my image" (CrossAccountPullPolicy) and "build my Go
+ * program" (GoSampleBuild). Each product is a `servicecatalog.ProductStack` whose CloudFormation
+ * parameters are validated at launch the way the props are validated at synth.
+ *
+ * @example
+ * import * as iam from 'aws-cdk-lib/aws-iam';
+ * import { CatalogProduct, PlatformCatalog } from 'cdk-ecr-codebuild';
+ *
+ * declare const developers: iam.IRole;
+ * new PlatformCatalog(this, 'Catalog', {
+ *   portfolioName: 'Container builds',
+ *   providerName: 'Platform team',
+ *   principals: [developers],
+ *   products: [CatalogProduct.dockerBuildToEcr(), CatalogProduct.crossAccountPullPolicy()],
+ * });
+ */
+export class PlatformCatalog extends Construct {
+  /** The portfolio. */
+  public readonly portfolio: servicecatalog.Portfolio;
+  /** The products, by construct name (`DockerBuildToEcr`, `CrossAccountPullPolicy`, `GoSampleBuild`). */
+  public readonly products: Record<string, servicecatalog.IProduct> = {};
+  /** The bucket of the products' Lambda code; undefined when no product needs one. */
+  public readonly assetBucket?: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: PlatformCatalogProps) {
+    super(scope, id);
+    validateLength('portfolioName', props.portfolioName, 100);
+    validateLength('providerName', props.providerName, 50);
+    const products = props.products ?? [
+      CatalogProduct.dockerBuildToEcr(),
+      CatalogProduct.crossAccountPullPolicy(),
+      CatalogProduct.goSampleBuild(),
+    ];
+    if (products.length === 0) {
+      throw propError(
+        'products',
+        [],
+        'is empty',
+        'give at least one CatalogProduct, or leave products out for all three',
+      );
+    }
+    const seen = new Set<string>();
+    for (const product of products) {
+      if (seen.has(product.construct)) {
+        throw propError(
+          'products',
+          product.construct,
+          'is given more than once',
+          'offer each construct once per portfolio',
+        );
+      }
+      seen.add(product.construct);
+    }
+
+    this.portfolio = new servicecatalog.Portfolio(this, 'Portfolio', {
+      displayName: props.portfolioName,
+      providerName: props.providerName,
+      description:
+        props.description ?? `Self-service container builds: ${products.map((p) => p.productName).join(', ')}`,
+    });
+    if (products.some((p) => p.needsAssetBucket)) {
+      this.assetBucket = props.assetBucket ?? this.createAssetBucket();
+    }
+    for (const product of products) {
+      const created = product._addTo(this, props.providerName, this.assetBucket);
+      this.portfolio.addProduct(created);
+      if (props.launchRole) {
+        this.portfolio.setLaunchRole(created, props.launchRole);
+      }
+      this.products[product.construct] = created;
+    }
+    (props.principals ?? []).forEach((principal) => this.giveAccess(principal));
+    this.adjustAssetCopyHandler();
+  }
+
+  /** Lets an IAM role, user or group launch the products. */
+  public giveAccess(principal: iam.IPrincipal): void {
+    const p = principal as unknown as Partial<iam.IRole & iam.IUser & iam.IGroup>;
+    if (p.roleArn !== undefined && p.roleName !== undefined) {
+      this.portfolio.giveAccessToRole(principal as iam.IRole);
+    } else if (p.userArn !== undefined && p.userName !== undefined) {
+      this.portfolio.giveAccessToUser(principal as iam.IUser);
+    } else if (p.groupArn !== undefined && p.groupName !== undefined) {
+      this.portfolio.giveAccessToGroup(principal as iam.IGroup);
+    } else {
+      throw propError(
+        'principals',
+        principal.toString(),
+        'is not an IAM role, user or group (Service Catalog associates portfolios with those only)',
+        'pass an iam.Role, iam.User or iam.Group (or one imported with fromRoleArn/fromUserName/fromGroupName)',
+      );
+    }
+  }
+
+  private createAssetBucket(): s3.Bucket {
+    // ProductStack refers to the bucket by a literal name in the product templates: it needs one
+    // at synth, unique worldwide, so the account and region are part of it.
+    const stack = Stack.of(this);
+    if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
+      throw propError(
+        'assetBucket',
+        undefined,
+        'is needed by the CrossAccountPullPolicy product (its handler is Lambda code) and cannot be created in an ' +
+          'environment-agnostic stack: the product templates name the bucket literally, and a bucket name is unique worldwide',
+        'pass assetBucket (a bucket with an explicit bucketName), or give the stack an explicit env (account and region)',
+      );
+    }
+    const hash = crypto.createHash('sha256').update(this.node.path).digest('hex').slice(0, 8);
+    const bucket = new s3.Bucket(this, 'AssetBucket', {
+      bucketName: `cdk-ecr-codebuild-catalog-${stack.account}-${stack.region}-${hash}`,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    addNagSuppressions(bucket.node.defaultChild as s3.CfnBucket, [
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          'Holds only the Lambda code of the catalog products, written by the CDK deployment of this stack and read by ' +
+          'CloudFormation when a product launches; pass assetBucket to use a bucket with server access logging',
+      },
+    ]);
+    return bucket;
+  }
+
+  /**
+   * ProductStack copies the Lambda code into the asset bucket with a BucketDeployment in this
+   * stack. Its handler is an aws-cdk-lib singleton function (shared with any other BucketDeployment
+   * of the stack): its cdk-nag findings are aws-cdk-lib's design, and its runtime (python3.11 in
+   * aws-cdk-lib 2.177) is one Lambda no longer creates functions on, so it is raised here.
+   */
+  private adjustAssetCopyHandler(): void {
+    if (this.assetBucket === undefined) {
+      return;
+    }
+    const stack = Stack.of(this);
+    const handler = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
+    if (handler === undefined) {
+      return;
+    }
+    const fn = handler.node.defaultChild as CfnResource;
+    fn.addPropertyOverride('Runtime', ASSET_COPY_RUNTIME);
+    // Its DependsOn on its role repeats the GetAtt of the role's ARN (cfn-lint W3005); the policy is
+    // attached before the custom resource runs because the custom resource depends on it.
+    fn.addDeletionOverride('DependsOn');
+    const suppressions = [
+      {
+        id: 'AwsSolutions-IAM4',
+        reason:
+          "aws-cdk-lib's BucketDeployment handler (used by ProductStack to copy Lambda code) uses AWSLambdaBasicExecutionRole",
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          "aws-cdk-lib's BucketDeployment handler reads the CDK asset objects and writes the objects of the asset bucket (keys are content hashes)",
+      },
+      { id: 'AwsSolutions-L1', reason: `The handler runs on ${ASSET_COPY_RUNTIME}, set by this library` },
+    ];
+    for (const part of handler.node.findAll()) {
+      if (part instanceof CfnResource) {
+        addNagSuppressions(part, suppressions);
+      }
+    }
+  }
+}
+
+function validateLength(prop: string, value: string, max: number): void {
+  if (value.length < 1 || value.length > max) {
+    throw propError(prop, value, `has ${value.length} characters`, `use 1-${max} characters`);
+  }
+}
