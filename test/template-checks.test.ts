@@ -3,10 +3,19 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { buildIntegApp as pullPolicyIntegApp } from './integ.cross-account-pull-policy';
 import { buildIntegApp as dockerIntegApp } from './integ.docker-build-to-ecr';
 import { buildIntegApp as goIntegApp } from './integ.go-sample-build';
-import { addNagChecks, cfnLint, nagErrors, templateFiles } from './support/template-checks';
+import {
+  addNagChecks,
+  cfnLint,
+  nagErrors,
+  productStackNagErrors,
+  productTemplateFiles,
+  templateFiles,
+} from './support/template-checks';
+import { buildPlatformCatalogApp } from '../examples/platform-catalog';
 import { buildSeedApp } from '../examples/seed-pipeline';
 
 /**
@@ -115,4 +124,78 @@ describe.each(INTEG_APPS)('template checks: test/%s.ts', (_name, build) => {
     }
   });
   void outdir;
+});
+
+/**
+ * examples/platform-catalog.ts: the stacks and every product template (a separate file asset of
+ * the catalog stack) pass cfn-lint and cdk-nag.
+ */
+describe('template checks: examples/platform-catalog.ts', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-catalog-'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  // GIVEN the example app with the AwsSolutions pack, WHEN it is synthesized
+  const { app, stacks } = buildPlatformCatalogApp(outdir);
+  addNagChecks(app);
+  const assembly = app.synth();
+
+  test('has one product template per product', () => {
+    expect(
+      productTemplateFiles(assembly).map((f) => path.basename(f).replace(/[0-9A-F]{8}\.product\.template\.json$/, '')),
+    ).toEqual(
+      expect.arrayContaining([
+        'PlatformCatalogCrossAccountPullPolicyTemplate',
+        'PlatformCatalogDockerBuildToEcrTemplate',
+        'PlatformCatalogGoSampleBuildTemplate',
+      ]),
+    );
+    expect(productTemplateFiles(assembly)).toHaveLength(3);
+  });
+
+  test('cfn-lint reports no error and no warning in the stacks and the product templates', () => {
+    const result = cfnLint([...templateFiles(assembly), ...productTemplateFiles(assembly)]);
+    expect(result.output).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+
+  test.each(stacks.map((s) => [s.stackName, s]))(
+    'cdk-nag AwsSolutions: no unsuppressed error in %s',
+    (_name, stack) => {
+      expect(nagErrors(stack, assembly)).toEqual([]);
+    },
+  );
+
+  test('cdk-nag AwsSolutions: no unsuppressed error in any product stack', () => {
+    expect(productStackNagErrors(app)).toEqual([]);
+  });
+
+  test('Lambda functions run on runtimes Lambda still creates', () => {
+    for (const file of [...templateFiles(assembly), ...productTemplateFiles(assembly)]) {
+      const template = JSON.parse(fs.readFileSync(file, 'utf-8'));
+      for (const resource of Object.values<any>(template.Resources ?? {})) {
+        if (resource.Type === 'AWS::Lambda::Function') {
+          expect(resource.Properties.Runtime).toMatch(/^(nodejs(22|24)\.x|python3\.1[3-9])$/);
+        }
+      }
+    }
+  });
+
+  test('the product-stack nag check can fail', () => {
+    // GIVEN a product stack with a bucket that breaks AwsSolutions-S1/S10
+    const app2 = new App();
+    const parent = new Stack(app2, 'Parent');
+    const productStack = new servicecatalog.ProductStack(parent, 'Product');
+    new s3.Bucket(productStack, 'Plain');
+    new servicecatalog.CloudFormationProduct(parent, 'P', {
+      productName: 'p',
+      owner: 'o',
+      productVersions: [
+        { cloudFormationTemplate: servicecatalog.CloudFormationTemplate.fromProductStack(productStack) },
+      ],
+    });
+    addNagChecks(app2);
+    app2.synth();
+    // THEN the errors are found
+    expect(productStackNagErrors(app2).join('\n')).toMatch(/Parent\/Product\/Plain\/Resource: AwsSolutions-S10/);
+  });
 });

@@ -1,6 +1,9 @@
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
@@ -52,4 +55,35 @@ export function templateFiles(assembly: CloudAssembly): string[] {
     files.push(...templateFiles(nested.nestedAssembly));
   }
   return files;
+}
+
+/**
+ * Templates of Service Catalog product stacks (`*.product.template.json`): ProductStack writes them
+ * into the assembly directory as file assets of the parent stack, not as stacks of the assembly.
+ */
+export function productTemplateFiles(assembly: CloudAssembly): string[] {
+  return fs
+    .readdirSync(assembly.directory)
+    .filter((f) => f.endsWith('.product.template.json'))
+    .map((f) => path.join(assembly.directory, f));
+}
+
+/**
+ * Unsuppressed cdk-nag AwsSolutions errors inside the product stacks of an app (run addNagChecks
+ * first, then synthesize). A product stack is no artifact of the assembly, so its findings never
+ * reach the assembly's messages: they are read from the constructs' metadata instead.
+ */
+export function productStackNagErrors(app: App): string[] {
+  const productStacks = app.node
+    .findAll()
+    .filter((c): c is servicecatalog.ProductStack => c instanceof servicecatalog.ProductStack);
+  return productStacks.flatMap((ps) =>
+    ps.node
+      .findAll()
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === 'aws:cdk:error' && /AwsSolutions-/.test(String(m.data)))
+          .map((m) => `${c.node.path}: ${String(m.data).split('\n')[0]}`),
+      ),
+  );
 }
