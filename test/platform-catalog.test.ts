@@ -1,0 +1,400 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
+import { AccessLevel, CatalogProduct, PlatformCatalog } from '../src';
+import { PARAMETER_RULES } from '../src/private/catalog/parameters';
+import { GO_PLATFORMS } from '../src/private/go-platforms';
+import { validateRelativePath, validateRepositoryName } from '../src/private/validation';
+
+const ENV = { account: '111111111111', region: 'us-east-1' };
+
+function catalogStack(env: typeof ENV | 'agnostic' = ENV): { app: App; stack: Stack } {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-test-')) });
+  return { app, stack: new Stack(app, 'Catalog', { env: env === 'agnostic' ? undefined : env }) };
+}
+
+/** The template of a product stack, as ProductStack writes it. */
+function productTemplate(app: App, construct: string): any {
+  const assembly = app.synth();
+  const file = fs
+    .readdirSync(assembly.directory)
+    .find((f) => f.startsWith(`Catalog${construct}Template`) && f.endsWith('.product.template.json'));
+  expect(file).toBeDefined();
+  return JSON.parse(fs.readFileSync(path.join(assembly.directory, file!), 'utf-8'));
+}
+
+function accepts(pattern: string, value: string): boolean {
+  return new RegExp(pattern).test(value);
+}
+
+describe('PlatformCatalog', () => {
+  test('creates a portfolio with the three products by default', () => {
+    // GIVEN
+    const { stack } = catalogStack();
+    // WHEN
+    const catalog = new PlatformCatalog(stack, 'Catalog', {
+      portfolioName: 'Container builds',
+      providerName: 'Platform team',
+    });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ServiceCatalog::Portfolio', {
+      DisplayName: 'Container builds',
+      ProviderName: 'Platform team',
+      Description: Match.stringLikeRegexp(
+        'Docker image build to ECR, Share an ECR repository with other accounts, Go build in CodeBuild',
+      ),
+    });
+    template.resourceCountIs('AWS::ServiceCatalog::CloudFormationProduct', 3);
+    template.resourceCountIs('AWS::ServiceCatalog::PortfolioProductAssociation', 3);
+    for (const name of [
+      'Docker image build to ECR',
+      'Share an ECR repository with other accounts',
+      'Go build in CodeBuild',
+    ]) {
+      template.hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
+        Name: name,
+        Owner: 'Platform team',
+        ProvisioningArtifactParameters: [
+          Match.objectLike({ Name: 'v1', Info: { LoadTemplateFromURL: Match.anyValue() } }),
+        ],
+      });
+    }
+    expect(Object.keys(catalog.products).sort()).toEqual([
+      'CrossAccountPullPolicy',
+      'DockerBuildToEcr',
+      'GoSampleBuild',
+    ]);
+    expect(catalog.assetBucket).toBeDefined();
+  });
+
+  test('product options name, describe, own and version the product', () => {
+    const { stack } = catalogStack();
+    new PlatformCatalog(stack, 'Catalog', {
+      portfolioName: 'p',
+      providerName: 'team',
+      description: 'Our builds',
+      products: [
+        CatalogProduct.dockerBuildToEcr({
+          productName: 'Build',
+          description: 'Builds',
+          owner: 'Builders',
+          productVersionName: '2025.1',
+        }),
+      ],
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ServiceCatalog::Portfolio', { Description: 'Our builds' });
+    template.hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
+      Name: 'Build',
+      Description: 'Builds',
+      Owner: 'Builders',
+      ProvisioningArtifactParameters: [Match.objectLike({ Name: '2025.1' })],
+    });
+  });
+
+  test('no asset bucket when no product has Lambda code', () => {
+    const { stack } = catalogStack();
+    const catalog = new PlatformCatalog(stack, 'Catalog', {
+      portfolioName: 'p',
+      providerName: 'team',
+      products: [CatalogProduct.dockerBuildToEcr(), CatalogProduct.goSampleBuild()],
+    });
+    expect(catalog.assetBucket).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs('AWS::S3::Bucket', 0);
+  });
+
+  test('the created asset bucket is named, encrypted, SSL only, retained; its copy handler runs on a current runtime', () => {
+    const { stack } = catalogStack();
+    new PlatformCatalog(stack, 'Catalog', {
+      portfolioName: 'p',
+      providerName: 'team',
+      products: [CatalogProduct.crossAccountPullPolicy()],
+    });
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        BucketName: Match.stringLikeRegexp('^cdk-ecr-codebuild-catalog-111111111111-us-east-1-[0-9a-f]{8}$'),
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicPolicy: true, RestrictPublicBuckets: true }),
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'python3.13' });
+    template.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketName: Match.anyValue() });
+  });
+
+  test('uses the given asset bucket', () => {
+    const { app, stack } = catalogStack();
+    const bucket = new s3.Bucket(stack, 'Assets', { bucketName: 'my-catalog-assets' });
+    const catalog = new PlatformCatalog(stack, 'Catalog', {
+      portfolioName: 'p',
+      providerName: 'team',
+      assetBucket: bucket,
+      products: [CatalogProduct.crossAccountPullPolicy()],
+    });
+    expect(catalog.assetBucket).toBe(bucket);
+    Template.fromStack(stack).resourceCountIs('AWS::S3::Bucket', 1);
+    // the handler's code is read from that bucket when the product launches
+    const product = productTemplate(app, 'CrossAccountPullPolicy');
+    const fn = Object.values<any>(product.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+    expect(fn.Properties.Code.S3Bucket).toBe('my-catalog-assets');
+  });
+
+  test('fails to create an asset bucket in an environment-agnostic stack', () => {
+    const { stack } = catalogStack('agnostic');
+    expect(
+      () =>
+        new PlatformCatalog(stack, 'Catalog', {
+          portfolioName: 'p',
+          providerName: 'team',
+          products: [CatalogProduct.crossAccountPullPolicy()],
+        }),
+    ).toThrow(/assetBucket \(undefined\) is needed by the CrossAccountPullPolicy product .* pass assetBucket/);
+  });
+
+  test('gives roles, users and groups access; launches with the launch role', () => {
+    // GIVEN
+    const { stack } = catalogStack();
+    const role = new iam.Role(stack, 'Dev', { assumedBy: new iam.AccountRootPrincipal() });
+    const user = new iam.User(stack, 'User');
+    const group = iam.Group.fromGroupArn(stack, 'Group', 'arn:aws:iam::111111111111:group/builders');
+    const launchRole = new iam.Role(stack, 'Launch', {
+      assumedBy: new iam.ServicePrincipal('servicecatalog.amazonaws.com'),
+    });
+    // WHEN
+    new PlatformCatalog(stack, 'Catalog', {
+      portfolioName: 'p',
+      providerName: 'team',
+      principals: [role, user, group],
+      launchRole,
+      products: [CatalogProduct.dockerBuildToEcr(), CatalogProduct.goSampleBuild()],
+    });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ServiceCatalog::PortfolioPrincipalAssociation', 3);
+    template.hasResourceProperties('AWS::ServiceCatalog::PortfolioPrincipalAssociation', {
+      PrincipalARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Dev'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::ServiceCatalog::PortfolioPrincipalAssociation', {
+      PrincipalARN: 'arn:aws:iam::111111111111:group/builders',
+    });
+    template.resourceCountIs('AWS::ServiceCatalog::LaunchRoleConstraint', 2);
+  });
+
+  test('fails for a principal that is not a role, user or group', () => {
+    const { stack } = catalogStack();
+    expect(
+      () =>
+        new PlatformCatalog(stack, 'Catalog', {
+          portfolioName: 'p',
+          providerName: 'team',
+          principals: [new iam.AccountPrincipal('222222222222')],
+          products: [CatalogProduct.goSampleBuild()],
+        }),
+    ).toThrow(/principals "AccountPrincipal\(222222222222\)" is not an IAM role, user or group/);
+  });
+
+  test.each([
+    [{ portfolioName: '', providerName: 'team' }, /portfolioName "" has 0 characters: use 1-100 characters/],
+    [{ portfolioName: 'p', providerName: 'x'.repeat(51) }, /providerName ".*" has 51 characters: use 1-50 characters/],
+    [{ portfolioName: 'p', providerName: 'team', products: [] }, /products \[\] is empty/],
+    [
+      {
+        portfolioName: 'p',
+        providerName: 'team',
+        products: [CatalogProduct.goSampleBuild(), CatalogProduct.goSampleBuild()],
+      },
+      /products "GoSampleBuild" is given more than once/,
+    ],
+  ])('fails for props %#', (props, error) => {
+    const { stack } = catalogStack();
+    expect(() => new PlatformCatalog(stack, 'Catalog', props as any)).toThrow(error);
+  });
+
+  test('fails for a Go version no curated image carries', () => {
+    expect(() => CatalogProduct.goSampleBuild({ goVersion: '1.2' })).toThrow(
+      /goVersion "1.2" is not available on any CodeBuild curated image/,
+    );
+  });
+
+  test('fails when the lifecycle options of the DockerBuildToEcr product are tokens', () => {
+    const stack = new Stack();
+    const token = new (require('aws-cdk-lib').CfnParameter)(stack, 'N', { type: 'Number' }).valueAsNumber;
+    expect(() => CatalogProduct.dockerBuildToEcr({ maxImageCount: token })).toThrow(
+      /lifecycle policy text is written at synth/,
+    );
+    expect(() => CatalogProduct.dockerBuildToEcr({ untaggedImageExpiration: Duration.days(token) })).toThrow(
+      /lifecycle policy text is written at synth/,
+    );
+  });
+});
+
+describe('product templates', () => {
+  test('DockerBuildToEcr: launch parameters flow into the repository and the build', () => {
+    // GIVEN / WHEN
+    const { app, stack } = catalogStack();
+    new PlatformCatalog(stack, 'Catalog', {
+      portfolioName: 'p',
+      providerName: 'team',
+      products: [CatalogProduct.dockerBuildToEcr({ maxImageCount: 20, untaggedImageExpiration: Duration.days(3) })],
+    });
+    const product = productTemplate(app, 'DockerBuildToEcr');
+    // THEN
+    expect(Object.keys(product.Parameters)).toEqual(
+      expect.arrayContaining(['SourceBucket', 'SourceKey', 'RepositoryName', 'Dockerfile', 'BuildContext']),
+    );
+    expect(product.Parameters.RepositoryName).toMatchObject({
+      AllowedPattern: PARAMETER_RULES.repositoryName.allowedPattern,
+      MinLength: 2,
+      MaxLength: 256,
+    });
+    expect(product.Parameters.Dockerfile.Default).toBe('Dockerfile');
+    expect(product.Parameters.BuildContext.Default).toBe('.');
+    const repo = Object.values<any>(product.Resources).find((r) => r.Type === 'AWS::ECR::Repository');
+    expect(repo.Properties.RepositoryName).toEqual({ Ref: 'RepositoryName' });
+    expect(repo.DeletionPolicy).toBe('Retain');
+    const lifecycle = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText);
+    expect(lifecycle.rules.map((r: any) => r.selection.countNumber)).toEqual([3, 20]);
+    const project = Object.values<any>(product.Resources).find((r) => r.Type === 'AWS::CodeBuild::Project');
+    expect(project.Properties.Source.Location).toEqual({
+      'Fn::Join': ['', [{ Ref: 'SourceBucket' }, '/', { Ref: 'SourceKey' }]],
+    });
+    // the paths reach the build through environment variables, not spliced into the buildspec
+    const env = Object.fromEntries(
+      project.Properties.Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]),
+    );
+    expect(JSON.stringify(env)).toContain('{"Ref":"Dockerfile"}');
+    expect(JSON.stringify(env)).toContain('{"Ref":"BuildContext"}');
+    expect(product.Outputs.RepositoryUri).toBeDefined();
+  });
+
+  test('CrossAccountPullPolicy: the account list parameter becomes the policy condition', () => {
+    const { app, stack } = catalogStack();
+    new PlatformCatalog(stack, 'Catalog', {
+      portfolioName: 'p',
+      providerName: 'team',
+      products: [CatalogProduct.crossAccountPullPolicy({ accessLevel: AccessLevel.PULL_PUSH })],
+    });
+    const product = productTemplate(app, 'CrossAccountPullPolicy');
+    expect(product.Parameters.AccountIds).toMatchObject({ Type: 'CommaDelimitedList', AllowedPattern: '^\\d{12}$' });
+    const policy = Object.values<any>(product.Resources).find(
+      (r) => r.Type === 'Custom::CdkEcrCodebuildRepositoryPolicy',
+    );
+    expect(policy.Properties.Statements[0].Condition).toEqual({
+      StringEquals: { 'aws:PrincipalAccount': { Ref: 'AccountIds' } },
+    });
+    expect(policy.Properties.Statements[0].Action).toContain('ecr:PutImage');
+    expect(JSON.stringify(policy.Properties.RepositoryArn)).toContain('{"Ref":"RepositoryName"}');
+  });
+
+  test('GoSampleBuild: the target platform parameter is split into GOOS and GOARCH', () => {
+    const { app, stack } = catalogStack();
+    new PlatformCatalog(stack, 'Catalog', {
+      portfolioName: 'p',
+      providerName: 'team',
+      products: [CatalogProduct.goSampleBuild()],
+    });
+    const product = productTemplate(app, 'GoSampleBuild');
+    expect(product.Parameters.TargetPlatform).toMatchObject({
+      AllowedValues: [...GO_PLATFORMS],
+      Default: 'linux/amd64',
+    });
+    expect(product.Parameters.BinaryName).toMatchObject({
+      AllowedPattern: PARAMETER_RULES.fileName.allowedPattern,
+      Default: 'hello',
+    });
+    const project = Object.values<any>(product.Resources).find((r) => r.Type === 'AWS::CodeBuild::Project');
+    const env = JSON.stringify(project.Properties.Environment.EnvironmentVariables);
+    expect(env).toContain('{"Fn::Select":[0,{"Fn::Split":["/",{"Ref":"TargetPlatform"}]}]}');
+    expect(env).toContain('{"Fn::Select":[1,{"Fn::Split":["/",{"Ref":"TargetPlatform"}]}]}');
+  });
+
+  test('every product stack is a ProductStack of the catalog', () => {
+    const { stack } = catalogStack();
+    const catalog = new PlatformCatalog(stack, 'Catalog', { portfolioName: 'p', providerName: 'team' });
+    const productStacks = catalog.node.findAll().filter((c) => c instanceof servicecatalog.ProductStack);
+    expect(productStacks.map((p) => p.node.id).sort()).toEqual([
+      'CrossAccountPullPolicyTemplate',
+      'DockerBuildToEcrTemplate',
+      'GoSampleBuildTemplate',
+    ]);
+  });
+});
+
+describe('parameter constraints mirror the synth-time validation', () => {
+  test.each(['app', 'team/app-image', 'a.b_c-d/e', 'ab'])('repository name %s: accepted by both', (name) => {
+    expect(() => validateRepositoryName('repositoryName', name)).not.toThrow();
+    expect(accepts(PARAMETER_RULES.repositoryName.allowedPattern, name)).toBe(true);
+  });
+
+  test.each(['App', 'team//app', '-app', 'app-', 'a b', 'team/'])('repository name %s: refused by both', (name) => {
+    expect(() => validateRepositoryName('repositoryName', name)).toThrow();
+    expect(accepts(PARAMETER_RULES.repositoryName.allowedPattern, name)).toBe(false);
+  });
+
+  test.each(['.', 'Dockerfile', 'docker/Dockerfile.prod', 'a/b/c', '..hidden'])(
+    'relative path %s: accepted by both',
+    (p) => {
+      expect(() => validateRelativePath('dockerfile', p, 'the context')).not.toThrow();
+      expect(accepts(PARAMETER_RULES.relativePath.allowedPattern, p)).toBe(true);
+    },
+  );
+
+  test.each(['/abs', '../up', '..', 'C:/x'])('relative path %s: refused by both', (p) => {
+    expect(() => validateRelativePath('dockerfile', p, 'the context')).toThrow();
+    expect(accepts(PARAMETER_RULES.relativePath.allowedPattern, p)).toBe(false);
+  });
+
+  test.each(['a/../b', '\\\\share'])(
+    'the parameter is stricter for %s (the prop accepts it, the pattern refuses it)',
+    (p) => {
+      expect(() => validateRelativePath('dockerfile', p, 'the context')).not.toThrow();
+      expect(accepts(PARAMETER_RULES.relativePath.allowedPattern, p)).toBe(false);
+    },
+  );
+
+  test('main package patterns are refused', () => {
+    expect(accepts(PARAMETER_RULES.mainPackage.allowedPattern, 'cmd/hello')).toBe(true);
+    expect(accepts(PARAMETER_RULES.mainPackage.allowedPattern, './...')).toBe(false);
+  });
+
+  test.each([
+    ['hello', true],
+    ['hello.exe', true],
+    ['_x+1', true],
+    ['.hidden', false],
+    ['bin/hello', false],
+    ['', false],
+  ])('binary name %s: %s', (name, ok) => {
+    expect(accepts(PARAMETER_RULES.fileName.allowedPattern, name)).toBe(ok);
+  });
+
+  test.each([
+    ['my-bucket', true],
+    ['a.b.c', true],
+    ['My-Bucket', false],
+    ['-bucket', false],
+  ])('bucket name %s: %s', (name, ok) => {
+    expect(accepts(PARAMETER_RULES.bucketName.allowedPattern, name)).toBe(ok);
+  });
+
+  test('account ids', () => {
+    expect(accepts(PARAMETER_RULES.accountIds.allowedPattern, '123456789012')).toBe(true);
+    expect(accepts(PARAMETER_RULES.accountIds.allowedPattern, '12345')).toBe(false);
+  });
+});
