@@ -3,8 +3,6 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { PullThroughCacheRule } from './pull-through-cache-rule';
-import { RegistryScanning } from './registry-scanning';
 import { AccountRelation, compareAccounts } from './private/accounts';
 import { propError, warn } from './private/errors';
 import { addNagSuppressions } from './private/nag';
@@ -19,6 +17,8 @@ import {
   validateReplicationFilter,
   validateTemplatePrefix,
 } from './private/registry/validation';
+import { PullThroughCacheRule } from './pull-through-cache-rule';
+import { RegistryScanning } from './registry-scanning';
 
 /** What ECR creates repositories for with a repository creation template. */
 export enum RepositoryCreationTrigger {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -234,7 +234,7 @@ describe('PlatformCatalog', () => {
 
   test('fails when the lifecycle options of the DockerBuildToEcr product are tokens', () => {
     const stack = new Stack();
-    const token = new (require('aws-cdk-lib').CfnParameter)(stack, 'N', { type: 'Number' }).valueAsNumber;
+    const token = new CfnParameter(stack, 'N', { type: 'Number' }).valueAsNumber;
     expect(() => CatalogProduct.dockerBuildToEcr({ maxImageCount: token })).toThrow(
       /lifecycle policy text is written at synth/,
     );

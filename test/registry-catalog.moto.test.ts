@@ -38,6 +38,14 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import {
+  PlatformCatalog,
+  PullThroughCacheRule,
+  RegistryScanning,
+  RegistrySettings,
+  RepositoryCreationTrigger,
+  Upstream,
+} from '../src';
+import {
   Clients,
   describeDeployed,
   destroyClients,
@@ -51,15 +59,6 @@ import { adaptForMoto, motoSupportedTypes, Template } from './support/emulator/m
 import { replayIgnoredProperties } from './support/emulator/replay';
 import { checkDeployed, mismatches } from './support/emulator/verify';
 import { MotoServer, startMoto } from './support/moto-server';
-import {
-  CatalogProduct,
-  PlatformCatalog,
-  PullThroughCacheRule,
-  RegistryScanning,
-  RegistrySettings,
-  RepositoryCreationTrigger,
-  Upstream,
-} from '../src';
 
 /** moto's account. */
 const ACCOUNT = '123456789012';
@@ -316,7 +315,7 @@ describe('PlatformCatalog product templates', () => {
         // The list parameter itself is the condition's value: CloudFormation splits it at the commas.
         // (moto keeps a CommaDelimitedList parameter as the repr of a Python list, "['a', 'b']", where
         // CloudFormation reports "a,b": both are read as the list of account ids.)
-        expect(policy.Properties.Statements[0].Condition).toEqual({
+        expect(policy.Properties!.Statements[0].Condition).toEqual({
           StringEquals: { 'aws:PrincipalAccount': { Ref: 'AccountIds' } },
         });
         const given = launched.Parameters?.find((p) => p.ParameterKey === 'AccountIds')?.ParameterValue;

@@ -601,7 +601,9 @@ describe('RegistrySettings', () => {
       // the registry prefix reaches the build through an environment variable, never spliced into the buildspec
       const project = Object.values<any>(template.findResources('AWS::CodeBuild::Project'))[0];
       const buildSpec = JSON.parse(project.Properties.Source.BuildSpec);
-      expect(buildSpec.phases.build.commands.join('\n')).toContain(`--build-arg 'BASE_REGISTRY='"$DOCKER_BUILD_ARG_BASE_REGISTRY"`);
+      expect(buildSpec.phases.build.commands.join('\n')).toContain(
+        `--build-arg 'BASE_REGISTRY='"$DOCKER_BUILD_ARG_BASE_REGISTRY"`,
+      );
       expect(project.Properties.Environment.EnvironmentVariables).toEqual(
         expect.arrayContaining([
           {
