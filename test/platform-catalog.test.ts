@@ -398,3 +398,22 @@ describe('parameter constraints mirror the synth-time validation', () => {
     expect(accepts(PARAMETER_RULES.accountIds.allowedPattern, '12345')).toBe(false);
   });
 });
+
+describe('logical ids (frozen: a change replaces the portfolio or a product, and users lose their launches)', () => {
+  test('of the portfolio, the products and the asset bucket', () => {
+    const { stack } = catalogStack();
+    new PlatformCatalog(stack, 'Catalog', { portfolioName: 'p', providerName: 'team' });
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    const ids = (type: string): string[] =>
+      Object.keys(resources)
+        .filter((id) => resources[id].Type === type)
+        .sort();
+    expect(ids('AWS::ServiceCatalog::Portfolio')).toEqual(['CatalogPortfolio8A9A4646']);
+    expect(ids('AWS::ServiceCatalog::CloudFormationProduct')).toEqual([
+      'CatalogCrossAccountPullPolicyC4B7B095',
+      'CatalogDockerBuildToEcrCAC6542A',
+      'CatalogGoSampleBuild9AD1B207',
+    ]);
+    expect(ids('AWS::S3::Bucket')).toEqual(['CatalogAssetBucket798B9941']);
+  });
+});

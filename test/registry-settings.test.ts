@@ -951,3 +951,27 @@ describe('RegistrySettings', () => {
 function deployTimeString(stack: Stack): string {
   return new CfnParameter(stack, `P${stack.node.children.length}`, { type: 'String' }).valueAsString;
 }
+
+describe('logical ids (frozen: a change replaces the registry-wide resources in every user stack)', () => {
+  test('of every resource kind', () => {
+    const stack = envStack();
+    new RegistrySettings(stack, 'Registry', {
+      replicationRules: [{ destinations: [{ region: 'eu-west-1' }] }],
+      replicationSourceAccountIds: ['222222222222'],
+      scanning: RegistryScanning.basic(),
+      pullThroughCacheRules: [
+        new PullThroughCacheRule({ ecrRepositoryPrefix: 'ecr-public', upstream: Upstream.ecrPublic() }),
+      ],
+      repositoryCreationTemplates: [
+        { prefix: 'ecr-public', appliedFor: [RepositoryCreationTrigger.PULL_THROUGH_CACHE] },
+      ],
+    });
+    expect(Object.keys(Template.fromStack(stack).toJSON().Resources).sort()).toEqual([
+      'RegistryCreationTemplateecrpublic118AB4F4',
+      'RegistryPullThroughCacheecrpublicE88CEC0C',
+      'RegistryRegistryPolicy78921FC9',
+      'RegistryReplicationD9FDE45D',
+      'RegistryScanning6CEAD07B',
+    ]);
+  });
+});
