@@ -470,6 +470,20 @@ describe('RegistrySettings', () => {
     });
   });
 
+  test('fails when a prefix is a token', () => {
+    const stack = envStack();
+    const token = deployTimeString(stack);
+    expect(() => new PullThroughCacheRule({ ecrRepositoryPrefix: token, upstream: Upstream.quay() })).toThrow(
+      /ecrRepositoryPrefix ".*" is a token: give the prefix as a literal/,
+    );
+    expect(
+      () =>
+        new RegistrySettings(stack, 'Registry', {
+          repositoryCreationTemplates: [{ prefix: token, appliedFor: [RepositoryCreationTrigger.REPLICATION] }],
+        }),
+    ).toThrow(/prefix ".*" is a token: give the prefix as a literal/);
+  });
+
   describe('image helpers', () => {
     test('Docker Hub official images get library/', () => {
       const stack = envStack();

@@ -16,7 +16,8 @@ export const MAX_CACHE_PREFIX_LENGTH = 30;
 /** The `ecrRepositoryPrefix` of a pull-through cache rule: 2-30 characters of a repository name, not ROOT. */
 export function validateCachePrefix(prop: string, prefix: string): void {
   if (Token.isUnresolved(prefix)) {
-    return;
+    // The prefix names construct ids, IAM resources and image URIs at synth.
+    throw propError(prop, prefix, 'is a token', 'give the prefix as a literal, e.g. "docker-hub"');
   }
   if (prefix.length < 2 || prefix.length > MAX_CACHE_PREFIX_LENGTH) {
     throw propError(
@@ -38,7 +39,11 @@ export function validateCachePrefix(prop: string, prefix: string): void {
 
 /** The prefix of a repository creation template: ROOT, or 1-256 characters of a repository name. */
 export function validateTemplatePrefix(prop: string, prefix: string): void {
-  if (Token.isUnresolved(prefix) || prefix === 'ROOT') {
+  if (Token.isUnresolved(prefix)) {
+    // The prefix names the template's construct id, and is compared with the cache rules at synth.
+    throw propError(prop, prefix, 'is a token', 'give the prefix as a literal, e.g. "docker-hub" or "ROOT"');
+  }
+  if (prefix === 'ROOT') {
     return;
   }
   if (prefix.length > 256 || !REPOSITORY_PREFIX.test(prefix)) {
