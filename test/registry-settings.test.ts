@@ -484,6 +484,39 @@ describe('RegistrySettings', () => {
     ).toThrow(/prefix ".*" is a token: give the prefix as a literal/);
   });
 
+  test('skips deploy-time values in filters, regions and secret names', () => {
+    // GIVEN values only known at deploy time
+    const stack = envStack();
+    const region = deployTimeString(stack);
+    const prefix = deployTimeString(stack);
+    const filter = deployTimeString(stack);
+    const secret = new secretsmanager.Secret(stack, 'Named', { secretName: deployTimeString(stack) });
+    // WHEN
+    new RegistrySettings(stack, 'Registry', {
+      replicationRules: [{ destinations: [{ region }], repositoryPrefixes: [prefix] }],
+      scanning: RegistryScanning.basic({ scanOnPushFilters: [filter] }),
+      pullThroughCacheRules: [
+        new PullThroughCacheRule({ ecrRepositoryPrefix: 'docker-hub', upstream: Upstream.dockerHub(secret) }),
+      ],
+    });
+    // THEN they are rendered as references, and the unknown secret name is a warning
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECR::ReplicationConfiguration', {
+      ReplicationConfiguration: {
+        Rules: [
+          {
+            Destinations: [{ Region: { Ref: Match.anyValue() } }],
+            RepositoryFilters: [{ Filter: { Ref: Match.anyValue() } }],
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', {
+      Rules: [{ RepositoryFilters: [{ Filter: { Ref: Match.anyValue() }, FilterType: 'WILDCARD' }] }],
+    });
+    Annotations.fromStack(stack).hasWarning('/Registry/Registry', Match.stringLikeRegexp('only known at deploy time'));
+  });
+
   describe('image helpers', () => {
     test('Docker Hub official images get library/', () => {
       const stack = envStack();
@@ -698,6 +731,24 @@ describe('RegistrySettings', () => {
         },
       });
       Template.fromStack(registryStack).resourceCountIs('AWS::IAM::Policy', 0);
+    });
+
+    test('grants to a user (no cdk-nag suppression on policies this library does not know)', () => {
+      const stack = envStack();
+      const registry = new RegistrySettings(stack, 'Registry', {
+        pullThroughCacheRules: [new PullThroughCacheRule({ ecrRepositoryPrefix: 'quay', upstream: Upstream.quay() })],
+      });
+      const user = new iam.User(stack, 'User');
+      registry.grantPullThroughCache(user, 'quay');
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Users: [{ Ref: Match.stringLikeRegexp('^User') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ecr:BatchImportUpstreamImage']) })]),
+        },
+      });
+      const policy = Object.values<any>(template.findResources('AWS::IAM::Policy'))[0];
+      expect(policy.Metadata).toBeUndefined();
     });
 
     test('warns when the prefix is not a rule of the registry', () => {
