@@ -52,12 +52,7 @@ beforeAll(async () => {
   interfacesBefore = networkInterfaceNames();
   started = await RealBuildHarness.start();
   harness = started;
-  // The base image where ECR keeps a Docker Hub official image pulled through the rule "docker-hub".
-  harness.podman.importBusyboxBase(
-    `${harness.registry.host}/docker-hub/library/busybox:1.36`,
-    'AWS',
-    harness.ecrPassword,
-  );
+  seedCache(`${harness.registry.host}/docker-hub/library/busybox:1.36`);
 }, 90_000);
 
 afterAll(async () => {
@@ -65,6 +60,18 @@ afterAll(async () => {
   expect(problems).toEqual([]);
   expect(networkInterfaceNames()).toEqual(interfacesBefore);
 }, 60_000);
+
+/**
+ * Puts the harness's busybox base image where ECR keeps a Docker Hub official image pulled through
+ * the rule "docker-hub" (what the first pull through the cache would have stored). The only
+ * container-engine-specific step of this file: with the Docker harness, `docker tag` + `docker push`.
+ */
+function seedCache(ref: string): void {
+  harness.podman.podman(['tag', harness.baseImage, ref]);
+  harness.podman.podman(['push', '--creds', `AWS:${harness.ecrPassword}`, ref]);
+  // Untagged locally, so that the builds must pull it from the registry (logged in as the buildspec does).
+  harness.podman.podman(['rmi', ref]);
+}
 
 /** GIVEN a registry with a Docker Hub rule and a DockerBuildToEcr whose build args come from the rule. */
 function synthesize(buildArgs: (rule: PullThroughCacheRule) => Record<string, string>): ProjectBuild {
@@ -104,8 +111,11 @@ function deployTimeValues(project: ProjectBuild): Record<string, string> {
           'AWS::URLSuffix': 'amazonaws.com',
         },
         parameters: {},
-        ref: () => undefined,
-        getAtt: () => undefined,
+        ref: () => REPOSITORY,
+        getAtt: (_id, attribute) =>
+          attribute === 'Arn'
+            ? `arn:aws:ecr:${REAL_BUILD_REGION}:${REAL_BUILD_ACCOUNT}:repository/${REPOSITORY}`
+            : undefined,
       }),
     );
     if (!resolved.startsWith(ECR_HOST)) {
@@ -155,9 +165,12 @@ describe('FROM ${BASE_REGISTRY}/library/... with BASE_REGISTRY = rule.registryPr
     expect(values.DOCKER_BUILD_ARG_BASE_REGISTRY).toBe(`${harness.registry.host}/docker-hub`);
   });
 
-  test('builds on the cached base image and pushes', async () => {
+  test('pulls the base image from the cache prefix, builds on it and pushes', async () => {
     expectPhases(run, { pre_build: 'ok', build: 'ok', post_build: 'ok' });
-    expect(run.stdout + run.stderr).toContain(`${harness.registry.host}/docker-hub/library/busybox:1.36`);
+    // The base image is only in the registry (seedCache untagged it locally): the build pulled it
+    // from there (podman: "Trying to pull <host>/docker-hub/library/busybox:1.36", docker: "Pulling
+    // from docker-hub/library/busybox").
+    expect(run.stdout + run.stderr).toContain('docker-hub/library/busybox');
     expect(await harness.registry.tags(REPOSITORY)).toEqual([COMMIT.slice(0, 7), 'latest']);
     const image = harness.pullImage(harness.registry, REPOSITORY, 'latest');
     expect(image.readFile('/from-cache.txt')).toBe('built on a base image from the pull-through cache\n');
