@@ -109,7 +109,7 @@ describe('PlatformCatalog', () => {
     Template.fromStack(stack).resourceCountIs('AWS::S3::Bucket', 0);
   });
 
-  test('the created asset bucket is named, encrypted, SSL only, retained; its copy handler runs on a current runtime', () => {
+  test('the created asset bucket is named, encrypted, SSL only, emptied and deleted with the stack; its handlers run on current runtimes', () => {
     const { stack } = catalogStack();
     new PlatformCatalog(stack, 'Catalog', {
       portfolioName: 'p',
@@ -125,8 +125,11 @@ describe('PlatformCatalog', () => {
         },
         PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicPolicy: true, RestrictPublicBuckets: true }),
       }),
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'Delete',
     });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/nodejs(16|18|20)\.x|python3\.(8|9|10|11|12)"/);
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
