@@ -963,6 +963,30 @@ describe('RegistrySettings', () => {
       ).toThrow(error);
     });
 
+    test('fails when a lifecycle rule has a deploy-time value or a partial day', () => {
+      const stack = envStack();
+      const count = new CfnParameter(stack, 'Count', { type: 'Number' }).valueAsNumber;
+      const template = (rule: ecr.LifecycleRule) => ({
+        repositoryCreationTemplates: [
+          { prefix: 'quay', appliedFor: [RepositoryCreationTrigger.REPLICATION], lifecycleRules: [rule] },
+        ],
+      });
+      expect(() => new RegistrySettings(envStack(), 'R1', template({ maxImageCount: count }))).toThrow(
+        /lifecycleRules "\(a rule\)" has a value only known at deploy time/,
+      );
+      expect(
+        () =>
+          new RegistrySettings(
+            envStack(),
+            'R2',
+            template({ tagPrefixList: [deployTimeString(stack)], maxImageCount: 1 }),
+          ),
+      ).toThrow(/only known at deploy time/);
+      expect(() => new RegistrySettings(envStack(), 'R3', template({ maxImageAge: Duration.hours(36) }))).toThrow(
+        /lifecycleRules "1 day 12 hours" is not a whole number of days/,
+      );
+    });
+
     test('fails when two templates share a prefix', () => {
       expect(
         () =>

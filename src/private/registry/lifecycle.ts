@@ -48,6 +48,31 @@ export function renderLifecyclePolicy(prop: string, rules: ecr.LifecycleRule[]):
 }
 
 function validateLifecycleRule(prop: string, rule: ecr.LifecycleRule): void {
+  const tokens =
+    (rule.maxImageCount !== undefined && Token.isUnresolved(rule.maxImageCount)) ||
+    (rule.maxImageAge !== undefined && rule.maxImageAge.isUnresolved()) ||
+    Token.isUnresolved(rule.tagPrefixList ?? []) ||
+    Token.isUnresolved(rule.tagPatternList ?? []) ||
+    [...(rule.tagPrefixList ?? []), ...(rule.tagPatternList ?? [])].some((t) => Token.isUnresolved(t));
+  if (tokens) {
+    throw propError(
+      prop,
+      rule.description ?? '(a rule)',
+      'has a value only known at deploy time, and the lifecycle policy text is written at synth',
+      'give maxImageCount, maxImageAge and the tag lists as literals',
+    );
+  }
+  if (rule.maxImageAge !== undefined) {
+    const days = rule.maxImageAge.toDays({ integral: false });
+    if (!Number.isInteger(days) || days < 1) {
+      throw propError(
+        prop,
+        rule.maxImageAge.toHumanString(),
+        'is not a whole number of days',
+        'use e.g. Duration.days(30)',
+      );
+    }
+  }
   if ((rule.maxImageCount === undefined) === (rule.maxImageAge === undefined)) {
     throw propError(
       prop,
