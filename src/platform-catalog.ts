@@ -463,6 +463,9 @@ export class PlatformCatalog extends Construct {
 }
 
 function validateLength(prop: string, value: string, max: number): void {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
   if (value.length < 1 || value.length > max) {
     throw propError(prop, value, `has ${value.length} characters`, `use 1-${max} characters`);
   }

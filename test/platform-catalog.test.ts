@@ -229,6 +229,17 @@ describe('PlatformCatalog', () => {
     expect(() => new PlatformCatalog(stack, 'Catalog', props as any)).toThrow(error);
   });
 
+  test('takes deploy-time names', () => {
+    const { stack } = catalogStack();
+    const name = new CfnParameter(stack, 'Name', { type: 'String' }).valueAsString;
+    new PlatformCatalog(stack, 'Catalog', {
+      portfolioName: name,
+      providerName: name,
+      products: [CatalogProduct.goSampleBuild()],
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::ServiceCatalog::Portfolio', { DisplayName: { Ref: 'Name' } });
+  });
+
   test('fails for a Go version no curated image carries', () => {
     expect(() => CatalogProduct.goSampleBuild({ goVersion: '1.2' })).toThrow(
       /goVersion "1.2" is not available on any CodeBuild curated image/,
