@@ -2,19 +2,24 @@
  * A platform team's catalog: the three constructs as AWS Service Catalog products in one
  * portfolio, launched by a developer role; next to it, the registry-wide ECR settings of the
  * account: a pull-through cache for Docker Hub and ECR Public, enhanced scanning, replication of
- * production images to a second region.
+ * production images to a second region, and an image built on a Docker Hub base image pulled through
+ * the cache.
  *
  * Run: `npx ts-node -P examples/tsconfig.json examples/platform-catalog.ts` (no AWS account needed);
  * writes cdk.out/ with the catalog stack and one `*.product.template.json` per product.
  */
+import * as path from 'path';
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
   AccessLevel,
   CatalogProduct,
+  DockerBuildToEcr,
   PlatformCatalog,
   PullThroughCacheRule,
   RegistryScanning,
@@ -29,6 +34,8 @@ export const EXAMPLE_ENV = { account: '111111111111', region: 'us-east-1' };
 export class RegistryStack extends Stack {
   public readonly registry: RegistrySettings;
   public readonly dockerHub: PullThroughCacheRule;
+  /** An image built on a Docker Hub base image pulled through the cache. */
+  public readonly image: DockerBuildToEcr;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -55,6 +62,17 @@ export class RegistryStack extends Stack {
         },
       ],
     });
+
+    // examples/docker-app on busybox from Docker Hub, pulled through the cache (no rate limit).
+    const source = new s3assets.Asset(this, 'DockerAppSource', { path: path.join(__dirname, 'docker-app') });
+    this.image = new DockerBuildToEcr(this, 'AppImage', {
+      source: codebuild.Source.s3({ bucket: source.bucket, path: source.s3ObjectKey }),
+      repositoryName: 'prod-docker-app',
+      target: 'runtime',
+      buildArgs: { BASE_IMAGE: this.dockerHub.imageUri('busybox:1.36') },
+      untaggedImageExpiration: Duration.days(14),
+    });
+    this.registry.grantPullThroughCache(this.image, 'docker-hub');
   }
 }
 
