@@ -90,7 +90,11 @@ export class CatalogStack extends Stack {
       providerName: 'Platform team',
       principals: [developers],
       products: [
-        CatalogProduct.dockerBuildToEcr({ maxImageCount: 50, untaggedImageExpiration: Duration.days(7) }),
+        CatalogProduct.dockerBuildToEcr({
+          maxImageCount: 50,
+          untaggedImageExpiration: Duration.days(7),
+          pullThroughCachePrefix: 'docker-hub', // the rule RegistryStack creates in this account
+        }),
         CatalogProduct.crossAccountPullPolicy({ accessLevel: AccessLevel.PULL }),
         CatalogProduct.goSampleBuild({ goVersion: '1.24' }),
       ],

@@ -13,6 +13,7 @@ import {
 } from './private/catalog/products';
 import { propError } from './private/errors';
 import { addNagSuppressions } from './private/nag';
+import { validateCachePrefix } from './private/registry/validation';
 
 /** The runtime of the handler that copies the products' Lambda code (see adjustAssetCopyHandler). */
 const ASSET_COPY_RUNTIME = 'python3.13';
@@ -67,6 +68,17 @@ export interface DockerBuildToEcrProductOptions extends CatalogProductOptions {
    * @default Duration.days(14)
    */
   readonly untaggedImageExpiration?: Duration;
+
+  /**
+   * The prefix of a pull-through cache rule that exists in every account where the product is
+   * launched (e.g. `docker-hub`, created there by a RegistrySettings): the build gets the build
+   * argument `BASE_REGISTRY` = `<launching account>.dkr.ecr.<region>.amazonaws.com/<prefix>` for
+   * Dockerfiles that start with `ARG BASE_REGISTRY` and `FROM ${BASE_REGISTRY}/library/node:20`,
+   * and its role what the first pull through the rule needs.
+   *
+   * @default - no pull-through cache: base images come from where the Dockerfile says
+   */
+  readonly pullThroughCachePrefix?: string;
 }
 
 /** Options of the CrossAccountPullPolicy product. */
@@ -116,6 +128,9 @@ export class CatalogProduct {
       maxImageCount: options.maxImageCount ?? 100,
       untaggedImageExpiration: options.untaggedImageExpiration ?? Duration.days(14),
     };
+    if (options.pullThroughCachePrefix !== undefined) {
+      validateCachePrefix('pullThroughCachePrefix', options.pullThroughCachePrefix);
+    }
     if (Token.isUnresolved(lifecycle.maxImageCount) || lifecycle.untaggedImageExpiration.isUnresolved()) {
       throw propError(
         'maxImageCount',
@@ -130,7 +145,7 @@ export class CatalogProduct {
       'Docker image build to ECR',
       'Builds a Docker image from an S3 zip in CodeBuild and pushes it to a new ECR repository',
       false,
-      (scope) => buildDockerBuildToEcrProduct(scope, lifecycle),
+      (scope) => buildDockerBuildToEcrProduct(scope, lifecycle, options.pullThroughCachePrefix),
     );
   }
 

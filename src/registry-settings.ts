@@ -5,9 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AccountRelation, compareAccounts } from './private/accounts';
 import { propError, warn } from './private/errors';
-import { addNagSuppressions } from './private/nag';
 import { validateAccountId } from './private/principal-validation';
-import { PULL_ACTIONS } from './private/pull-policy';
+import { grantCacheRepositories } from './private/registry/grants';
 import { expiresUntagged, renderLifecyclePolicy } from './private/registry/lifecycle';
 import { checkCredentialsSecret } from './private/registry/secrets';
 import { registerRegistryWide, UNKNOWN_ENVIRONMENT, environmentKey } from './private/registry/singleton';
@@ -303,10 +302,7 @@ export class RegistrySettings extends Construct {
    */
   public grantPullThroughCache(grantee: iam.IGrantable, ecrRepositoryPrefix: string): iam.Grant {
     validateCachePrefix('ecrRepositoryPrefix', ecrRepositoryPrefix);
-    if (
-      !Token.isUnresolved(ecrRepositoryPrefix) &&
-      !this.rules.some((r) => r.ecrRepositoryPrefix === ecrRepositoryPrefix)
-    ) {
+    if (!this.rules.some((r) => r.ecrRepositoryPrefix === ecrRepositoryPrefix)) {
       warn(
         this,
         'unknownCachePrefix',
@@ -314,20 +310,7 @@ export class RegistrySettings extends Construct {
           `(${this.rules.map((r) => r.ecrRepositoryPrefix).join(', ') || 'none'}): the grant works only if a rule with that prefix exists in the registry`,
       );
     }
-    const stack = Stack.of(this);
-    const cacheRepositories = stack.formatArn({
-      service: 'ecr',
-      resource: 'repository',
-      resourceName: `${ecrRepositoryPrefix}/*`,
-    });
-    ecr.AuthorizationToken.grantRead(grantee);
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: [...PULL_ACTIONS, 'ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
-      resourceArns: [cacheRepositories],
-    });
-    this.suppressCacheWildcard(grantee, ecrRepositoryPrefix);
-    return grant;
+    return grantCacheRepositories(grantee, ecrRepositoryPrefix, this);
   }
 
   private checkOnePerEnvironment(): void {
@@ -508,33 +491,6 @@ export class RegistrySettings extends Construct {
       resourceTags: tags.length > 0 ? tags.map(([key, value]) => ({ key, value })) : undefined,
       customRoleArn: template.customRole?.roleArn,
     });
-  }
-
-  /** Suppresses cdk-nag IAM5 for the cache-repository wildcard on the grantee's default policy. */
-  private suppressCacheWildcard(grantee: iam.IGrantable, prefix: string): void {
-    const principal = grantee.grantPrincipal;
-    if (!(principal instanceof iam.Role)) {
-      return;
-    }
-    const policy = principal.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
-    if (!(policy instanceof iam.CfnPolicy)) {
-      return;
-    }
-    const escaped = prefix.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    addNagSuppressions(policy, [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          `Pull-through cache repositories under "${prefix}/" are created by ECR on the first pull of each upstream image, ` +
-          'so their names are not known in advance; ecr:GetAuthorizationToken supports only Resource "*"',
-        appliesTo: [
-          'Resource::*',
-          {
-            regex: `/^Resource::arn:(<AWS::Partition>|[\\w-]+):ecr:(<AWS::Region>|[\\w-]+):(<AWS::AccountId>|\\d{12}):repository\\/${escaped}\\/\\*$/g`,
-          },
-        ],
-      },
-    ]);
   }
 }
 

@@ -297,6 +297,66 @@ describe('product templates', () => {
     expect(product.Outputs.RepositoryUri).toBeDefined();
   });
 
+  test('DockerBuildToEcr with pullThroughCachePrefix: BASE_REGISTRY in the launching account, and the grant', () => {
+    const { app, stack } = catalogStack();
+    new PlatformCatalog(stack, 'Catalog', {
+      portfolioName: 'p',
+      providerName: 'team',
+      products: [CatalogProduct.dockerBuildToEcr({ pullThroughCachePrefix: 'docker-hub' })],
+    });
+    const product = productTemplate(app, 'DockerBuildToEcr');
+    const project = Object.values<any>(product.Resources).find((r) => r.Type === 'AWS::CodeBuild::Project');
+    expect(project.Properties.Environment.EnvironmentVariables).toEqual(
+      expect.arrayContaining([
+        {
+          Name: 'DOCKER_BUILD_ARG_BASE_REGISTRY',
+          Type: 'PLAINTEXT',
+          Value: {
+            'Fn::Join': [
+              '',
+              [
+                { Ref: 'AWS::AccountId' },
+                '.dkr.ecr.',
+                { Ref: 'AWS::Region' },
+                '.',
+                { Ref: 'AWS::URLSuffix' },
+                '/docker-hub',
+              ],
+            ],
+          },
+        },
+      ]),
+    );
+    const policy = Object.values<any>(product.Resources).find((r) => r.Type === 'AWS::IAM::Policy');
+    expect(policy.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: expect.arrayContaining(['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository', 'ecr:BatchGetImage']),
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':ecr:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':repository/docker-hub/*',
+              ],
+            ],
+          },
+        }),
+      ]),
+    );
+  });
+
+  test('fails when pullThroughCachePrefix is malformed', () => {
+    expect(() => CatalogProduct.dockerBuildToEcr({ pullThroughCachePrefix: 'Docker Hub' })).toThrow(
+      /pullThroughCachePrefix "Docker Hub" is not a valid repository prefix/,
+    );
+  });
+
   test('CrossAccountPullPolicy: the account list parameter becomes the policy condition', () => {
     const { app, stack } = catalogStack();
     new PlatformCatalog(stack, 'Catalog', {

@@ -9,6 +9,7 @@ import { BuilderImage } from '../../builder-image';
 import { CrossAccountPullPolicy } from '../../cross-account-pull-policy';
 import { DockerBuildToEcr } from '../../docker-build-to-ecr';
 import { GoSampleBuild } from '../../go-sample-build';
+import { grantCacheRepositories, ownRegistryPrefix } from '../registry/grants';
 
 /** An S3 zip source from two parameters (bucket and key), the way the seeds pass sources. */
 function s3Source(scope: Construct, what: string): codebuild.ISource {
@@ -24,6 +25,7 @@ function s3Source(scope: Construct, what: string): codebuild.ISource {
 export function buildDockerBuildToEcrProduct(
   scope: Construct,
   lifecycle: { maxImageCount: number; untaggedImageExpiration: Duration },
+  pullThroughCachePrefix: string | undefined,
 ): void {
   const source = s3Source(scope, 'Docker build');
   const repositoryName = parameter(
@@ -55,7 +57,12 @@ export function buildDockerBuildToEcrProduct(
     // and a parameter in them would be written as the text of a reference.
     maxImageCount: lifecycle.maxImageCount,
     untaggedImageExpiration: lifecycle.untaggedImageExpiration,
+    // The cache of the account the product is launched in (same account and region as the build).
+    buildArgs: pullThroughCachePrefix ? { BASE_REGISTRY: ownRegistryPrefix(pullThroughCachePrefix) } : undefined,
   });
+  if (pullThroughCachePrefix) {
+    grantCacheRepositories(build, pullThroughCachePrefix);
+  }
   new CfnOutput(scope, 'RepositoryUri', {
     value: build.repository.repositoryUri,
     description: 'ECR repository of the image',
