@@ -167,6 +167,15 @@ project.addTask('integ:deploy', {
 // `test:update`, the one task that would run jest with --updateSnapshot.
 project.tasks.removeTask('test:update');
 
+// The suite under load: every jest test, 10 times, beside one busy loop per core; reports each test
+// that failed at least once (never retries). Not part of `npm test`; see README "Testing notes".
+project.addTask('test:stress', {
+  description: 'Run the jest suite 10 times beside a CPU load and report every test that failed at least once',
+  env: offline,
+  exec: 'ts-node --project build-tools/tsconfig.json build-tools/stress.ts',
+  receiveArgs: true,
+});
+
 // Benchmarks print figures; they are not part of `npm test` (see bench/RESULTS.md).
 const benchEnv = { TS_NODE_PROJECT: 'bench/tsconfig.json' };
 project.addTask('bench', {
