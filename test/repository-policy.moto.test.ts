@@ -4,7 +4,7 @@ import {
   GetRepositoryPolicyCommand,
   SetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr';
-import { MotoServer, startMoto } from './support/moto-server';
+import { motoClientConfig, MotoServer, startMoto } from './support/moto-server';
 
 /**
  * The custom resource handler of CrossAccountPullPolicy against moto's ECR API: a repository
@@ -44,7 +44,7 @@ describe('repository-policy handler against moto', () => {
     process.env.AWS_SECRET_ACCESS_KEY = 'testing';
     process.env.AWS_SESSION_TOKEN = 'testing';
     process.env.AWS_ENDPOINT_URL_ECR = moto.endpoint;
-    ecr = new ECRClient({ region: REGION, endpoint: moto.endpoint });
+    ecr = new ECRClient(motoClientConfig(moto.endpoint, REGION));
   }, 60_000);
 
   afterAll(async () => {
