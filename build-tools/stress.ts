@@ -80,14 +80,26 @@ function stopLoad(hogs: ChildProcess[]): void {
   }
 }
 
-/** Command lines of the server processes running now. */
+/**
+ * Command lines of the server processes of this checkout running now: those whose working
+ * directory is in it (tests start their servers from the repository root), so that servers of
+ * other checkouts on the same machine do not count.
+ */
 function serverProcesses(): Set<string> {
   const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf-8' });
+  const root = process.cwd();
   return new Set(
     (ps.stdout ?? '')
       .split('\n')
       .map((l) => l.trim())
-      .filter((l) => SERVER_PROCESS.test(l) && !l.includes('stress.ts')),
+      .filter((l) => SERVER_PROCESS.test(l) && !l.includes('stress.ts'))
+      .filter((l) => {
+        try {
+          return fs.readlinkSync(`/proc/${l.split(' ')[0]}/cwd`).startsWith(root);
+        } catch {
+          return false; // gone already
+        }
+      }),
   );
 }
 
