@@ -331,7 +331,7 @@ describe('CrossAccountPullPolicy on an imported repository', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     expect(Object.keys(policies)).toHaveLength(2);
     const defaultPolicy = Object.entries(policies).find(([id]) => id.includes('DefaultPolicy'))!;
-    const repositoryPolicy = Object.entries(policies).find(([id]) => !id.includes('DefaultPolicy'))!;
+    const repositoryPermissions = Object.entries(policies).find(([id]) => !id.includes('DefaultPolicy'))!;
     expect(defaultPolicy[1].Properties.PolicyDocument.Statement).toEqual([
       {
         Effect: 'Allow',
@@ -340,7 +340,7 @@ describe('CrossAccountPullPolicy on an imported repository', () => {
       },
     ]);
     // the repository's permissions in a policy of their own, with the lock table of its account and region
-    expect(repositoryPolicy[1].Properties.PolicyDocument.Statement).toEqual([
+    expect(repositoryPermissions[1].Properties.PolicyDocument.Statement).toEqual([
       {
         Effect: 'Allow',
         Action: ['ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'],
@@ -376,7 +376,7 @@ describe('CrossAccountPullPolicy on an imported repository', () => {
     template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
     // the custom resource depends on the repository's permissions (so it is deleted before them)
     const logical = stack.getLogicalId(policy.repositoryPolicy!.node.defaultChild as any);
-    expect(template.toJSON().Resources[logical].DependsOn).toEqual(expect.arrayContaining([repositoryPolicy[0]]));
+    expect(template.toJSON().Resources[logical].DependsOn).toEqual(expect.arrayContaining([repositoryPermissions[0]]));
   });
 
   test('one handler per stack; writers of the same repository run one after the other', () => {
