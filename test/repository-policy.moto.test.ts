@@ -18,8 +18,8 @@ import { MotoServer, startMoto } from './support/moto-server';
 const handlerModule = require('../lambda/repository-policy');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const core = require('../lambda/repository-policy/core');
-const { Lease } = require('../lambda/repository-policy/lease');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Lease } = require('../lambda/repository-policy/lease');
 
 const REGION = 'eu-west-1';
 const LEASE = { leaseMs: 1500, marginMs: 500, skewMs: 50, backoffBaseMs: 10, backoffCapMs: 200 };
