@@ -359,7 +359,6 @@ describe('CrossAccountPullPolicy on an imported repository', () => {
           'dynamodb:GetItem',
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
         ],
         Resource: {
           'Fn::Join': [

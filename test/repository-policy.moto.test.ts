@@ -324,6 +324,29 @@ describe('repository-policy handler against moto', () => {
     expect(await sidsOf(repo.name)).toEqual(['KeepMe', sidOf('slow', 'Accounts'), sidOf('fast', 'Accounts')].sort());
   }, 30_000);
 
+  test('a stale read of the policy after the previous writer released is read again, not written back', async () => {
+    // GIVEN a writer that granted and released, recording the policy it left
+    const repo = await createRepository();
+    const before = await policyOf(repo.name);
+    await run(cfn('Create', 'first', repo.arn, [accounts(account(1))]));
+
+    // WHEN the next writer's first read returns the policy as it was before (eventual consistency)
+    let served = 0;
+    const lagging = {
+      send: async (command: any, options?: any) => {
+        if (command instanceof GetRepositoryPolicyCommand && served++ === 0) {
+          return { policyText: JSON.stringify(before) };
+        }
+        return ecr.send(command, options);
+      },
+    };
+    const second = await run(cfn('Create', 'second', repo.arn, [accounts(account(2))]), { ecr: lagging, dynamodb });
+
+    // THEN it noticed, read again, and the first grant is still there
+    expect(second.stats.staleReads).toBe(1);
+    expect(await sidsOf(repo.name)).toEqual(['KeepMe', sidOf('first', 'Accounts'), sidOf('second', 'Accounts')].sort());
+  }, 30_000);
+
   test('fails, naming the repository, the holder and how long, when the repository stays busy', async () => {
     const repo = await createRepository();
     const holder = new Lease({

@@ -23,14 +23,13 @@ export const REPOSITORY_POLICY_ACTIONS = [
  */
 export const LOCK_TABLE_NAME = 'cdk-ecr-codebuild-locks';
 
-/** What the handler does with the lock table: create it once, then take, renew and release leases. */
+/** What the handler does with the lock table: create it once, then take, renew and release leases (never delete). */
 export const LOCK_TABLE_ACTIONS = [
   'dynamodb:CreateTable',
   'dynamodb:DescribeTable',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
 ];
 
 /**
