@@ -347,6 +347,22 @@ describe('repository-policy handler against moto', () => {
     expect(await sidsOf(repo.name)).toEqual(['KeepMe', sidOf('first', 'Accounts'), sidOf('second', 'Accounts')].sort());
   }, 30_000);
 
+  test('fails when the policy read back is not what it wrote, after trying again', async () => {
+    const repo = await createRepository();
+    const dropsWrites = {
+      send: async (command: any, options?: any) =>
+        command instanceof SetRepositoryPolicyCommand ? {} : ecr.send(command, options),
+    };
+    await expect(
+      run(cfn('Create', 'dropped', repo.arn, [accounts(account(1))]), { ecr: dropsWrites, dynamodb }),
+    ).rejects.toThrow(
+      new RegExp(
+        `repository ${repo.arn.replace(/[/.]/g, '\\$&')}: the policy read back after the write was not as written ` +
+          `\\(statement ${sidOf('dropped', 'Accounts')} is missing\\), 4 times`,
+      ),
+    );
+  }, 30_000);
+
   test('fails, naming the repository, the holder and how long, when the repository stays busy', async () => {
     const repo = await createRepository();
     const holder = new Lease({
