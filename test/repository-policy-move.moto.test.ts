@@ -187,6 +187,30 @@ describe('a grant that moves to another repository, then goes away, under CloudF
     expect(removed.steps.filter((s) => s.phase === 'cleanup')[0].type).toBe('Custom::CdkEcrCodebuildRepositoryPolicy');
   }, 60_000);
 
+  test('upgrading a stack deployed with the first Sid scheme replaces its statements in place', async () => {
+    const [oldName] = await repositories();
+    const current = template(oldName);
+    // the first version: permissions in the default policy, SidPrefix and full Sids in the properties
+    const first = withPermissionsInDefaultPolicy(current);
+    const legacy = 'CdkEcrCodebuild0123ABCD';
+    for (const resource of Object.values(first.Resources)) {
+      if (resource.Type === 'Custom::CdkEcrCodebuildRepositoryPolicy') {
+        resource.Properties.SidPrefix = legacy;
+        resource.Properties.Statements = resource.Properties.Statements.map((st: any) => ({
+          ...st,
+          Sid: legacy + st.Sid,
+        }));
+      }
+    }
+
+    const { failures, steps } = await replay([first, current]);
+
+    expect(failures).toEqual([]);
+    expect(await sidsOf(oldName)).toEqual(['KeepMe', expect.stringMatching(/^CdkEcrCodebuildS[0-9A-F]{16}Accounts$/)]);
+    // updated in place: no cleanup Delete of the custom resource
+    expect(steps.filter((st) => st.phase === 'cleanup').map((st) => st.type)).toEqual([]);
+  }, 60_000);
+
   test('negative control: with the permissions in the role default policy the old statements would stay', async () => {
     const [oldName, newName] = await repositories();
     const v1 = withPermissionsInDefaultPolicy(template(oldName));
