@@ -207,10 +207,14 @@ async function onEvent(event, options = {}) {
       }
       retry = `the policy read back after the write was not as written (${problems.join('; ')})`;
     } catch (error) {
-      if (!(error instanceof LeaseLostError)) {
+      if (error instanceof LeaseLostError) {
+        retry = error.message;
+      } else if (errorName(error) === 'AbortError') {
+        // Whether the write took is unknown: the next cycle reads and merges again (idempotent).
+        retry = `the write did not finish while at least ${timings.marginMs} ms of the lease were left`;
+      } else {
         throw error;
       }
-      retry = error.message;
     } finally {
       await lease.release(leftBehind);
     }
