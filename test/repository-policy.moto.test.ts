@@ -363,6 +363,29 @@ describe('repository-policy handler against moto', () => {
     );
   }, 30_000);
 
+  test('a write still pending when the lease gets short is aborted, never sent late', async () => {
+    const repo = await createRepository();
+    let aborted = 0;
+    const hangs = {
+      send: (command: any, options?: any): Promise<any> =>
+        command instanceof SetRepositoryPolicyCommand
+          ? new Promise((_resolve, reject) =>
+              options.abortSignal.addEventListener('abort', () => {
+                aborted++;
+                const error = new Error('Request aborted');
+                error.name = 'AbortError';
+                reject(error);
+              }),
+            )
+          : ecr.send(command, options),
+    };
+    await expect(
+      run(cfn('Create', 'hung', repo.arn, [accounts(account(1))]), { ecr: hangs, dynamodb }),
+    ).rejects.toThrow(/the write did not finish while at least 500 ms of the lease were left, 4 times/);
+    expect(aborted).toBe(4);
+    expect(await sidsOf(repo.name)).toEqual(['KeepMe']);
+  }, 30_000);
+
   test('fails, naming the repository, the holder and how long, when the repository stays busy', async () => {
     const repo = await createRepository();
     const holder = new Lease({
