@@ -175,10 +175,12 @@ async function onEvent(event, options = {}) {
     stats.tookOver = stats.tookOver || lease.stats.tookOver;
     stats.waitedMs = Date.now() - started;
     let retry;
+    /** The digest of the policy as this writer leaves it, once known. */
+    let leftBehind;
     try {
       let current;
       try {
-        current = await readPolicy(clients.ecr, repo);
+        current = await readUpToDate(clients.ecr, repo, lease.previousPolicy, stats, log);
       } catch (error) {
         if (plan.requestType === 'Delete' && errorName(error) === 'RepositoryNotFoundException') {
           log(`repository ${repo.arn} is gone, and its statements with it`);
@@ -191,28 +193,60 @@ async function onEvent(event, options = {}) {
       }
       const merged = core.mergePolicy(current, plan.removePrefixes, plan.statements);
       if (current && JSON.stringify(merged) === JSON.stringify(current)) {
+        leftBehind = core.policyDigest(current);
         return { PhysicalResourceId: plan.physicalId, stats };
       }
       const abortSignal = await lease.renew();
       await writePolicy(clients.ecr, repo, merged, current !== undefined, abortSignal);
       stats.wrote = true;
-      const problems = core.verifyPolicy(await readPolicy(clients.ecr, repo), plan);
+      const written = await readPolicy(clients.ecr, repo);
+      const problems = core.verifyPolicy(written, plan);
       if (problems.length === 0) {
+        leftBehind = core.policyDigest(written);
         return { PhysicalResourceId: plan.physicalId, stats };
       }
       retry = `the policy read back after the write was not as written (${problems.join('; ')})`;
     } catch (error) {
-      if (!(error instanceof LeaseLostError)) {
+      if (error instanceof LeaseLostError) {
+        retry = error.message;
+      } else if (errorName(error) === 'AbortError') {
+        // Whether the write took is unknown: the next cycle reads and merges again (idempotent).
+        retry = `the write did not finish while at least ${timings.marginMs} ms of the lease were left`;
+      } else {
         throw error;
       }
-      retry = error.message;
     } finally {
-      await lease.release();
+      await lease.release(leftBehind);
     }
     log(`cycle ${cycle} of ${repo.arn} did not complete: ${retry}`);
     if (cycle >= MAX_CYCLES || Date.now() >= deadline - CYCLE_BUDGET_MS) {
       throw new Error(`repository ${repo.arn}: ${retry}, ${cycle} times; the policy may need a look`);
     }
+  }
+}
+
+/** How long a writer reads again when the policy is not the one the previous holder left. */
+const STALE_READ_WAIT_MS = 3000;
+
+/**
+ * Reads the policy; when the previous holder of the lease recorded the digest of the policy it
+ * left and the read differs, reads again for a few seconds, so that a stale read cannot make this
+ * writer write an older policy back. After that the policy read is taken as the truth (someone
+ * changed it outside this handler), and logged.
+ */
+async function readUpToDate(ecr, repo, expectedDigest, stats, log) {
+  const until = Date.now() + STALE_READ_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    const current = await readPolicy(ecr, repo);
+    if (!expectedDigest || core.policyDigest(current) === expectedDigest) {
+      return current;
+    }
+    stats.staleReads = (stats.staleReads || 0) + 1;
+    if (Date.now() >= until) {
+      log(`the policy of ${repo.arn} is not the one the previous writer left: it was changed outside this handler`);
+      return current;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * 2 ** attempt)));
   }
 }
 

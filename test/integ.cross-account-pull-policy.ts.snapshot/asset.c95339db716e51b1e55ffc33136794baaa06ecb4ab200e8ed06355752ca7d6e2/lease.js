@@ -11,11 +11,16 @@
  *   writer holds an unexpired lease; the owner is a random token per attempt.
  * - Before it writes the policy, the holder renews (`UpdateItem ... owner = :me`). Success proves
  *   that nobody took the lease over since it was acquired (a takeover replaces the owner token and
- *   a release deletes only its own item), hence that nobody wrote the policy since this writer read
+ *   a release only touches an item it still owns), hence that nobody wrote the policy since this writer read
  *   it. The renewal also pushes the expiry `leaseMs` ahead; the write is sent only if at least
  *   `marginMs` of it would be left, and is aborted at that point.
  * - An expired lease (a writer that crashed or timed out) is taken over by the next writer, but
  *   only `skewMs` after its expiry as the taker's clock reads it.
+ * - A release does not delete the item: it expires it and records a digest of the policy as the
+ *   releasing writer read it back (`lastPolicy`). The next holder gets it with its conditional put
+ *   and reads the policy again until it matches (for a few seconds), so that a stale read cannot
+ *   make it write back an older policy; a writer that does not know what it left (it failed midway)
+ *   removes the digest.
  * Assumptions: clocks of the writers differ by less than `skewMs + marginMs` (Lambda hosts are
  * synchronized by the Amazon Time Sync Service, within milliseconds); an ECR API call takes effect
  * within `leaseMs - marginMs` of being sent or not at all; every writer of the policy uses this
@@ -28,7 +33,6 @@
 const crypto = require('crypto');
 const {
   CreateTableCommand,
-  DeleteItemCommand,
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
@@ -104,6 +108,9 @@ class Lease {
     }
     /** @type {string | undefined} */
     this.owner = undefined;
+    /** The digest of the policy the previous holder left, if it recorded one. */
+    /** @type {string | undefined} */
+    this.previousPolicy = undefined;
     /** Local time until which a write may start and must be over. */
     this.writeDeadline = 0;
     /** Figures for the log and the benchmark. */
@@ -122,7 +129,7 @@ class Lease {
       const owner = crypto.randomBytes(16).toString('hex');
       const now = this.now();
       try {
-        await this.client.send(
+        const response = await this.client.send(
           new PutItemCommand({
             TableName: this.table,
             Item: {
@@ -134,10 +141,13 @@ class Lease {
             },
             ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :stale',
             ExpressionAttributeValues: { ':stale': { N: String(now - this.skewMs) } },
+            ReturnValues: 'ALL_OLD',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         this.owner = owner;
+        const previous = response && response.Attributes;
+        this.previousPolicy = previous && previous.lastPolicy ? previous.lastPolicy.S : undefined;
         this.writeDeadline = now + this.leaseMs - this.marginMs;
         this.stats.waitedMs = this.now() - started;
         if (lastHolder && lastHolder.expiresAt < now - this.skewMs) {
@@ -219,8 +229,12 @@ class Lease {
     return AbortSignal.timeout(left);
   }
 
-  /** Releases the lease if it is still ours (never someone else's). */
-  async release() {
+  /**
+   * Releases the lease if it is still ours (never someone else's): expires it now and records the
+   * digest of the policy this writer left (or removes the digest when it does not know it).
+   * @param {string} [policyDigest]
+   */
+  async release(policyDigest) {
     if (!this.owner) {
       return;
     }
@@ -228,12 +242,19 @@ class Lease {
     this.owner = undefined;
     try {
       await this.client.send(
-        new DeleteItemCommand({
+        new UpdateItemCommand({
           TableName: this.table,
           Key: { pk: { S: this.key } },
+          UpdateExpression: policyDigest
+            ? 'SET expiresAt = :released, lastPolicy = :digest'
+            : 'SET expiresAt = :released REMOVE lastPolicy',
           ConditionExpression: '#owner = :me',
           ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':me': { S: owner } },
+          ExpressionAttributeValues: {
+            ':me': { S: owner },
+            ':released': { N: '0' },
+            ...(policyDigest ? { ':digest': { S: policyDigest } } : {}),
+          },
         }),
       );
     } catch (error) {
@@ -281,7 +302,7 @@ class Lease {
 }
 
 function describeItem(item) {
-  if (!item || !item.expiresAt) {
+  if (!item || !item.expiresAt || item.expiresAt.N === '0') {
     return undefined;
   }
   return {

@@ -448,6 +448,21 @@ function verifyPolicy(policy, plan) {
 }
 
 /**
+ * A digest of a policy as read from ECR (undefined: no policy), insensitive to formatting and to
+ * the order of statements and list values, to recognize the policy the previous writer left.
+ * @param {PolicyDocument | undefined} policy
+ */
+function policyDigest(policy) {
+  if (!policy || policy.Statement.length === 0) {
+    return 'none';
+  }
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify(canonical(policy)))
+    .digest('hex');
+}
+
+/**
  * Full-jitter exponential backoff: a random delay between 0 and min(cap, base * 2^attempt).
  * @param {number} attempt 0, 1, 2…
  * @param {number} baseMs
@@ -478,6 +493,7 @@ module.exports = {
   parseRepositoryArn,
   physicalIdOf,
   planEvent,
+  policyDigest,
   policyTextOf,
   verifyPolicy,
 };
