@@ -181,7 +181,8 @@ project.addTask('bench:policy-capacity', {
   exec: 'node -r ts-node/register bench/policy-capacity.ts',
 });
 project.addTask('bench:policy-race', {
-  description: 'Concurrent writers of one imported repository policy (N = 2-16) against moto: convergence, lease waits, lost statements',
+  description:
+    'Concurrent writers of one imported repository policy (N = 2-16) against moto: convergence, lease waits, lost statements',
   env: benchEnv,
   exec: 'node -r ts-node/register bench/repository-policy-race.ts',
   receiveArgs: true,
