@@ -88,6 +88,22 @@ describe('repository ARN', () => {
     expect(core.parseRepositoryArn('arn:aws-cn:ecr:cn-north-1:999999999999:repository/a').partition).toBe('aws-cn');
   });
 
+  test('a repository imported by name in one stack and by ARN in another takes the same lock', () => {
+    const keyOf = (importer: (stack: Stack) => ecr.IRepository) => {
+      const stack = new Stack(new App(), 'Stack', { env: { account: '999999999999', region: 'eu-west-1' } });
+      new CrossAccountPullPolicy(stack, 'Pull', { repository: importer(stack), accountIds: ['111111111111'] });
+      const [resource] = Object.values(
+        Template.fromStack(stack).findResources('Custom::CdkEcrCodebuildRepositoryPolicy'),
+      );
+      const arn = resolveIntrinsics(resource.Properties.RepositoryArn, { 'AWS::Partition': 'aws' });
+      return core.parseRepositoryArn(arn).arn;
+    };
+    const byName = keyOf((stack) => ecr.Repository.fromRepositoryName(stack, 'R', 'shared/images'));
+    const byArn = keyOf((stack) => ecr.Repository.fromRepositoryArn(stack, 'R', REPOSITORY_ARN));
+    expect(byName).toBe(REPOSITORY_ARN);
+    expect(byArn).toBe(byName);
+  });
+
   test.each(['shared/images', 'arn:aws:ecr:eu-west-1:999999999999:repository/', 'arn:aws:s3:::bucket', '*'])(
     'fails when RepositoryArn is %s',
     (arn) => {
