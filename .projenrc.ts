@@ -189,6 +189,13 @@ project.addTask('bench:policy-capacity', {
   env: benchEnv,
   exec: 'node -r ts-node/register bench/policy-capacity.ts',
 });
+project.addTask('bench:policy-race', {
+  description:
+    'Concurrent writers of one imported repository policy (N = 2-16) against moto: convergence, lease waits, lost statements',
+  env: benchEnv,
+  exec: 'node -r ts-node/register bench/repository-policy-race.ts',
+  receiveArgs: true,
+});
 project.addTask('bench:real-builds', {
   description: 'Cold and warm real builds of the DockerBuildToEcr buildspec with podman on loopback',
   env: { TS_NODE_PROJECT: 'test/tsconfig.json' },

@@ -29,6 +29,9 @@ import { RepositoryPolicyHandler } from './private/repository-policy-handler';
 /** The code of the custom resource handler; `..` works from both `src/` and the compiled `lib/`. */
 const HANDLER_CODE_DIRECTORY = path.join(__dirname, '..', 'lambda', 'repository-policy');
 
+/** The hex digits of the owner hash in the Sids the handler writes (lambda/repository-policy/core.js). */
+const OWNER_HASH_CHARS = 16;
+
 /** The kinds of statement, in the order they appear in the policy, and the end of their Sid. */
 enum StatementKind {
   ACCOUNTS = 'Accounts',
@@ -117,11 +120,15 @@ export interface CrossAccountPullPolicyProps {
  * is suppressed on the repository with that reason). One statement per kind of grantee, never one
  * per account.
  *
- * The statements have fixed `Sid`s: `CdkEcrCodebuild<hash>` followed by `Accounts`,
- * `Organization`, `OrgPaths`, `CodeBuild` or `Lambda`, where `<hash>` (8 hex digits) is derived from
- * the construct path, so that two instances can share a repository. Statements whose Sid starts with
- * `CdkEcrCodebuild<hash>` belong to this construct: on an imported repository, the custom resource
- * replaces or removes exactly those and leaves every other statement alone.
+ * The statements have fixed `Sid`s: a prefix followed by `Accounts`, `Organization`, `OrgPaths`,
+ * `CodeBuild` or `Lambda`. In the policy of a repository of this app the prefix is `sidPrefix`
+ * (`CdkEcrCodebuild` and 8 hex digits derived from the construct path). On an imported repository the
+ * custom resource owns the prefix `CdkEcrCodebuildS` and 16 hex digits derived from the stack id and
+ * its logical id, unique across apps, accounts and regions: it replaces or removes exactly those
+ * statements (and, on its first update, those it wrote with the earlier `sidPrefix` scheme), leaves
+ * every other statement alone, and takes a lease on the repository (a DynamoDB item in the table
+ * `cdk-ecr-codebuild-locks`, created on first use) so that stacks deploying at the same time neither
+ * lose a grant nor revive a revoked one.
  *
  * The policy is rendered once at synthesis: accounts and projects added after construction count,
  * and synthesis fails when the repository policy would exceed 10,240 characters (measured with the
@@ -159,7 +166,12 @@ export class CrossAccountPullPolicy extends Construct {
   /** What the accounts, the organization and the organizational units may do. */
   public readonly accessLevel: AccessLevel;
 
-  /** The start of the Sid of the statements of this construct: `CdkEcrCodebuild<hash>`. */
+  /**
+   * The start of the Sid of the statements of this construct in the policy of a repository of this
+   * app: `CdkEcrCodebuild<hash of the construct path>`. On an imported repository the custom resource
+   * writes Sids of its own (`CdkEcrCodebuildS<hash of stack id and logical id>`) and removes the
+   * statements with this prefix that earlier versions wrote there.
+   */
   public readonly sidPrefix: string;
 
   /**
@@ -298,7 +310,9 @@ export class CrossAccountPullPolicy extends Construct {
   }
 
   private sid(kind: StatementKind): string {
-    return this.sidPrefix + kind;
+    // On an imported repository the handler owns the Sids: it prefixes the kind with a hash of the
+    // stack id and the custom resource's logical id.
+    return this.cfnRepository ? this.sidPrefix + kind : kind;
   }
 
   private addStatement(kind: StatementKind, statement: iam.PolicyStatement): void {
@@ -356,18 +370,20 @@ export class CrossAccountPullPolicy extends Construct {
 
   private createRepositoryPolicy(): CustomResource {
     const handler = RepositoryPolicyHandler.of(this, HANDLER_CODE_DIRECTORY);
-    handler.allow(this.repository);
+    const permissions = handler.allow(this.repository);
     const resource = new CustomResource(this, 'RepositoryPolicy', {
       serviceToken: handler.function.functionArn,
       resourceType: 'Custom::CdkEcrCodebuildRepositoryPolicy',
       properties: {
         RepositoryArn: this.repository.repositoryArn,
-        SidPrefix: this.sidPrefix,
+        // Sids are the kinds; the handler prefixes them with the owner derived from the stack id and
+        // the logical id (see lambda/repository-policy/core.js).
         Statements: Lazy.any({ produce: () => this.renderStatements() }),
       },
     });
-    // The role's policy must be in place before the handler runs.
-    resource.node.addDependency(handler.role);
+    // The role and its policies must be in place before the handler runs, and the permissions on
+    // this repository must outlive the custom resource (deleted after it, in reverse order).
+    resource.node.addDependency(handler.role, permissions);
     handler.serialize(this.repository, resource);
     return resource;
   }
@@ -377,6 +393,18 @@ export class CrossAccountPullPolicy extends Construct {
       .map((kind) => this.statements.get(kind))
       .filter((s): s is iam.PolicyStatement => s !== undefined)
       .map((s) => s.toStatementJson());
+  }
+
+  /**
+   * The statements as the handler writes them into an imported repository's policy: Sids prefixed
+   * with an owner prefix of the length the handler uses (so that the size check counts them).
+   */
+  private renderStatementsAsWritten(): Array<Record<string, unknown>> {
+    const ownerPrefix = CrossAccountPullPolicy.SID_PREFIX + 'S' + '0'.repeat(OWNER_HASH_CHARS);
+    return (Stack.of(this).resolve(this.renderStatements()) as Array<Record<string, unknown>>).map((s) => ({
+      ...s,
+      Sid: ownerPrefix + String(s.Sid),
+    }));
   }
 
   private validatePolicy(): string[] {
@@ -393,7 +421,7 @@ export class CrossAccountPullPolicy extends Construct {
     const stack = Stack.of(this.repository);
     const policy = this.cfnRepository
       ? stack.resolve(this.cfnRepository.repositoryPolicyText)
-      : { Version: '2012-10-17', Statement: Stack.of(this).resolve(this.renderStatements()) };
+      : { Version: '2012-10-17', Statement: this.renderStatementsAsWritten() };
     if (this.ecrOpenAccessSuppressed) {
       this.warnAboutOpenStatements(policy);
     }
