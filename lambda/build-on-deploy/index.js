@@ -18,7 +18,7 @@
  * - `TimeoutMinutes`, `QueuedTimeoutMinutes`: overrides for the build started here;
  * - `PollSeconds`: interval between two `BatchGetBuilds`.
  * Attributes (`Data`): `ImageUri`, `ImageTag`, `ImageDigest` (the build's exported variables),
- * `BuildId`, `BuildArn`. The physical id is the id of the build that produced them.
+ * `ImageDigestHex` (the digest without `sha256:`), `BuildId`, `BuildArn`. The physical id is the id of the build that produced them.
  *
  * Delete never touches the repository or its images. It stops the build of this resource only when
  * that build is still running (a cancelled or rolled-back deployment), so that it does not push.
@@ -247,6 +247,8 @@ function buildOutcome(build) {
     ok: true,
     data: {
       ImageDigest: digest,
+      // The hex part alone: the construct writes `sha256:` itself, so that aws-cdk-lib sees a digest.
+      ImageDigestHex: digest.slice('sha256:'.length),
       ImageUri: vars[EXPORTED.uri] || '',
       ImageTag: vars[EXPORTED.tag] || '',
       BuildId: String(build.id),
