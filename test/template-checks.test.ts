@@ -7,6 +7,7 @@ import { buildIntegApp as pullPolicyIntegApp } from './integ.cross-account-pull-
 import { buildIntegApp as dockerIntegApp } from './integ.docker-build-to-ecr';
 import { buildIntegApp as goIntegApp } from './integ.go-sample-build';
 import { addNagChecks, cfnLint, nagErrors, templateFiles } from './support/template-checks';
+import { buildPipelineApp } from '../examples/pipeline';
 import { buildSeedApp } from '../examples/seed-pipeline';
 
 /**
@@ -50,6 +51,41 @@ describe('template checks: examples/seed-pipeline.ts', () => {
       expect(nagErrors(stack, assembly)).toEqual([]);
     },
   );
+});
+
+describe('template checks: examples/pipeline.ts', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'image-pipeline-'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  // GIVEN the pipeline example with the AwsSolutions pack, WHEN it is synthesized
+  const { app, stacks } = buildPipelineApp(outdir);
+  addNagChecks(app);
+  const assembly = app.synth();
+
+  test('cfn-lint reports no error and no warning', () => {
+    const result = cfnLint(templateFiles(assembly));
+    expect(result.output).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+
+  test.each(stacks.map((s) => [s.stackName, s]))(
+    'cdk-nag AwsSolutions: no unsuppressed error in %s',
+    (_name, stack) => {
+      expect(nagErrors(stack, assembly)).toEqual([]);
+    },
+  );
+
+  test("the build action's variables feed the deploy stage", () => {
+    const template = JSON.parse(fs.readFileSync(templateFiles(assembly)[0], 'utf-8'));
+    const [pipeline] = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+    const actions = pipeline.Properties.Stages.flatMap((s: any) => s.Actions);
+    const build = actions.find((a: any) => a.ActionTypeId.Provider === 'CodeBuild');
+    const deploy = actions.find((a: any) => a.ActionTypeId.Provider === 'CloudFormation');
+    expect(build.Namespace).toBe('Image');
+    const overrides = JSON.stringify(deploy.Configuration.ParameterOverrides);
+    expect(overrides).toContain('@#{Image.IMAGE_DIGEST}');
+    expect(overrides).toContain('#{Image.IMAGE_TAG}');
+  });
 });
 
 describe('template checks catch problems', () => {
