@@ -87,6 +87,8 @@ describe('buildOnDeploy', () => {
       expect.arrayContaining([
         expect.stringMatching(/^ImageRole[0-9A-F]{8}$/),
         expect.stringMatching(/^ImageRoleDefaultPolicy/),
+        expect.stringMatching(/^CdkEcrCodebuildBuildOnDeployHandlerRoleDefaultPolicy/),
+        expect.stringMatching(/^CdkEcrCodebuildBuildOnDeployHandlerSelfInvoke/),
       ]),
     );
   });

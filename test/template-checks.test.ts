@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { buildIntegApp as buildOnDeployIntegApp } from './integ.build-on-deploy';
 import { buildIntegApp as pullPolicyIntegApp } from './integ.cross-account-pull-policy';
 import { buildIntegApp as dockerIntegApp } from './integ.docker-build-to-ecr';
 import { buildIntegApp as goIntegApp } from './integ.go-sample-build';
@@ -113,6 +114,7 @@ const INTEG_APPS: Array<[string, () => { app: App; stacks: Stack[] }]> = [
   ['integ.docker-build-to-ecr', () => dockerIntegApp()],
   ['integ.cross-account-pull-policy', () => pullPolicyIntegApp()],
   ['integ.go-sample-build', () => goIntegApp()],
+  ['integ.build-on-deploy', () => buildOnDeployIntegApp()],
 ];
 
 describe.each(INTEG_APPS)('template checks: test/%s.ts', (_name, build) => {
@@ -144,7 +146,8 @@ describe.each(INTEG_APPS)('template checks: test/%s.ts', (_name, build) => {
     for (const file of templateFiles(assembly)) {
       const template = JSON.parse(fs.readFileSync(file, 'utf-8'));
       for (const resource of Object.values<any>(template.Resources ?? {})) {
-        if (resource.Type === 'AWS::Lambda::Function') {
+        // (a container-image function has no runtime)
+        if (resource.Type === 'AWS::Lambda::Function' && resource.Properties.PackageType !== 'Image') {
           expect(resource.Properties.Runtime).toMatch(/^nodejs(22|24)\.x$/);
         }
       }

@@ -151,8 +151,8 @@ export class BuildOnDeploy extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // The build runs as the project's role: its grants (push, source read, logs) must exist first.
-    // The handler's permissions too.
-    this.resource.node.addDependency(options.role, handler.role);
+    // The handler's permissions too (its role's policies, the self-invoke policy).
+    this.resource.node.addDependency(options.role, handler.role, handler.selfInvoke);
   }
 
   /** An attribute of the build resource. */
@@ -177,6 +177,8 @@ export class BuildOnDeployHandler extends Construct {
   public readonly function: lambda.Function;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
+  /** The policy that lets the function invoke itself. */
+  public readonly selfInvoke: iam.Policy;
   private readonly allowed = new Set<string>();
 
   private constructor(scope: Construct, id: string) {
@@ -210,12 +212,12 @@ export class BuildOnDeployHandler extends Construct {
     (this.function.node.defaultChild as CfnResource).addDeletionOverride('DependsOn');
     // Invoking itself: in a policy of its own, since the function's ARN in the role's default policy
     // would make the role depend on the function that depends on the role.
-    const selfInvoke = new iam.Policy(this, 'SelfInvoke', {
+    this.selfInvoke = new iam.Policy(this, 'SelfInvoke', {
       statements: [
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
       ],
     });
-    this.role.attachInlinePolicy(selfInvoke);
+    this.role.attachInlinePolicy(this.selfInvoke);
   }
 
   /** Lets the handler start, read and stop the builds of `project` (once per project). */
