@@ -11,7 +11,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AccountRelation, compareAccounts } from './private/accounts';
 import { scanFindingsPattern } from './private/docker/alerts';
-import { BuildOnDeploy, MAX_DEPLOY_BUILD_MINUTES } from './private/docker/build-on-deploy';
+import { BUILD_INPUTS_VARIABLE, BuildOnDeploy, MAX_DEPLOY_BUILD_MINUTES } from './private/docker/build-on-deploy';
 import { dockerBuildSpec, ENV } from './private/docker-buildspec';
 import { propError, warn } from './private/errors';
 import { addNagSuppressions, CODEBUILD_PER_BUILD_FINDINGS } from './private/nag';
@@ -200,7 +200,8 @@ export interface DockerBuildToEcrProps {
    *
    * A deploy-time build runs with the project's `timeout`, capped at 50 minutes (CloudFormation
    * waits at most one hour for a custom resource). When nothing that feeds the build changed, a
-   * deployment starts no build. Deleting the stack deletes no image: it only stops a deploy-time
+   * deployment starts no build; when the inputs are those of an earlier deploy-time build whose
+   * image is still in the repository (a rollback), it reuses that build. Deleting the stack deletes no image: it only stops a deploy-time
    * build that is still running.
    *
    * @default false
@@ -518,6 +519,14 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
         'use a commit id, a branch or tag name (e.g. "refs/heads/main"), or pr/<number>',
       );
     }
+    if (props.environmentVariables?.[BUILD_INPUTS_VARIABLE] !== undefined) {
+      throw propError(
+        'environmentVariables',
+        BUILD_INPUTS_VARIABLE,
+        'is set by deploy-time builds (buildOnDeploy) to record their inputs',
+        'choose another name',
+      );
+    }
     const timeout = props.timeout ?? Duration.hours(1);
     const projectMinutes = timeout.isUnresolved() ? MAX_DEPLOY_BUILD_MINUTES : timeout.toMinutes();
     if (props.timeout !== undefined && !timeout.isUnresolved() && projectMinutes > MAX_DEPLOY_BUILD_MINUTES) {
@@ -530,6 +539,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     }
     return new BuildOnDeploy(this, 'BuildOnDeploy', {
       project: this.project,
+      repository: this.repository,
       role: this.role,
       projectTimeoutMinutes: projectMinutes,
       sourceVersion: version,

@@ -7,6 +7,7 @@ import {
   StartBuildCommand,
   StopBuildCommand,
 } from '@aws-sdk/client-codebuild';
+import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { acceptMotoTimestamps } from './support/moto-codebuild';
 import { MotoServer, startMoto } from './support/moto-server';
 import { freePort } from './support/ports';
@@ -18,12 +19,14 @@ import { freePort } from './support/ports';
  *
  * What moto covers: StartBuild (the project must exist; it returns a build id and ARN and keeps the
  * source version), BatchGetBuilds (finds builds by id) and StopBuild. What it does not: it runs no
- * build, ignores the timeout overrides and the idempotency token, answers timestamps as strings
+ * build, ignores the timeout, environment-variable overrides and the idempotency token (the harness
+ * shows the overrides in the builds it reads, as CodeBuild does), answers timestamps as strings
  * the SDK refuses (support/moto-codebuild.ts converts them), and reports every build it is
  * asked about as SUCCEEDED with no exported variables. So the StartBuild input is also checked as
  * sent, and where a test needs a running, failed or digest-exporting build, it overlays that state
  * on the build moto returns (`script`), keeping moto's id, ARN and source version. Waiting is
- * driven by an injected clock, sleep and hand-over instead of real minutes.
+ * driven by an injected clock, sleep and hand-over instead of real minutes. ECR (DescribeImages, for
+ * reusing an earlier build's image) is moto's, with images put there by the test.
  */
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -44,6 +47,9 @@ interface Answer {
 
 let moto: MotoServer | undefined;
 let codebuild: CodeBuildClient;
+let ecr: ECRClient;
+/** The environment-variable overrides each build was started with (moto keeps none). */
+const overridesOf = new Map<string, any[]>();
 let responder: http.Server;
 let responderUrl: string;
 const answers: Answer[] = [];
@@ -56,6 +62,9 @@ beforeAll(async () => {
   process.env.AWS_SESSION_TOKEN = 'testing';
   process.env.AWS_REGION = REGION;
   process.env.AWS_ENDPOINT_URL_CODEBUILD = moto.endpoint;
+  process.env.AWS_ENDPOINT_URL_ECR = moto.endpoint;
+  ecr = new ECRClient({ region: REGION, endpoint: moto.endpoint });
+  await ecr.send(new CreateRepositoryCommand({ repositoryName: 'app' }));
   codebuild = new CodeBuildClient({ region: REGION, endpoint: moto.endpoint });
   acceptMotoTimestamps(codebuild);
   await codebuild.send(
@@ -88,6 +97,7 @@ beforeAll(async () => {
 afterAll(async () => {
   process.env = savedEnv;
   codebuild?.destroy();
+  ecr?.destroy();
   await new Promise<void>((resolve) => (responder ? responder.close(() => resolve()) : resolve()));
   await moto?.stop();
 }, 30_000);
@@ -138,9 +148,15 @@ function harness(script?: Script, options: { remainingMs?: number; startAt?: num
       send: async (command: any) => {
         calls.push({ name: command.constructor.name, input: command.input });
         const output = await real.codebuild.send(command);
-        if (command instanceof BatchGetBuildsCommand && script) {
-          polls++;
-          output.builds = (output.builds ?? []).map((b: Build) => script(b, polls));
+        if (command instanceof StartBuildCommand && output.build?.id) {
+          overridesOf.set(output.build.id, command.input.environmentVariablesOverride ?? []);
+        }
+        if (command instanceof BatchGetBuildsCommand) {
+          output.builds = (output.builds ?? []).map((b: Build) => withOverrides(b));
+          if (script) {
+            polls++;
+            output.builds = output.builds.map((b: Build) => script(b, polls));
+          }
         }
         return output;
       },
@@ -161,6 +177,47 @@ function harness(script?: Script, options: { remainingMs?: number; startAt?: num
     advance: (ms: number) => (clock += ms),
     names: () => calls.map((c) => c.name),
   };
+}
+
+/** A build as CodeBuild reports it: its environment holds the overrides it was started with. */
+function withOverrides(b: Build): Build {
+  const overrides = (overridesOf.get(b.id) ?? []).map(({ name, value, type }) => ({ name, value, type }));
+  return {
+    ...b,
+    environment: {
+      ...b.environment,
+      environmentVariables: [...(b.environment?.environmentVariables ?? []), ...overrides],
+    },
+  };
+}
+
+/** Puts an image into moto's ECR repository `app`; returns its digest. */
+async function putImage(tag: string): Promise<string> {
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: {
+      mediaType: 'application/vnd.docker.container.image.v1+json',
+      size: 2,
+      digest: `sha256:${tag.padEnd(64, '0')}`,
+    },
+    layers: [],
+  });
+  const out = await ecr.send(new PutImageCommand({ repositoryName: 'app', imageManifest: manifest, imageTag: tag }));
+  return out.image!.imageId!.imageDigest!;
+}
+
+/** A build that succeeded and exported an image of moto's repository `app`. */
+function succeededWith(digest: string, tag: string): Script {
+  return (b) => ({
+    ...b,
+    buildStatus: 'SUCCEEDED',
+    exportedEnvironmentVariables: [
+      { name: 'IMAGE_URI', value: `123456789012.dkr.ecr.${REGION}.amazonaws.com/app:${tag}` },
+      { name: 'IMAGE_TAG', value: tag },
+      { name: 'IMAGE_DIGEST', value: digest },
+    ],
+  });
 }
 
 const succeeded: Script = (b) => ({
@@ -187,7 +244,8 @@ describe('Create', () => {
     // GIVEN a build that succeeds and exports its image
     const h = harness(succeeded);
     // WHEN
-    const outcome = await handlerModule.handle(request('Create', { SourceVersion: COMMIT }), h.deps);
+    const create = request('Create', { SourceVersion: COMMIT });
+    const outcome = await handlerModule.handle(create, h.deps);
     // THEN StartBuild reached moto with the overrides, and CloudFormation got the image
     expect(outcome).toBe('answered');
     const start = h.calls.find((c) => c.name === StartBuildCommand.name)!;
@@ -196,11 +254,18 @@ describe('Create', () => {
       sourceVersion: COMMIT,
       timeoutInMinutesOverride: 20,
       queuedTimeoutInMinutesOverride: 5,
-      idempotencyToken: `cfn-req-${requestCounter}`,
+      idempotencyToken: `cfn-${create.RequestId}`,
+      environmentVariablesOverride: [
+        {
+          name: 'CDK_ECR_CODEBUILD_BUILD_INPUTS',
+          value: handlerModule.inputsKey(create.ResourceProperties),
+          type: 'PLAINTEXT',
+        },
+      ],
     });
     expect(answers).toHaveLength(1);
     const answer = answers[0].body;
-    expect(answer).toMatchObject({ Status: 'SUCCESS', RequestId: `req-${requestCounter}` });
+    expect(answer).toMatchObject({ Status: 'SUCCESS', RequestId: create.RequestId });
     expect(answer.PhysicalResourceId).toMatch(new RegExp(`^${PROJECT}:[0-9a-f-]{36}$`));
     expect(answer.Data).toEqual({
       ImageDigest: DIGEST,
@@ -356,6 +421,68 @@ describe('Update', () => {
       PhysicalResourceId: id,
       Data: { ImageDigest: DIGEST, BuildId: id },
     });
+  });
+
+  test('a rollback to the inputs of an earlier build reuses it while its image is in the repository', async () => {
+    // GIVEN a first deployment (inputs A) and a second (inputs B), each built
+    const digestA = await putImage('rollback-a');
+    const propsA = request('Create', { BuildInputs: 'inputs-a' }).ResourceProperties;
+    await handlerModule.handle(
+      request('Create', { BuildInputs: 'inputs-a' }),
+      harness(succeededWith(digestA, 'rollback-a')).deps,
+    );
+    const buildA = answers.pop()!.body.PhysicalResourceId;
+    const digestB = await putImage('rollback-b');
+    await handlerModule.handle(
+      request('Update', { BuildInputs: 'inputs-b' }, { PhysicalResourceId: buildA, OldResourceProperties: propsA }),
+      harness(succeededWith(digestB, 'rollback-b')).deps,
+    );
+    const b = answers.pop()!.body;
+    expect(b.Data.ImageDigest).toBe(digestB);
+    // WHEN CloudFormation rolls back: an Update to inputs A (the project still has definition B)
+    const h = harness(succeededWith(digestA, 'rollback-a'));
+    await handlerModule.handle(
+      request(
+        'Update',
+        { BuildInputs: 'inputs-a' },
+        { PhysicalResourceId: b.PhysicalResourceId, OldResourceProperties: { ...propsA, BuildInputs: 'inputs-b' } },
+      ),
+      h.deps,
+    );
+    // THEN build A's image comes back, and nothing is built
+    expect(h.names()).not.toContain(StartBuildCommand.name);
+    expect(answers).toHaveLength(1);
+    expect(answers[0].body).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: buildA,
+      Data: { ImageDigest: digestA },
+    });
+  });
+
+  test('builds again when the image of the earlier build with the same inputs is gone', async () => {
+    // GIVEN a build with inputs C whose image was then deleted (e.g. expired by a lifecycle rule)
+    const digestC = await putImage('expired-c');
+    const propsC = request('Create', { BuildInputs: 'inputs-c' }).ResourceProperties;
+    await handlerModule.handle(
+      request('Create', { BuildInputs: 'inputs-c' }),
+      harness(succeededWith(digestC, 'expired-c')).deps,
+    );
+    const buildC = answers.pop()!.body.PhysicalResourceId;
+    await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'app', imageIds: [{ imageDigest: digestC }] }));
+    // WHEN an Update returns to inputs C
+    const h = harness(succeeded);
+    await handlerModule.handle(
+      request(
+        'Update',
+        { BuildInputs: 'inputs-c' },
+        { PhysicalResourceId: buildC, OldResourceProperties: { ...propsC, BuildInputs: 'inputs-d' } },
+      ),
+      h.deps,
+    );
+    // THEN a new build
+    expect(h.names()).toContain(StartBuildCommand.name);
+    expect(answers[0].body.Status).toBe('SUCCESS');
+    expect(answers[0].body.PhysicalResourceId).not.toBe(buildC);
   });
 
   test('fails loudly when nothing changed but the last build is unknown', async () => {

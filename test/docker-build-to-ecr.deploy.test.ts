@@ -133,6 +133,14 @@ describe('buildOnDeploy', () => {
     );
   });
 
+  test('fails when environmentVariables sets the variable deploy-time builds record their inputs in', () => {
+    expect(() =>
+      build({ buildOnDeploy: true, environmentVariables: { CDK_ECR_CODEBUILD_BUILD_INPUTS: { value: 'x' } } }),
+    ).toThrow(
+      /environmentVariables "CDK_ECR_CODEBUILD_BUILD_INPUTS" is set by deploy-time builds \(buildOnDeploy\) to record their inputs: choose another name/,
+    );
+  });
+
   test('fails when buildOnDeploySourceVersion is not a source version', () => {
     expect(() => build({ buildOnDeploy: true, buildOnDeploySourceVersion: 'two words' })).toThrow(
       /buildOnDeploySourceVersion "two words" is not a source version: use a commit id/,
@@ -159,11 +167,23 @@ describe('buildOnDeploy', () => {
       expect.arrayContaining(
         projectIds.map((id) => ({
           Effect: 'Allow',
-          Action: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
+          Action: [
+            'codebuild:StartBuild',
+            'codebuild:BatchGetBuilds',
+            'codebuild:StopBuild',
+            'codebuild:ListBuildsForProject',
+          ],
           Resource: { 'Fn::GetAtt': [id, 'Arn'] },
         })),
       ),
     );
+    for (const repositoryId of Object.keys(template.findResources('AWS::ECR::Repository'))) {
+      expect(statements).toContainEqual({
+        Effect: 'Allow',
+        Action: 'ecr:DescribeImages',
+        Resource: { 'Fn::GetAtt': [repositoryId, 'Arn'] },
+      });
+    }
     expect(statements).toContainEqual({
       Effect: 'Allow',
       Action: 'lambda:InvokeFunction',
@@ -172,7 +192,7 @@ describe('buildOnDeploy', () => {
     // no "*" resource, no other action
     for (const s of statements) {
       expect(JSON.stringify(s.Resource)).not.toBe('"*"');
-      expect([s.Action].flat().every((a: string) => /^(codebuild|lambda|logs):/.test(a))).toBe(true);
+      expect([s.Action].flat().every((a: string) => /^(codebuild|lambda|logs|ecr:DescribeImages$)/.test(a))).toBe(true);
     }
   });
 });

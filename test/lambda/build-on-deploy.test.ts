@@ -56,6 +56,39 @@ describe('inputsChanged', () => {
   });
 });
 
+describe('inputsKey', () => {
+  const props = { ProjectName: 'p', BuildInputs: 'h1', DeployTimeInputs: { A: '1', B: '2' } };
+
+  test('a sha256 that ignores key order, timeouts and the poll interval', () => {
+    const key = core.inputsKey(props);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(
+      core.inputsKey({ DeployTimeInputs: { B: '2', A: '1' }, BuildInputs: 'h1', ProjectName: 'p', PollSeconds: '5' }),
+    ).toBe(key);
+  });
+
+  test.each([{ BuildInputs: 'h2' }, { SourceVersion: 'abc' }, { DeployTimeInputs: { A: '1' } }, { ProjectName: 'q' }])(
+    'changes with %p',
+    (change) => {
+      expect(core.inputsKey({ ...props, ...change })).not.toBe(core.inputsKey(props));
+    },
+  );
+});
+
+describe('parseImageUri', () => {
+  test.each([
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:abc1234', 'team/app'],
+    ['123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app@sha256:00', 'app'],
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/app', 'app'],
+  ])('%s', (uri, repositoryName) => {
+    expect(core.parseImageUri(uri)).toEqual({ registryId: '123456789012', repositoryName });
+  });
+
+  test.each(['', 'docker.io/library/busybox:1', 'public.ecr.aws/x/y:1'])('not an ECR image: %p', (uri) => {
+    expect(core.parseImageUri(uri)).toBeUndefined();
+  });
+});
+
 describe('startBuildInput', () => {
   test('the project, the source version, the timeouts and an idempotency token from the request', () => {
     expect(
@@ -69,6 +102,13 @@ describe('startBuildInput', () => {
       timeoutInMinutesOverride: 20,
       queuedTimeoutInMinutesOverride: 5,
       idempotencyToken: 'cfn-req-1',
+      environmentVariablesOverride: [
+        {
+          name: 'CDK_ECR_CODEBUILD_BUILD_INPUTS',
+          value: core.inputsKey({ ProjectName: 'p', SourceVersion: 'abc' }),
+          type: 'PLAINTEXT',
+        },
+      ],
     });
   });
 
@@ -78,6 +118,7 @@ describe('startBuildInput', () => {
       timeoutInMinutesOverride: 50,
       queuedTimeoutInMinutesOverride: 5,
       idempotencyToken: 'cfn-r',
+      environmentVariablesOverride: [expect.objectContaining({ name: 'CDK_ECR_CODEBUILD_BUILD_INPUTS' })],
     });
   });
 

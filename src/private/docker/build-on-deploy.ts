@@ -2,6 +2,7 @@ import * as crypto from 'crypto';
 import * as path from 'path';
 import { CfnResource, CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -31,7 +32,18 @@ export const MAX_DEPLOY_BUILD_MINUTES =
 const POLL_SECONDS = 30;
 
 /** The CodeBuild actions the handler needs on each project it builds. */
-export const BUILD_ON_DEPLOY_ACTIONS = ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'];
+export const BUILD_ON_DEPLOY_ACTIONS = [
+  'codebuild:StartBuild',
+  'codebuild:BatchGetBuilds',
+  'codebuild:StopBuild',
+  'codebuild:ListBuildsForProject',
+];
+
+/** What the handler reads in the repository: whether the image of an earlier build is still there. */
+export const BUILD_ON_DEPLOY_REPOSITORY_ACTIONS = ['ecr:DescribeImages'];
+
+/** The environment variable in which deploy-time builds record their inputs (set by the handler). */
+export const BUILD_INPUTS_VARIABLE = 'CDK_ECR_CODEBUILD_BUILD_INPUTS';
 
 /** The custom resource type of a deploy-time build. */
 export const BUILD_RESOURCE_TYPE = 'Custom::CdkEcrCodebuildImageBuild';
@@ -111,6 +123,8 @@ export function stableJson(value: unknown): string {
 /** What a deploy-time build needs from DockerBuildToEcr. */
 export interface BuildOnDeployOptions {
   readonly project: codebuild.Project;
+  /** The repository the project pushes to. */
+  readonly repository: ecr.IRepository;
   /** The project's service role: the build starts after its policies exist. */
   readonly role: iam.IRole;
   /** The project's build timeout in minutes. */
@@ -130,7 +144,7 @@ export class BuildOnDeploy extends Construct {
   constructor(scope: Construct, id: string, options: BuildOnDeployOptions) {
     super(scope, id);
     const handler = BuildOnDeployHandler.of(this);
-    handler.allow(options.project);
+    handler.allow(options.project, options.repository);
     const timeoutMinutes = deployBuildMinutes(options.projectTimeoutMinutes);
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: handler.function.functionArn,
@@ -220,15 +234,21 @@ export class BuildOnDeployHandler extends Construct {
     this.role.attachInlinePolicy(this.selfInvoke);
   }
 
-  /** Lets the handler start, read and stop the builds of `project` (once per project). */
-  public allow(project: codebuild.IProject): void {
-    const key = JSON.stringify(Stack.of(this).resolve(project.projectArn));
+  /**
+   * Lets the handler start, list, read and stop the builds of `project`, and look for images in
+   * `repository` (once per project and per repository).
+   */
+  public allow(project: codebuild.IProject, repository: ecr.IRepository): void {
+    this.allowOnce(project.projectArn, BUILD_ON_DEPLOY_ACTIONS);
+    this.allowOnce(repository.repositoryArn, BUILD_ON_DEPLOY_REPOSITORY_ACTIONS);
+  }
+
+  private allowOnce(arn: string, actions: string[]): void {
+    const key = JSON.stringify(Stack.of(this).resolve(arn));
     if (this.allowed.has(key)) {
       return;
     }
     this.allowed.add(key);
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: BUILD_ON_DEPLOY_ACTIONS, resources: [project.projectArn] }),
-    );
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [arn] }));
   }
 }
