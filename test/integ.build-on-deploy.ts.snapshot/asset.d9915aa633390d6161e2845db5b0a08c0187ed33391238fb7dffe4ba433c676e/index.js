@@ -20,12 +20,19 @@
  * Attributes (`Data`): `ImageUri`, `ImageTag`, `ImageDigest` (the build's exported variables),
  * `ImageDigestHex` (the digest without `sha256:`), `BuildId`, `BuildArn`. The physical id is the id of the build that produced them.
  *
+ * Every build started here carries `CDK_ECR_CODEBUILD_BUILD_INPUTS`, a hash of the properties that feed
+ * it. An Update first looks for the newest finished build of the project with the same hash whose
+ * image is still in the repository, and answers with it instead of building: a rollback (which
+ * sends the previous properties while the project still has the new definition) or a return to
+ * earlier inputs then builds nothing.
+ *
  * Delete never touches the repository or its images. It stops the build of this resource only when
  * that build is still running (a cancelled or rolled-back deployment), so that it does not push.
  *
  * Environment: `AWS_ENDPOINT_URL_CODEBUILD` / `AWS_ENDPOINT_URL_LAMBDA` (or `AWS_ENDPOINT_URL`)
  * override the endpoints (tests point them at an emulator).
  */
+const crypto = require('crypto');
 const http = require('http');
 const https = require('https');
 
@@ -41,6 +48,10 @@ const TERMINAL = ['SUCCEEDED', 'FAILED', 'FAULT', 'STOPPED', 'TIMED_OUT'];
 const HANDOVER_MARGIN_MS = 60_000;
 /** Minutes the waiter gives CodeBuild beyond the build's timeouts (provisioning, finalizing). */
 const DEADLINE_SLACK_MINUTES = 3;
+/** The build environment variable that records the inputs of a build started here. */
+const INPUTS_VARIABLE = 'CDK_ECR_CODEBUILD_BUILD_INPUTS';
+/** How many of the project's newest builds an Update looks through for one with the same inputs. */
+const REUSE_WINDOW = 100;
 /** The variables every DockerBuildToEcr build exports. */
 const EXPORTED = { uri: 'IMAGE_URI', tag: 'IMAGE_TAG', digest: 'IMAGE_DIGEST' };
 
@@ -49,7 +60,8 @@ const EXPORTED = { uri: 'IMAGE_URI', tag: 'IMAGE_TAG', digest: 'IMAGE_DIGEST' };
  * @typedef {{ Status: 'SUCCESS' | 'FAILED', Reason?: string, PhysicalResourceId: string, Data?: Record<string, string> }} Result
  * @typedef {{
  *   codebuild: ClientLike,
- *   commands: { StartBuild: any, BatchGetBuilds: any, StopBuild: any },
+ *   commands: { StartBuild: any, BatchGetBuilds: any, StopBuild: any, ListBuildsForProject: any },
+ *   imageExists: (image: { ImageUri: string, ImageDigest: string }) => Promise<boolean>,
  *   respond: (request: Record<string, any>, result: Result) => Promise<void>,
  *   handOver: (payload: Record<string, any>) => Promise<void>,
  *   sleep: (ms: number) => Promise<void>,
@@ -119,6 +131,40 @@ function stableJson(value) {
 }
 
 /**
+ * A hash of the properties that feed a build (the ones `inputsChanged` compares).
+ * @param {Record<string, any>} props
+ */
+function inputsKey(props) {
+  const inputs = {
+    ProjectName: props.ProjectName ?? '',
+    BuildInputs: props.BuildInputs ?? '',
+    SourceVersion: props.SourceVersion ?? '',
+    DeployTimeInputs: props.DeployTimeInputs ?? null,
+  };
+  return crypto.createHash('sha256').update(stableJson(inputs)).digest('hex');
+}
+
+/**
+ * True when the build was started with the inputs of `key`.
+ * @param {Record<string, any>} build
+ * @param {string} key
+ */
+function builtWith(build, key) {
+  const variables = (build.environment && build.environment.environmentVariables) || [];
+  return variables.some((/** @type {any} */ v) => v && v.name === INPUTS_VARIABLE && v.value === key);
+}
+
+/**
+ * The registry id and repository name of an ECR image URI (`<account>.dkr.ecr.<region>.<domain>/<name>:<tag>`).
+ * @param {string} uri
+ * @returns {{ registryId: string, repositoryName: string } | undefined}
+ */
+function parseImageUri(uri) {
+  const match = /^(\d{12})\.dkr\.ecr\.[^/]+\/([^:@]+)(?::[^@]*)?(?:@.*)?$/.exec(String(uri || ''));
+  return match ? { registryId: match[1], repositoryName: match[2] } : undefined;
+}
+
+/**
  * The StartBuild input for a request: the project, the source version when one is given, the
  * timeouts of a deploy-time build and an idempotency token, so that a request delivered twice
  * starts one build.
@@ -135,6 +181,7 @@ function startBuildInput(props, requestId) {
     timeoutInMinutesOverride: intProperty(props, 'TimeoutMinutes', 50, 5, 2160),
     queuedTimeoutInMinutesOverride: intProperty(props, 'QueuedTimeoutMinutes', 5, 5, 480),
     idempotencyToken: `cfn-${requestId}`.slice(0, 64),
+    environmentVariablesOverride: [{ name: INPUTS_VARIABLE, value: inputsKey(props), type: 'PLAINTEXT' }],
   };
 }
 
@@ -307,10 +354,17 @@ async function onRequest(request, deps) {
       await stopIfRunning(request, deps);
       await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: request.PhysicalResourceId });
       return 'answered';
-    case 'Update':
+    case 'Update': {
       if (!inputsChanged(props, request.OldResourceProperties)) {
         return reuse(request, deps);
       }
+      const previous = await findBuildWithInputs(props, deps);
+      if (previous) {
+        console.log(`Build ${previous.BuildId} had the same inputs and its image is still there: no build`);
+        await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: previous.BuildId, Data: previous });
+        return 'answered';
+      }
+    }
     // eslint-disable-next-line no-fallthrough
     case 'Create': {
       const started = await deps.codebuild.send(
@@ -326,6 +380,36 @@ async function onRequest(request, deps) {
     default:
       throw new Error(`unknown RequestType "${request.RequestType}"`);
   }
+}
+
+/**
+ * The newest finished build of the project started with the same inputs, whose image is still in
+ * the repository (lifecycle rules may have expired it), as resource attributes.
+ * @param {Record<string, any>} props
+ * @param {Deps} deps
+ * @returns {Promise<Record<string, string> | undefined>}
+ */
+async function findBuildWithInputs(props, deps) {
+  const key = inputsKey(props);
+  const listed = await deps.codebuild.send(
+    new deps.commands.ListBuildsForProject({ projectName: String(props.ProjectName), sortOrder: 'DESCENDING' }),
+  );
+  const ids = (listed.ids || []).slice(0, REUSE_WINDOW);
+  if (ids.length === 0) {
+    return undefined;
+  }
+  const { builds = [] } = await deps.codebuild.send(new deps.commands.BatchGetBuilds({ ids }));
+  for (const id of ids) {
+    const build = builds.find((/** @type {any} */ b) => b.id === id);
+    if (!build || !builtWith(build, key)) {
+      continue;
+    }
+    const outcome = buildOutcome(build);
+    if (outcome.done && outcome.ok && (await deps.imageExists(outcome.data))) {
+      return outcome.data;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -492,6 +576,7 @@ function lambdaDeps(context) {
   const {
     BatchGetBuildsCommand,
     CodeBuildClient,
+    ListBuildsForProjectCommand,
     StartBuildCommand,
     StopBuildCommand,
   } = require('@aws-sdk/client-codebuild');
@@ -499,7 +584,35 @@ function lambdaDeps(context) {
   const codebuild = new CodeBuildClient(codebuildEndpoint ? { endpoint: codebuildEndpoint } : {});
   return {
     codebuild,
-    commands: { StartBuild: StartBuildCommand, BatchGetBuilds: BatchGetBuildsCommand, StopBuild: StopBuildCommand },
+    commands: {
+      StartBuild: StartBuildCommand,
+      BatchGetBuilds: BatchGetBuildsCommand,
+      StopBuild: StopBuildCommand,
+      ListBuildsForProject: ListBuildsForProjectCommand,
+    },
+    imageExists: async (image) => {
+      const repository = parseImageUri(image.ImageUri);
+      if (!repository) {
+        return false;
+      }
+      const { DescribeImagesCommand, ECRClient } = require('@aws-sdk/client-ecr');
+      const ecrEndpoint = endpointFor('ECR');
+      const ecr = new ECRClient(ecrEndpoint ? { endpoint: ecrEndpoint } : {});
+      try {
+        const found = await ecr.send(
+          new DescribeImagesCommand({ ...repository, imageIds: [{ imageDigest: image.ImageDigest }] }),
+        );
+        return (found.imageDetails || []).length > 0;
+      } catch (error) {
+        const name = error && typeof error === 'object' ? /** @type {any} */ (error).name : undefined;
+        if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException') {
+          return false;
+        }
+        throw error;
+      } finally {
+        ecr.destroy();
+      }
+    },
     respond: sendResponse,
     handOver: async (payload) => {
       const { InvokeCommand, LambdaClient } = require('@aws-sdk/client-lambda');
@@ -544,6 +657,8 @@ module.exports = {
   sendResponse,
   lambdaDeps,
   inputsChanged,
+  inputsKey,
+  parseImageUri,
   startBuildInput,
   waitDeadline,
   buildOutcome,
