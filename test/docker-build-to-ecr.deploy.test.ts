@@ -127,6 +127,26 @@ describe('buildOnDeploy', () => {
     );
   });
 
+  test('a repository source at a given commit: the commit goes to the build and into the fingerprint', () => {
+    // GIVEN a GitHub source on a branch, deploy-time builds pinned to a commit
+    const props = (commit: string) => {
+      const stack = newStack();
+      new DockerBuildToEcr(stack, 'Image', {
+        source: codebuild.Source.gitHub({ owner: 'example-org', repo: 'app', branchOrRef: 'main' }),
+        buildOnDeploy: true,
+        buildOnDeploySourceVersion: commit,
+      });
+      return buildResource(Template.fromStack(stack)).Properties;
+    };
+    const first = props('1111111111111111111111111111111111111111');
+    const second = props('2222222222222222222222222222222222222222');
+    // THEN the build gets the commit; the project definition is the same, the commit differs
+    expect(first.SourceVersion).toBe('1111111111111111111111111111111111111111');
+    expect(first.DeployTimeInputs.SourceLocation).toBe('https://github.com/example-org/app.git');
+    expect(first.BuildInputs).toBe(second.BuildInputs);
+    expect(first.SourceVersion).not.toBe(second.SourceVersion);
+  });
+
   test('fails when buildOnDeploySourceVersion is set without buildOnDeploy', () => {
     expect(() => build({ buildOnDeploySourceVersion: 'main' })).toThrow(
       /buildOnDeploySourceVersion "main" only applies to deploy-time builds, and buildOnDeploy is not set: set buildOnDeploy: true/,
