@@ -4,8 +4,8 @@
  * the project when the build inputs change, waits for it, and answers CloudFormation with what the
  * build pushed (or with the build id and log links when it fails).
  *
- * Plain CommonJS, no build step. `@aws-sdk/client-codebuild` and `@aws-sdk/client-lambda` come with
- * the Lambda Node.js runtime. The handler answers CloudFormation itself (HTTPS PUT to the pre-signed
+ * Plain CommonJS, no build step. `@aws-sdk/client-codebuild`, `@aws-sdk/client-lambda` and
+ * `@aws-sdk/client-ecr` come with the Lambda Node.js runtime. The handler answers CloudFormation itself (HTTPS PUT to the pre-signed
  * `ResponseURL`), so one invocation may end without answering: it then hands the wait over to a new
  * asynchronous invocation of itself (`{ Waiter: { Request, BuildId, Deadline } }`), which is how a
  * build longer than Lambda's 15 minutes is waited for. Every path ends with exactly one answer.
@@ -18,7 +18,8 @@
  * - `TimeoutMinutes`, `QueuedTimeoutMinutes`: overrides for the build started here;
  * - `PollSeconds`: interval between two `BatchGetBuilds`.
  * Attributes (`Data`): `ImageUri`, `ImageTag`, `ImageDigest` (the build's exported variables),
- * `ImageDigestHex` (the digest without `sha256:`), `BuildId`, `BuildArn`. The physical id is the id of the build that produced them.
+ * `ImageDigestHex` (the digest without `sha256:`), `BuildId`, `BuildArn`. The physical id is the id
+ * of the build that produced them.
  *
  * Every build started here carries `CDK_ECR_CODEBUILD_BUILD_INPUTS`, a hash of the properties that feed
  * it. An Update first looks for the newest finished build of the project with the same hash whose
@@ -29,8 +30,8 @@
  * Delete never touches the repository or its images. It stops the build of this resource only when
  * that build is still running (a cancelled or rolled-back deployment), so that it does not push.
  *
- * Environment: `AWS_ENDPOINT_URL_CODEBUILD` / `AWS_ENDPOINT_URL_LAMBDA` (or `AWS_ENDPOINT_URL`)
- * override the endpoints (tests point them at an emulator).
+ * Environment: `AWS_ENDPOINT_URL_CODEBUILD` / `AWS_ENDPOINT_URL_LAMBDA` / `AWS_ENDPOINT_URL_ECR` (or
+ * `AWS_ENDPOINT_URL`) override the endpoints (tests point them at an emulator).
  */
 const crypto = require('crypto');
 const http = require('http');
