@@ -130,7 +130,7 @@ const bindings = project.addTask('test:bindings', {
     { spawn: 'compile' },
     { exec: 'rm -rf .tmp/bindings .jsii.tabl.json' },
     { exec: 'jsii-rosetta extract --strict --compile' },
-    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/check-rosetta.ts .jsii.tabl.json 7' },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/check-rosetta.ts .jsii.tabl.json 10' },
     { exec: 'jsii-pacmak --code-only --targets python,java,dotnet,go --outdir .tmp/bindings' },
     { exec: 'python3 -m compileall -q .tmp/bindings/python' },
     { exec: 'gofmt -e -l .tmp/bindings/go > /dev/null' },

@@ -1,12 +1,17 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AccountRelation, compareAccounts } from './private/accounts';
+import { scanFindingsPattern } from './private/docker/alerts';
+import { BUILD_INPUTS_VARIABLE, BuildOnDeploy, MAX_DEPLOY_BUILD_MINUTES } from './private/docker/build-on-deploy';
 import { dockerBuildSpec, ENV } from './private/docker-buildspec';
 import { propError, warn } from './private/errors';
 import { addNagSuppressions, CODEBUILD_PER_BUILD_FINDINGS } from './private/nag';
@@ -18,6 +23,7 @@ import {
   validateRelativePath,
   validateRepositoryName,
 } from './private/validation';
+import { FindingSeverity, ImageScanFindingsOptions } from './scan-findings';
 
 /** CodeBuild's build timeout limits, in minutes. */
 const MIN_TIMEOUT_MINUTES = 5;
@@ -182,6 +188,49 @@ export interface DockerBuildToEcrProps {
    * @default - a security group is created
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
+
+  // --- Deploying what you build (issue 12): build on deploy, triggers ---
+
+  /**
+   * Build the image while the stack deploys, whenever the build inputs changed (source location
+   * and version, asset zips, Dockerfile settings, build arguments, tags, build image, environment),
+   * wait for the build, and fail the deployment with the build id and links to its log when the
+   * build fails. `imageDigest` and `imageUriWithDigest` then resolve to the digest the build pushed,
+   * so a function or service of the same app that uses them deploys after the image exists.
+   *
+   * A deploy-time build runs with the project's `timeout`, capped at 50 minutes (CloudFormation
+   * waits at most one hour for a custom resource). When nothing that feeds the build changed, a
+   * deployment starts no build; when the inputs are those of an earlier deploy-time build whose
+   * image is still in the repository (a rollback), it reuses that build. Deleting the stack deletes no image: it only stops a deploy-time
+   * build that is still running.
+   *
+   * @default false
+   */
+  readonly buildOnDeploy?: boolean;
+
+  /**
+   * The commit, branch or tag that deploy-time builds check out (repository sources). A commit id
+   * rebuilds whenever it changes; a branch name is built when another input changes.
+   *
+   * @default - the version of the project's source (its `branchOrRef`, or the default branch)
+   */
+  readonly buildOnDeploySourceVersion?: string;
+
+  /**
+   * Rebuild the image on a schedule (e.g. to pick up patched base images): an EventBridge rule that
+   * starts a build of the project, through a role that may start this project's builds only.
+   *
+   * @default - no scheduled rebuild
+   */
+  readonly rebuildSchedule?: events.Schedule;
+
+  /**
+   * Enable the project's build badge (GitHub, GitHub Enterprise, Bitbucket and CodeCommit sources;
+   * CodeBuild has no badge for S3 sources). The badge URL is shown in the CodeBuild console.
+   *
+   * @default false
+   */
+  readonly badge?: boolean;
 }
 
 /**
@@ -218,6 +267,8 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly fixedTag?: string;
+  /** The deploy-time build (with `buildOnDeploy`). */
+  private readonly deployBuild?: BuildOnDeploy;
 
   constructor(scope: Construct, id: string, props: DockerBuildToEcrProps) {
     super(scope, id);
@@ -297,6 +348,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     this.repository.grantPullPush(this.role);
     this.warnIfCrossAccount();
     this.suppressNagFindings(props.source);
+    this.deployBuild = this.addDeployFeatures(props);
   }
 
   /**
@@ -340,6 +392,158 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
   /** Build duration (default 5 minutes, average). */
   public metricDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.project.metricDuration(props);
+  }
+
+  // --- Deploying what you build (issue 12): digests, triggers, alerts ---
+
+  /**
+   * The digest (`sha256:<64 hex digits>`) of the image the deploy-time build pushed, as the registry
+   * reports it. A resource that uses it deploys after that build, e.g.
+   * `lambda.DockerImageCode.fromEcr(image.repository, { tagOrDigest: image.imageDigest })`.
+   *
+   * Throws unless `buildOnDeploy` is set (pipelines read `IMAGE_DIGEST` from the build's exported
+   * variables instead).
+   */
+  public get imageDigest(): string {
+    return `sha256:${this.requireDeployBuild('imageDigest').attribute('ImageDigestHex')}`;
+  }
+
+  /**
+   * URI of the image the deploy-time build pushed, pinned by digest: `<repositoryUri>@sha256:…`.
+   * A resource that uses it deploys after that build.
+   *
+   * Throws unless `buildOnDeploy` is set.
+   */
+  public get imageUriWithDigest(): string {
+    return this.repository.repositoryUriForDigest(this.imageDigest);
+  }
+
+  /** URI of the image with `tag` in the repository (`<repositoryUri>:<tag>`). */
+  public imageUriForTag(tag: string): string {
+    validateImageTag('tag', tag);
+    return this.repository.repositoryUriForTag(tag);
+  }
+
+  /**
+   * An EventBridge rule that fires when a build of the project fails (scheduled, deploy-time or
+   * started by hand).
+   */
+  public onBuildFailed(id: string, options?: events.OnEventOptions): events.Rule {
+    return this.project.onBuildFailed(id, options);
+  }
+
+  /**
+   * A notification rule (AWS CodeStar Notifications) that tells `target` (an SNS topic, a chat
+   * channel) when a build of the project fails.
+   */
+  public notifyOnBuildFailed(
+    id: string,
+    target: notifications.INotificationRuleTarget,
+    options?: notifications.NotificationRuleOptions,
+  ): notifications.INotificationRule {
+    return this.project.notifyOnBuildFailed(id, target, options);
+  }
+
+  /**
+   * An EventBridge rule that fires when a scan of an image of the repository reports findings at or
+   * above `minSeverity`: ECR basic-scan results (`ECR Image Scan`, when `finding-severity-counts`
+   * counts one) and, with enhanced scanning, active Amazon Inspector findings (`Inspector2 Finding`).
+   */
+  public onImageScanFindings(id: string, options: ImageScanFindingsOptions = {}): events.Rule {
+    const minSeverity = options.minSeverity ?? FindingSeverity.HIGH;
+    const rule = new events.Rule(this, id, {
+      ruleName: options.ruleName,
+      description:
+        options.description ??
+        `Scan findings of ${minSeverity} severity or above in the images of a cdk-ecr-codebuild repository`,
+      crossStackScope: options.crossStackScope,
+      eventPattern: scanFindingsPattern(this.repository.repositoryName, minSeverity),
+      targets: options.target ? [options.target] : undefined,
+    });
+    if (options.eventPattern) {
+      rule.addEventPattern(options.eventPattern);
+    }
+    return rule;
+  }
+
+  private requireDeployBuild(member: string): BuildOnDeploy {
+    if (this.deployBuild === undefined) {
+      throw propError(
+        'buildOnDeploy',
+        false,
+        `is not set, so no image digest is known at deploy time (${member} of ${this.node.path})`,
+        'set buildOnDeploy: true to build while the stack deploys, or in a pipeline read IMAGE_DIGEST ' +
+          "from the build's exported variables",
+      );
+    }
+    return this.deployBuild;
+  }
+
+  private addDeployFeatures(props: DockerBuildToEcrProps): BuildOnDeploy | undefined {
+    if (props.badge) {
+      if (!props.source.badgeSupported) {
+        throw propError(
+          'badge',
+          true,
+          `is not supported for a ${props.source.type} source: CodeBuild shows badges for GitHub, GitHub Enterprise, Bitbucket and CodeCommit sources`,
+          'remove badge, or build from a repository source',
+        );
+      }
+      (this.project.node.defaultChild as codebuild.CfnProject).badgeEnabled = true;
+    }
+    if (props.rebuildSchedule !== undefined) {
+      // aws-cdk-lib's target: a role that may start this project's builds only.
+      new events.Rule(this, 'RebuildSchedule', {
+        schedule: props.rebuildSchedule,
+        description: 'Rebuilds a cdk-ecr-codebuild image on a schedule (base-image refresh)',
+        targets: [new targets.CodeBuildProject(this.project)],
+      });
+    }
+    const version = props.buildOnDeploySourceVersion;
+    if (!props.buildOnDeploy) {
+      if (version !== undefined) {
+        throw propError(
+          'buildOnDeploySourceVersion',
+          version,
+          'only applies to deploy-time builds, and buildOnDeploy is not set',
+          'set buildOnDeploy: true, or remove buildOnDeploySourceVersion',
+        );
+      }
+      return undefined;
+    }
+    if (version !== undefined && !Token.isUnresolved(version) && !/^\S{1,255}$/.test(version)) {
+      throw propError(
+        'buildOnDeploySourceVersion',
+        version,
+        'is not a source version',
+        'use a commit id, a branch or tag name (e.g. "refs/heads/main"), or pr/<number>',
+      );
+    }
+    if (props.environmentVariables?.[BUILD_INPUTS_VARIABLE] !== undefined) {
+      throw propError(
+        'environmentVariables',
+        BUILD_INPUTS_VARIABLE,
+        'is set by deploy-time builds (buildOnDeploy) to record their inputs',
+        'choose another name',
+      );
+    }
+    const timeout = props.timeout ?? Duration.hours(1);
+    const projectMinutes = timeout.isUnresolved() ? MAX_DEPLOY_BUILD_MINUTES : timeout.toMinutes();
+    if (props.timeout !== undefined && !timeout.isUnresolved() && projectMinutes > MAX_DEPLOY_BUILD_MINUTES) {
+      warn(
+        this,
+        'buildOnDeployTimeout',
+        `timeout is ${timeout.toHumanString()}, but deploy-time builds stop after ${MAX_DEPLOY_BUILD_MINUTES} minutes ` +
+          '(CloudFormation waits at most one hour for a custom resource); other builds keep the full timeout.',
+      );
+    }
+    return new BuildOnDeploy(this, 'BuildOnDeploy', {
+      project: this.project,
+      repository: this.repository,
+      role: this.role,
+      projectTimeoutMinutes: projectMinutes,
+      sourceVersion: version,
+    });
   }
 
   private createRepository(props: DockerBuildToEcrProps, mutability: ecr.TagMutability): ecr.Repository {
