@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-codebuild';
 import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { acceptMotoTimestamps } from './support/moto-codebuild';
-import { MotoServer, startMoto } from './support/moto-server';
+import { motoClientConfig, MotoServer, startMoto } from './support/moto-server';
 import { freePort } from './support/ports';
 
 /**
@@ -63,9 +63,9 @@ beforeAll(async () => {
   process.env.AWS_REGION = REGION;
   process.env.AWS_ENDPOINT_URL_CODEBUILD = moto.endpoint;
   process.env.AWS_ENDPOINT_URL_ECR = moto.endpoint;
-  ecr = new ECRClient({ region: REGION, endpoint: moto.endpoint });
+  ecr = new ECRClient(motoClientConfig(moto.endpoint, REGION));
   await ecr.send(new CreateRepositoryCommand({ repositoryName: 'app' }));
-  codebuild = new CodeBuildClient({ region: REGION, endpoint: moto.endpoint });
+  codebuild = new CodeBuildClient(motoClientConfig(moto.endpoint, REGION));
   acceptMotoTimestamps(codebuild);
   await codebuild.send(
     new CreateProjectCommand({
