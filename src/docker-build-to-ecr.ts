@@ -376,8 +376,11 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
 
   private createRepository(props: DockerBuildToEcrProps, mutability: ecr.TagMutability): ecr.Repository {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    // aws-cdk-lib 2.177 checks names with an older pattern than ECR's ("__" and runs of "-" are
+    // refused): such a name, already checked by validateRepositoryName, is set on the L1 resource.
+    const l2AcceptsName = props.repositoryName === undefined || l2RepositoryNamePattern(props.repositoryName);
     const repository = new ecr.Repository(this, 'Repository', {
-      repositoryName: props.repositoryName,
+      repositoryName: l2AcceptsName ? props.repositoryName : undefined,
       imageScanOnPush: true,
       imageTagMutability: mutability,
       encryption: props.encryptionKey ? ecr.RepositoryEncryption.KMS : undefined,
@@ -385,6 +388,9 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       removalPolicy,
       emptyOnDelete: removalPolicy === RemovalPolicy.DESTROY ? true : undefined,
     });
+    if (!l2AcceptsName) {
+      (repository.node.defaultChild as ecr.CfnRepository).repositoryName = props.repositoryName;
+    }
     if (props.untaggedImageExpiration !== undefined) {
       repository.addLifecycleRule({
         description: `Expire untagged images ${props.untaggedImageExpiration.toHumanString()} after push`,
@@ -444,6 +450,11 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       ]);
     }
   }
+}
+
+/** The repository name pattern aws-cdk-lib 2.177's ecr.Repository checks (tokens pass). */
+function l2RepositoryNamePattern(name: string): boolean {
+  return Token.isUnresolved(name) || /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(name);
 }
 
 function plain(vars: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> {

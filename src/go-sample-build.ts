@@ -247,7 +247,7 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     // make the next deployment after a delete fail ("already exists"). The key policy names the
     // group with the same expression, which keeps key and group free of a dependency cycle.
     const logGroupName = `/aws/codebuild/${projectName}/${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`;
-    this.allowLogsToUseKey(logGroupName);
+    this.allowLogsToUseKey(logGroupName, `/aws/codebuild/${projectName}/<stack id>`);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName,
       encryptionKey: this.encryptionKey,
@@ -362,7 +362,7 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
    * logs service principal, scoped with the encryption context to this log group
    * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
    */
-  private allowLogsToUseKey(logGroupName: string): void {
+  private allowLogsToUseKey(logGroupName: string, logGroupDisplayName: string): void {
     const stack = Stack.of(this);
     const logGroupArn = stack.formatArn({
       service: 'logs',
@@ -385,7 +385,7 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
         this,
         'keyPolicyNotUpdated',
         `The key policy of encryptionKey cannot be changed from this app (imported key): it must allow ` +
-          `logs.<region>.amazonaws.com to use the key for log group ${logGroupName}, or the log group cannot be created.`,
+          `logs.<region>.amazonaws.com to use the key for log group ${logGroupDisplayName}, or the log group cannot be created.`,
       );
     }
   }

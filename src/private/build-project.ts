@@ -2,7 +2,7 @@ import { SecretValue, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, DependencyGroup, IConstruct } from 'constructs';
 import { propError } from './errors';
 import { addNagSuppressions } from './nag';
 import { LONGEST_PSEUDO_VALUES, renderIntrinsics } from './policy-size';
@@ -287,6 +287,6 @@ export class WithheldGrantPrincipal implements iam.IPrincipal {
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     this.statements.push(statement);
-    return { statementAdded: true };
+    return { statementAdded: true, policyDependable: new DependencyGroup() };
   }
 }

@@ -7,11 +7,11 @@ const ACCOUNT_ID = /^\d{12}$/;
 /** An organization id, as AWS Organizations issues them. */
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 /**
- * An `aws:PrincipalOrgPaths` value: organization id, root id, zero or more OU ids, each followed by
- * `/`, optionally ending with a `*` wildcard (that entity and everything below it, e.g.
- * `o-a1b2c3d4e5/r-ab12/*` for every account of the root).
+ * An `aws:PrincipalOrgPaths` value: organization id, root id, one or more OU ids, each followed by
+ * `/`, optionally ending with a `*` wildcard (that OU and everything below it); or the root followed
+ * by `*` (`o-a1b2c3d4e5/r-ab12/*`, every account of the organization's root).
  */
-const ORGANIZATIONAL_UNIT_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}\/)*\*?$/;
+const ORGANIZATIONAL_UNIT_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(?:(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}\/)+\*?|\*)$/;
 
 export function validateAccountId(scope: IConstruct | undefined, prop: string, value: string): void {
   if (Token.isUnresolved(value)) {
