@@ -6,9 +6,9 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AccessLevel } from './access-level';
+import { renderAccountIds, splitAccountLists } from './private/account-lists';
 import { AccountRelation, compareAccounts } from './private/accounts';
 import { propError, warn } from './private/errors';
-import { renderAccountIds, splitAccountLists } from './private/account-lists';
 import { addNagSuppressions } from './private/nag';
 import { ECR_POLICY_MAX_CHARS, policyTextLength, UNKNOWN_REFERENCE_CHARS } from './private/policy-size';
 import {

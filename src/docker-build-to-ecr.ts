@@ -7,11 +7,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AccountRelation, compareAccounts } from './private/accounts';
-import { dockerBuildSpec, ENV } from './private/docker-buildspec';
-import { propError, warn } from './private/errors';
-import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';
-import { validateEnvVarName, validateMinutes, validateRelativePath } from './private/validation';
-// Hardening: shared project helpers and the moved/added input checks.
 import {
   addBuildSpecLengthCheck,
   DedicatedPolicyPrincipal,
@@ -22,6 +17,7 @@ import {
   validateComputeType,
   validateSubnetSelection,
 } from './private/build-project';
+import { dockerBuildSpecContributions } from './private/docker/buildspec-size';
 import {
   validateBuildImage,
   validateDockerBuildInputs,
@@ -29,8 +25,10 @@ import {
   validateTags,
   validateUserEnvironment,
 } from './private/docker/validation';
-import { dockerBuildSpecContributions } from './private/docker/buildspec-size';
-import { validateNotBlank } from './private/validation';
+import { dockerBuildSpec, ENV } from './private/docker-buildspec';
+import { propError, warn } from './private/errors';
+import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';
+import { validateEnvVarName, validateMinutes, validateNotBlank, validateRelativePath } from './private/validation';
 
 /**
  * Properties of a DockerBuildToEcr.

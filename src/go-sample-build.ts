@@ -9,13 +9,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { BuilderImage } from './builder-image';
 import { AccountRelation, compareAccounts } from './private/accounts';
-import { propError, warn } from './private/errors';
-import { goBuildSpec } from './private/go-buildspec';
-import { GO_ARCHES, GO_OSES, goArchesFor, isGoPlatform } from './private/go-platforms';
-import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';
-import { codeBuildPullStatement, PULL_ACTIONS } from './private/pull-policy';
-import { validateMinutes, validateNotBlank, validateRelativePath } from './private/validation';
-// Hardening: shared project helpers, cgo checks.
 import {
   addBuildSpecLengthCheck,
   artifactsGrantingTo,
@@ -26,7 +19,13 @@ import {
   validateComputeType,
   WithheldGrantPrincipal,
 } from './private/build-project';
+import { propError, warn } from './private/errors';
 import { warnAboutCgo } from './private/go/cgo';
+import { goBuildSpec } from './private/go-buildspec';
+import { GO_ARCHES, GO_OSES, goArchesFor, isGoPlatform } from './private/go-platforms';
+import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';
+import { codeBuildPullStatement, PULL_ACTIONS } from './private/pull-policy';
+import { validateMinutes, validateNotBlank, validateRelativePath } from './private/validation';
 
 /** Key prefix of the artifacts bucket's server access logs in the access-log bucket. */
 const ACCESS_LOGS_PREFIX = 'artifacts/';

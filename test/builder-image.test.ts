@@ -9,7 +9,9 @@ describe('BuilderImage.curated', () => {
     expect(BuilderImage.curated('1.23').curatedImage?.imageId).toBe('aws/codebuild/standard:7.0');
     expect(BuilderImage.curated('1.24').curatedImage?.imageId).toBe('aws/codebuild/standard:7.0');
     expect(BuilderImage.curated('1.26').curatedImage?.imageId).toBe('aws/codebuild/standard:7.0');
-    expect(BuilderImage.curated(BuilderImage.DEFAULT_GO_VERSION).curatedImage?.imageId).toBe('aws/codebuild/standard:7.0');
+    expect(BuilderImage.curated(BuilderImage.DEFAULT_GO_VERSION).curatedImage?.imageId).toBe(
+      'aws/codebuild/standard:7.0',
+    );
   });
 
   test('keeps the Go version for runtime-versions, and no repository', () => {
@@ -66,7 +68,9 @@ describe('BuilderImage.curated', () => {
   test('fails when the explicit image does not carry the Go version, listing the ones it does', () => {
     expect(() =>
       BuilderImage.curated('1.23', codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0')),
-    ).toThrow(/^goVersion "1\.23" is not available on Ubuntu 24\.04 standard:8\.0 \(x86_64\): use one of 1\.24, 1\.25, 1\.26 /);
+    ).toThrow(
+      /^goVersion "1\.23" is not available on Ubuntu 24\.04 standard:8\.0 \(x86_64\): use one of 1\.24, 1\.25, 1\.26 /,
+    );
   });
 
   test('fails when the explicit image is not a curated image with Go runtimes', () => {

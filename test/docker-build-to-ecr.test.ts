@@ -141,7 +141,9 @@ describe('DockerBuildToEcr: repository', () => {
     const stack = newStack();
     const repository = ecr.Repository.fromRepositoryName(stack, 'Existing', 'existing/app');
     const encryptionKey = new kms.Key(stack, 'Key');
-    expect(() => build({ repository, encryptionKey }, stack)).toThrow(/^\[Stack\/Image\] DockerBuildToEcr: encryptionKey "\(set\)" only applies/);
+    expect(() => build({ repository, encryptionKey }, stack)).toThrow(
+      /^\[Stack\/Image\] DockerBuildToEcr: encryptionKey "\(set\)" only applies/,
+    );
   });
 
   test('warns when the existing repository is in another account', () => {

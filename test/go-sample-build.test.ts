@@ -742,7 +742,9 @@ describe('bad input', () => {
   });
 
   test('fails when goarch is unknown', () => {
-    expect(() => build(newStack(), { goarch: 'x86_64' })).toThrow(/^\[Stack\/Go\] GoSampleBuild: goarch "x86_64" is not a GOARCH that Go supports/);
+    expect(() => build(newStack(), { goarch: 'x86_64' })).toThrow(
+      /^\[Stack\/Go\] GoSampleBuild: goarch "x86_64" is not a GOARCH that Go supports/,
+    );
   });
 
   test('fails when the GOOS/GOARCH pair is one Go does not support', () => {
@@ -764,7 +766,9 @@ describe('bad input', () => {
     expect(() => build(newStack(), { artifactName: 'Go output?.zip' })).toThrow(
       /^\[Stack\/Go\] GoSampleBuild: artifactName "Go output\?\.zip" is not a plain file name/,
     );
-    expect(() => build(newStack(), { artifactName: '' })).toThrow(/^\[Stack\/Go\] GoSampleBuild: artifactName "" is empty/);
+    expect(() => build(newStack(), { artifactName: '' })).toThrow(
+      /^\[Stack\/Go\] GoSampleBuild: artifactName "" is empty/,
+    );
   });
 
   test('fails when the Go version is not on the image', () => {
@@ -783,7 +787,9 @@ describe('bad input', () => {
     const stack = newStack();
     expect(() =>
       build(stack, { artifactsBucket: new s3.Bucket(stack, 'A'), serverAccessLogsBucket: new s3.Bucket(stack, 'L') }),
-    ).toThrow(/^\[Stack\/Go\] GoSampleBuild: serverAccessLogsBucket "\(set\)" only applies to the artifacts bucket this construct creates/);
+    ).toThrow(
+      /^\[Stack\/Go\] GoSampleBuild: serverAccessLogsBucket "\(set\)" only applies to the artifacts bucket this construct creates/,
+    );
   });
 
   test('tokens are not validated', () => {

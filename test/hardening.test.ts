@@ -6,11 +6,11 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AccessLevel, CrossAccountPullPolicy, DockerBuildToEcr, DockerBuildToEcrProps, GoSampleBuild } from '../src';
+import { addNagChecks, nagErrors } from './support/template-checks';
 import { BUILDSPEC_MAX_CHARS, buildSpecLength } from '../src/private/build-project';
 import { describeValue } from '../src/private/errors';
 import { MODULE_INIT_COMMAND } from '../src/private/go-buildspec';
 import { accessLevelActions } from '../src/private/pull-policy';
-import { addNagChecks, nagErrors } from './support/template-checks';
 
 /**
  * The hardening review (issue 10): deploy-time values, AWS limits, narrower grants and

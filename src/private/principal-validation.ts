@@ -11,7 +11,8 @@ const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
  * `/`, optionally ending with a `*` wildcard (that OU and everything below it); or the root followed
  * by `*` (`o-a1b2c3d4e5/r-ab12/*`, every account of the organization's root).
  */
-const ORGANIZATIONAL_UNIT_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(?:(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}\/)+\*?|\*)$/;
+const ORGANIZATIONAL_UNIT_PATH =
+  /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(?:(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}\/)+\*?|\*)$/;
 
 export function validateAccountId(scope: IConstruct | undefined, prop: string, value: string): void {
   if (Token.isUnresolved(value)) {
