@@ -116,7 +116,9 @@ export interface DockerBuildToEcrProps {
 
   /**
    * Build arguments (`docker build --build-arg NAME=value`). Values are passed verbatim: quotes,
-   * `$(...)` and backticks are not evaluated. Names must be valid identifiers.
+   * `$(...)` and backticks are not evaluated. Names must be valid identifiers. A value that holds a
+   * secret (`SecretValue`, `{{resolve:secretsmanager:...}}`, `{{resolve:ssm-secure:...}}`) is
+   * refused: pass secrets with `buildSecrets`.
    *
    * @default - no build arguments
    */
@@ -141,7 +143,8 @@ export interface DockerBuildToEcrProps {
   /**
    * Extra environment variables for the build. The variables this construct sets
    * (`AWS_DEFAULT_REGION`, `AWS_ACCOUNT_ID`, `IMAGE_REPO_NAME`, `IMAGE_TAG`, `ECR_REGISTRY`)
-   * cannot be overridden here.
+   * cannot be overridden here; names must not be empty, start with `CODEBUILD_`, or hold
+   * whitespace or `=`.
    *
    * @default - none
    */
@@ -156,7 +159,7 @@ export interface DockerBuildToEcrProps {
   readonly buildImage?: codebuild.IBuildImage;
 
   /**
-   * Compute type of the build.
+   * Compute type of the build; not a Lambda compute type (no Docker daemon there).
    *
    * @default codebuild.ComputeType.SMALL
    */
@@ -177,7 +180,7 @@ export interface DockerBuildToEcrProps {
   readonly vpc?: ec2.IVpc;
 
   /**
-   * Subnets of `vpc` the build runs in.
+   * Subnets of `vpc` the build runs in (only with `vpc`).
    *
    * @default - the VPC's private subnets
    */

@@ -41,8 +41,9 @@ const PLAIN_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]{0,254}$/;
  */
 export interface GoSampleBuildProps {
   /**
-   * The Go module to build: typically `codebuild.Source.s3(...)` of a zip that holds `go.mod` and
-   * the sources at its root (no top folder).
+   * The Go program to build: typically `codebuild.Source.s3(...)` of a zip that holds the sources at
+   * its root (no top folder), with or without `go.mod` (a source without one is made a module with
+   * `go mod init` before vet and build).
    */
   readonly source: codebuild.ISource;
 
@@ -83,7 +84,9 @@ export interface GoSampleBuildProps {
 
   /**
    * Build with cgo (`CGO_ENABLED=1`). Off by default, so that the binary is statically linked and
-   * runs on any Linux of its architecture.
+   * runs on any Linux of its architecture. A warning says when cgo is on for a target other than the
+   * builder's own linux/<arch> (no C cross-compiler there), or off for a target that needs it (ios,
+   * android/arm, android/386).
    *
    * @default false
    */
@@ -146,7 +149,7 @@ export interface GoSampleBuildProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * Compute type of the build.
+   * Compute type of the build; not a Lambda compute type (no curated image, no runtime-versions there).
    *
    * @default codebuild.ComputeType.SMALL
    */
