@@ -135,7 +135,9 @@ const bindings = project.addTask('test:bindings', {
     { exec: 'python3 -m compileall -q .tmp/bindings/python' },
     // The docstrings of the bindings carry the rosetta translations (the tablet existed when
     // jsii-pacmak ran), and README's Python/Java examples are rosetta's translations of a snippet.
-    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/check-translations.ts .jsii.tabl.json .tmp/bindings' },
+    {
+      exec: 'ts-node --project build-tools/tsconfig.json build-tools/check-translations.ts .jsii.tabl.json .tmp/bindings',
+    },
     { exec: 'gofmt -e -l .tmp/bindings/go > /dev/null' },
     { say: 'bindings: python, java, dotnet and go code generated; python byte-compiles; go parses' },
   ],
