@@ -4,6 +4,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AccessLevel, CrossAccountPullPolicy, DockerBuildToEcr, DockerBuildToEcrProps, GoSampleBuild } from '../src';
 import { addNagChecks, nagErrors } from './support/template-checks';
@@ -384,6 +385,37 @@ describe('permissions and suppressions cover exactly what the library adds', () 
         ]),
       },
     });
+  });
+});
+
+describe('GoSampleBuild artifact upload with a bucket of yours', () => {
+  test('a bucket with its own key: the role may encrypt with that key, and still not delete', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'BucketKey');
+    const artifactsBucket = new s3.Bucket(stack, 'Artifacts', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      enforceSSL: true,
+    });
+    new GoSampleBuild(stack, 'Go', { source: s3Source(stack), artifactsBucket, artifactName: 'out.zip' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'UploadBuildArtifact',
+            Resource: {
+              'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Artifacts'), 'Arn'] }, '/out.zip']],
+            },
+          }),
+          Match.objectLike({
+            Action: ['kms:GenerateDataKey', 'kms:Encrypt'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BucketKey'), 'Arn'] },
+          }),
+        ]),
+      },
+    });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toMatch(/s3:DeleteObject/);
   });
 });
 
