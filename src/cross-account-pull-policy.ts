@@ -6,6 +6,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AccessLevel } from './access-level';
+import { renderAccountIds, splitAccountLists } from './private/account-lists';
 import { AccountRelation, compareAccounts } from './private/accounts';
 import { propError, warn } from './private/errors';
 import { addNagSuppressions } from './private/nag';
@@ -16,6 +17,8 @@ import {
   validateOrganizationId,
 } from './private/principal-validation';
 import {
+  accessLevelActions,
+  accessLevelAllowsPush,
   accountsStatement,
   CODEBUILD_SERVICE_PRINCIPAL,
   lambdaStatement,
@@ -182,6 +185,8 @@ export class CrossAccountPullPolicy extends Construct {
   public readonly repositoryPolicy?: CustomResource;
 
   private readonly accountIds: string[] = [];
+  /** List tokens given to accountIds (deploy-time lists). */
+  private readonly accountIdLists: string[][] = [];
   private readonly organizationalUnitPaths: string[];
   private readonly organizationId?: string;
   private readonly lambdaAccountIds: string[];
@@ -197,11 +202,11 @@ export class CrossAccountPullPolicy extends Construct {
     this.accessLevel = props.accessLevel ?? AccessLevel.PULL;
     this.sidPrefix = CrossAccountPullPolicy.SID_PREFIX + shortHash(this.node.path);
 
-    validateOrganizationId('organizationId', props.organizationId);
+    validateOrganizationId(this, 'organizationId', props.organizationId);
     this.organizationId = props.organizationId;
     this.organizationalUnitPaths = dedupe(props.organizationalUnitPaths ?? []);
-    this.organizationalUnitPaths.forEach((p) => validateOrganizationalUnitPath('organizationalUnitPaths', p));
-    const lambdaAccounts = checkAccounts('lambdaAccountIds', props.lambdaAccountIds ?? []);
+    this.organizationalUnitPaths.forEach((p) => validateOrganizationalUnitPath(this, 'organizationalUnitPaths', p));
+    const lambdaAccounts = checkAccounts(this, 'lambdaAccountIds', props.lambdaAccountIds ?? []);
     if (lambdaAccounts.duplicates.length > 0) {
       warnDuplicates(this, 'lambdaAccountIds', lambdaAccounts.duplicates);
     }
@@ -219,9 +224,13 @@ export class CrossAccountPullPolicy extends Construct {
     if (this.organizationId !== undefined) {
       this.addStatement(
         StatementKind.ORGANIZATION,
-        organizationStatement(this.sid(StatementKind.ORGANIZATION), this.organizationId, this.accessLevel.actions),
+        organizationStatement(
+          this.sid(StatementKind.ORGANIZATION),
+          this.organizationId,
+          accessLevelActions(this.accessLevel),
+        ),
       );
-      if (this.accessLevel.allowsPush) {
+      if (accessLevelAllowsPush(this.accessLevel)) {
         warn(
           this,
           'pushToOrganization',
@@ -236,7 +245,7 @@ export class CrossAccountPullPolicy extends Construct {
         organizationalUnitsStatement(
           this.sid(StatementKind.ORGANIZATIONAL_UNITS),
           this.organizationalUnitPaths,
-          this.accessLevel.actions,
+          accessLevelActions(this.accessLevel),
         ),
       );
     }
@@ -258,7 +267,11 @@ export class CrossAccountPullPolicy extends Construct {
    * policy).
    */
   public addAccountIds(...accountIds: string[]): void {
-    const { unique, duplicates } = checkAccounts('accountIds', accountIds);
+    // A list token (e.g. a CommaDelimitedList parameter's valueAsList) is only known at deploy time:
+    // its elements cannot be checked, it is rendered as given.
+    const { lists, literals } = splitAccountLists(accountIds);
+    this.accountIdLists.push(...lists);
+    const { unique, duplicates } = checkAccounts(this, 'accountIds', literals);
     const repeated = [...duplicates, ...unique.filter((a) => this.accountIds.includes(a))];
     if (repeated.length > 0) {
       warnDuplicates(this, 'accountIds', repeated);
@@ -274,11 +287,11 @@ export class CrossAccountPullPolicy extends Construct {
       );
     }
     this.accountIds.push(...added.filter((a) => a !== own));
-    if (this.accountIds.length > 0 && !this.statements.has(StatementKind.ACCOUNTS)) {
-      const accounts = Lazy.list({ produce: () => this.accountIds });
+    if (this.accountIds.length + this.accountIdLists.length > 0 && !this.statements.has(StatementKind.ACCOUNTS)) {
+      const accounts = Lazy.list({ produce: () => renderAccountIds(this.accountIds, this.accountIdLists) });
       this.addStatement(
         StatementKind.ACCOUNTS,
-        accountsStatement(this.sid(StatementKind.ACCOUNTS), accounts, this.accessLevel.actions),
+        accountsStatement(this.sid(StatementKind.ACCOUNTS), accounts, accessLevelActions(this.accessLevel)),
       );
     }
   }
@@ -350,6 +363,7 @@ export class CrossAccountPullPolicy extends Construct {
     const relation = compareAccounts(repositoryAccount, stackAccount);
     if (relation === AccountRelation.DIFFERENT) {
       throw propError(
+        this,
         'repository',
         this.repository.node.path,
         `is in account ${repositoryAccount}, not in the stack's account ${stackAccount}: the custom resource that writes ` +
@@ -411,6 +425,7 @@ export class CrossAccountPullPolicy extends Construct {
     if (this.statements.size === 0) {
       return [
         propError(
+          undefined,
           'accountIds',
           [],
           'and organizationId, organizationalUnitPaths, codeBuildProjects and lambdaAccountIds are all empty: the policy would grant nothing',
@@ -436,6 +451,7 @@ export class CrossAccountPullPolicy extends Construct {
         : ['accountIds', this.accountIds.length];
     return [
       propError(
+        undefined,
         prop,
         `${count} accounts`,
         `make ${whose} ${this.repository.node.path} ${length.toLocaleString('en-US')} characters long, more than ECR's limit of ` +
@@ -481,8 +497,12 @@ function dedupe(values: string[]): string[] {
 }
 
 /** Validates account ids; returns them without repeats, and the repeated ones. */
-function checkAccounts(prop: string, accountIds: string[]): { unique: string[]; duplicates: string[] } {
-  accountIds.forEach((id) => validateAccountId(prop, id));
+function checkAccounts(
+  scope: Construct,
+  prop: string,
+  accountIds: string[],
+): { unique: string[]; duplicates: string[] } {
+  accountIds.forEach((id) => validateAccountId(scope, prop, id));
   const unique = dedupe(accountIds);
   const duplicates = dedupe(accountIds.filter((id, i) => accountIds.indexOf(id) !== i));
   return { unique, duplicates };
