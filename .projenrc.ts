@@ -130,13 +130,30 @@ const bindings = project.addTask('test:bindings', {
     { spawn: 'compile' },
     { exec: 'rm -rf .tmp/bindings .jsii.tabl.json' },
     { exec: 'jsii-rosetta extract --strict --compile' },
-    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/check-rosetta.ts .jsii.tabl.json 7' },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/check-rosetta.ts .jsii.tabl.json 11' },
     { exec: 'jsii-pacmak --code-only --targets python,java,dotnet,go --outdir .tmp/bindings' },
     { exec: 'python3 -m compileall -q .tmp/bindings/python' },
+    // The docstrings of the bindings carry the rosetta translations (the tablet existed when
+    // jsii-pacmak ran), and README's Python/Java examples are rosetta's translations of a snippet.
+    {
+      exec: 'ts-node --project build-tools/tsconfig.json build-tools/check-translations.ts .jsii.tabl.json .tmp/bindings',
+    },
     { exec: 'gofmt -e -l .tmp/bindings/go > /dev/null' },
     { say: 'bindings: python, java, dotnet and go code generated; python byte-compiles; go parses' },
   ],
 });
+// The package:<language> tasks (release path) run jsii-pacmak, which writes the docstrings of
+// the bindings from the rosetta tablet: without `.jsii.tabl.json` they carry the TypeScript
+// examples. Each of them extracts the tablet first (compiling every snippet, --strict).
+const rosettaExtract = project.addTask('rosetta:extract', {
+  description: 'Compile and translate the README and @example snippets into .jsii.tabl.json (before jsii-pacmak)',
+  env: offline,
+  exec: 'jsii-rosetta extract --strict --compile',
+});
+for (const language of ['java', 'python', 'dotnet', 'go']) {
+  project.tasks.tryFind(`package:${language}`)?.prependSpawn(rosettaExtract);
+}
+
 const apiDocs = project.addTask('test:api-docs', {
   description: 'Fail when the committed API.md differs from what jsii-docgen generates (run `npx projen docgen`)',
   env: offline,
@@ -167,6 +184,15 @@ project.addTask('integ:deploy', {
 // `test:update`, the one task that would run jest with --updateSnapshot.
 project.tasks.removeTask('test:update');
 
+// The suite under load: every jest test, 10 times, beside one busy loop per core; reports each test
+// that failed at least once (never retries). Not part of `npm test`; see README "Testing notes".
+project.addTask('test:stress', {
+  description: 'Run the jest suite 10 times beside a CPU load and report every test that failed at least once',
+  env: offline,
+  exec: 'ts-node --project build-tools/tsconfig.json build-tools/stress.ts',
+  receiveArgs: true,
+});
+
 // Benchmarks print figures; they are not part of `npm test` (see bench/RESULTS.md).
 const benchEnv = { TS_NODE_PROJECT: 'bench/tsconfig.json' };
 project.addTask('bench', {
@@ -179,6 +205,13 @@ project.addTask('bench:policy-capacity', {
   description: 'Accounts that fit in one ECR repository policy: CrossAccountPullPolicy vs grantPull',
   env: benchEnv,
   exec: 'node -r ts-node/register bench/policy-capacity.ts',
+});
+project.addTask('bench:policy-race', {
+  description:
+    'Concurrent writers of one imported repository policy (N = 2-16) against moto: convergence, lease waits, lost statements',
+  env: benchEnv,
+  exec: 'node -r ts-node/register bench/repository-policy-race.ts',
+  receiveArgs: true,
 });
 project.addTask('bench:real-builds', {
   description: 'Cold and warm real builds of the DockerBuildToEcr buildspec with podman on loopback',

@@ -25,10 +25,11 @@ const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
  */
 export class BuilderImage {
   /**
-   * The Go version of the default builder image: the newest that Amazon Linux 2023 standard:5.0 (an
-   * image aws-cdk-lib names) carries, also on Ubuntu standard:8.0 and Amazon Linux 2023 standard:6.0.
+   * The Go version of the default builder image: the newest that every curated image this library
+   * knows carries (Ubuntu standard:7.0 and 8.0, Amazon Linux 2023 x86_64 standard:5.0 and 6.0,
+   * aarch64 standard:3.0 and 4.0; aws-codebuild-docker-images release 26.03.25).
    */
-  public static readonly DEFAULT_GO_VERSION = '1.24';
+  public static readonly DEFAULT_GO_VERSION = '1.26';
 
   /**
    * A CodeBuild curated (standard) image; the buildspec selects Go with
@@ -37,16 +38,17 @@ export class BuilderImage {
    * @param goVersion the Go version, major.minor (e.g. '1.24'); it must be one the image carries
    * @param buildImage the curated image, e.g. `codebuild.LinuxBuildImage.STANDARD_7_0`; default: the
    * first of Ubuntu standard:7.0, Amazon Linux 2023 standard:5.0, Ubuntu standard:8.0, Amazon Linux
-   * 2023 standard:6.0 that carries `goVersion`
+   * 2023 standard:6.0 (x86_64), Amazon Linux 2023 standard:3.0 and 4.0 (aarch64) that carries `goVersion`
    */
   public static curated(goVersion: string, buildImage?: codebuild.IBuildImage): BuilderImage {
     if (Token.isUnresolved(goVersion)) {
-      throw propError('goVersion', goVersion, 'is a token', 'give the Go version as a literal, e.g. "1.24"');
+      throw propError(undefined, 'goVersion', goVersion, 'is a token', 'give the Go version as a literal, e.g. "1.24"');
     }
     if (buildImage !== undefined) {
       const entry = findCuratedGoImage(buildImage.imageId);
       if (entry === undefined) {
         throw propError(
+          undefined,
           'buildImage',
           buildImage.imageId,
           'is not a CodeBuild curated image with Go runtimes',
@@ -55,6 +57,7 @@ export class BuilderImage {
       }
       if (!entry.goVersions.includes(goVersion)) {
         throw propError(
+          undefined,
           'goVersion',
           goVersion,
           `is not available on ${entry.label}`,
@@ -66,6 +69,7 @@ export class BuilderImage {
     const entry = CURATED_GO_IMAGES.find((i) => i.goVersions.includes(goVersion));
     if (entry === undefined) {
       throw propError(
+        undefined,
         'goVersion',
         goVersion,
         'is not available on any CodeBuild curated image',
@@ -97,7 +101,7 @@ export class BuilderImage {
   ): BuilderImage {
     const tagOrDigest = tag ?? 'latest';
     if (!IMAGE_DIGEST.test(tagOrDigest)) {
-      validateImageTag('tag', tagOrDigest);
+      validateImageTag(undefined, 'tag', tagOrDigest);
     }
     return new BuilderImage(undefined, undefined, repository, tagOrDigest, imagePullCredentials);
   }

@@ -6,6 +6,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AccessLevel } from './access-level';
+import { renderAccountIds, splitAccountLists } from './private/account-lists';
 import { AccountRelation, compareAccounts } from './private/accounts';
 import { propError, warn } from './private/errors';
 import { addNagSuppressions } from './private/nag';
@@ -16,6 +17,8 @@ import {
   validateOrganizationId,
 } from './private/principal-validation';
 import {
+  accessLevelActions,
+  accessLevelAllowsPush,
   accountsStatement,
   CODEBUILD_SERVICE_PRINCIPAL,
   lambdaStatement,
@@ -28,6 +31,9 @@ import { RepositoryPolicyHandler } from './private/repository-policy-handler';
 
 /** The code of the custom resource handler; `..` works from both `src/` and the compiled `lib/`. */
 const HANDLER_CODE_DIRECTORY = path.join(__dirname, '..', 'lambda', 'repository-policy');
+
+/** The hex digits of the owner hash in the Sids the handler writes (lambda/repository-policy/core.js). */
+const OWNER_HASH_CHARS = 16;
 
 /** The kinds of statement, in the order they appear in the policy, and the end of their Sid. */
 enum StatementKind {
@@ -117,11 +123,15 @@ export interface CrossAccountPullPolicyProps {
  * is suppressed on the repository with that reason). One statement per kind of grantee, never one
  * per account.
  *
- * The statements have fixed `Sid`s: `CdkEcrCodebuild<hash>` followed by `Accounts`,
- * `Organization`, `OrgPaths`, `CodeBuild` or `Lambda`, where `<hash>` (8 hex digits) is derived from
- * the construct path, so that two instances can share a repository. Statements whose Sid starts with
- * `CdkEcrCodebuild<hash>` belong to this construct: on an imported repository, the custom resource
- * replaces or removes exactly those and leaves every other statement alone.
+ * The statements have fixed `Sid`s: a prefix followed by `Accounts`, `Organization`, `OrgPaths`,
+ * `CodeBuild` or `Lambda`. In the policy of a repository of this app the prefix is `sidPrefix`
+ * (`CdkEcrCodebuild` and 8 hex digits derived from the construct path). On an imported repository the
+ * custom resource owns the prefix `CdkEcrCodebuildS` and 16 hex digits derived from the stack id and
+ * its logical id, unique across apps, accounts and regions: it replaces or removes exactly those
+ * statements (and, on its first update, those it wrote with the earlier `sidPrefix` scheme), leaves
+ * every other statement alone, and takes a lease on the repository (a DynamoDB item in the table
+ * `cdk-ecr-codebuild-locks`, created on first use) so that stacks deploying at the same time neither
+ * lose a grant nor revive a revoked one.
  *
  * The policy is rendered once at synthesis: accounts and projects added after construction count,
  * and synthesis fails when the repository policy would exceed 10,240 characters (measured with the
@@ -159,7 +169,12 @@ export class CrossAccountPullPolicy extends Construct {
   /** What the accounts, the organization and the organizational units may do. */
   public readonly accessLevel: AccessLevel;
 
-  /** The start of the Sid of the statements of this construct: `CdkEcrCodebuild<hash>`. */
+  /**
+   * The start of the Sid of the statements of this construct in the policy of a repository of this
+   * app: `CdkEcrCodebuild<hash of the construct path>`. On an imported repository the custom resource
+   * writes Sids of its own (`CdkEcrCodebuildS<hash of stack id and logical id>`) and removes the
+   * statements with this prefix that earlier versions wrote there.
+   */
   public readonly sidPrefix: string;
 
   /**
@@ -170,6 +185,8 @@ export class CrossAccountPullPolicy extends Construct {
   public readonly repositoryPolicy?: CustomResource;
 
   private readonly accountIds: string[] = [];
+  /** List tokens given to accountIds (deploy-time lists). */
+  private readonly accountIdLists: string[][] = [];
   private readonly organizationalUnitPaths: string[];
   private readonly organizationId?: string;
   private readonly lambdaAccountIds: string[];
@@ -185,11 +202,11 @@ export class CrossAccountPullPolicy extends Construct {
     this.accessLevel = props.accessLevel ?? AccessLevel.PULL;
     this.sidPrefix = CrossAccountPullPolicy.SID_PREFIX + shortHash(this.node.path);
 
-    validateOrganizationId('organizationId', props.organizationId);
+    validateOrganizationId(this, 'organizationId', props.organizationId);
     this.organizationId = props.organizationId;
     this.organizationalUnitPaths = dedupe(props.organizationalUnitPaths ?? []);
-    this.organizationalUnitPaths.forEach((p) => validateOrganizationalUnitPath('organizationalUnitPaths', p));
-    const lambdaAccounts = checkAccounts('lambdaAccountIds', props.lambdaAccountIds ?? []);
+    this.organizationalUnitPaths.forEach((p) => validateOrganizationalUnitPath(this, 'organizationalUnitPaths', p));
+    const lambdaAccounts = checkAccounts(this, 'lambdaAccountIds', props.lambdaAccountIds ?? []);
     if (lambdaAccounts.duplicates.length > 0) {
       warnDuplicates(this, 'lambdaAccountIds', lambdaAccounts.duplicates);
     }
@@ -207,9 +224,13 @@ export class CrossAccountPullPolicy extends Construct {
     if (this.organizationId !== undefined) {
       this.addStatement(
         StatementKind.ORGANIZATION,
-        organizationStatement(this.sid(StatementKind.ORGANIZATION), this.organizationId, this.accessLevel.actions),
+        organizationStatement(
+          this.sid(StatementKind.ORGANIZATION),
+          this.organizationId,
+          accessLevelActions(this.accessLevel),
+        ),
       );
-      if (this.accessLevel.allowsPush) {
+      if (accessLevelAllowsPush(this.accessLevel)) {
         warn(
           this,
           'pushToOrganization',
@@ -224,7 +245,7 @@ export class CrossAccountPullPolicy extends Construct {
         organizationalUnitsStatement(
           this.sid(StatementKind.ORGANIZATIONAL_UNITS),
           this.organizationalUnitPaths,
-          this.accessLevel.actions,
+          accessLevelActions(this.accessLevel),
         ),
       );
     }
@@ -246,7 +267,11 @@ export class CrossAccountPullPolicy extends Construct {
    * policy).
    */
   public addAccountIds(...accountIds: string[]): void {
-    const { unique, duplicates } = checkAccounts('accountIds', accountIds);
+    // A list token (e.g. a CommaDelimitedList parameter's valueAsList) is only known at deploy time:
+    // its elements cannot be checked, it is rendered as given.
+    const { lists, literals } = splitAccountLists(accountIds);
+    this.accountIdLists.push(...lists);
+    const { unique, duplicates } = checkAccounts(this, 'accountIds', literals);
     const repeated = [...duplicates, ...unique.filter((a) => this.accountIds.includes(a))];
     if (repeated.length > 0) {
       warnDuplicates(this, 'accountIds', repeated);
@@ -262,11 +287,11 @@ export class CrossAccountPullPolicy extends Construct {
       );
     }
     this.accountIds.push(...added.filter((a) => a !== own));
-    if (this.accountIds.length > 0 && !this.statements.has(StatementKind.ACCOUNTS)) {
-      const accounts = Lazy.list({ produce: () => this.accountIds });
+    if (this.accountIds.length + this.accountIdLists.length > 0 && !this.statements.has(StatementKind.ACCOUNTS)) {
+      const accounts = Lazy.list({ produce: () => renderAccountIds(this.accountIds, this.accountIdLists) });
       this.addStatement(
         StatementKind.ACCOUNTS,
-        accountsStatement(this.sid(StatementKind.ACCOUNTS), accounts, this.accessLevel.actions),
+        accountsStatement(this.sid(StatementKind.ACCOUNTS), accounts, accessLevelActions(this.accessLevel)),
       );
     }
   }
@@ -298,7 +323,9 @@ export class CrossAccountPullPolicy extends Construct {
   }
 
   private sid(kind: StatementKind): string {
-    return this.sidPrefix + kind;
+    // On an imported repository the handler owns the Sids: it prefixes the kind with a hash of the
+    // stack id and the custom resource's logical id.
+    return this.cfnRepository ? this.sidPrefix + kind : kind;
   }
 
   private addStatement(kind: StatementKind, statement: iam.PolicyStatement): void {
@@ -336,6 +363,7 @@ export class CrossAccountPullPolicy extends Construct {
     const relation = compareAccounts(repositoryAccount, stackAccount);
     if (relation === AccountRelation.DIFFERENT) {
       throw propError(
+        this,
         'repository',
         this.repository.node.path,
         `is in account ${repositoryAccount}, not in the stack's account ${stackAccount}: the custom resource that writes ` +
@@ -356,18 +384,20 @@ export class CrossAccountPullPolicy extends Construct {
 
   private createRepositoryPolicy(): CustomResource {
     const handler = RepositoryPolicyHandler.of(this, HANDLER_CODE_DIRECTORY);
-    handler.allow(this.repository);
+    const permissions = handler.allow(this.repository);
     const resource = new CustomResource(this, 'RepositoryPolicy', {
       serviceToken: handler.function.functionArn,
       resourceType: 'Custom::CdkEcrCodebuildRepositoryPolicy',
       properties: {
         RepositoryArn: this.repository.repositoryArn,
-        SidPrefix: this.sidPrefix,
+        // Sids are the kinds; the handler prefixes them with the owner derived from the stack id and
+        // the logical id (see lambda/repository-policy/core.js).
         Statements: Lazy.any({ produce: () => this.renderStatements() }),
       },
     });
-    // The role's policy must be in place before the handler runs.
-    resource.node.addDependency(handler.role);
+    // The role and its policies must be in place before the handler runs, and the permissions on
+    // this repository must outlive the custom resource (deleted after it, in reverse order).
+    resource.node.addDependency(handler.role, permissions);
     handler.serialize(this.repository, resource);
     return resource;
   }
@@ -379,10 +409,23 @@ export class CrossAccountPullPolicy extends Construct {
       .map((s) => s.toStatementJson());
   }
 
+  /**
+   * The statements as the handler writes them into an imported repository's policy: Sids prefixed
+   * with an owner prefix of the length the handler uses (so that the size check counts them).
+   */
+  private renderStatementsAsWritten(): Array<Record<string, unknown>> {
+    const ownerPrefix = CrossAccountPullPolicy.SID_PREFIX + 'S' + '0'.repeat(OWNER_HASH_CHARS);
+    return (Stack.of(this).resolve(this.renderStatements()) as Array<Record<string, unknown>>).map((s) => ({
+      ...s,
+      Sid: ownerPrefix + String(s.Sid),
+    }));
+  }
+
   private validatePolicy(): string[] {
     if (this.statements.size === 0) {
       return [
         propError(
+          undefined,
           'accountIds',
           [],
           'and organizationId, organizationalUnitPaths, codeBuildProjects and lambdaAccountIds are all empty: the policy would grant nothing',
@@ -393,7 +436,7 @@ export class CrossAccountPullPolicy extends Construct {
     const stack = Stack.of(this.repository);
     const policy = this.cfnRepository
       ? stack.resolve(this.cfnRepository.repositoryPolicyText)
-      : { Version: '2012-10-17', Statement: Stack.of(this).resolve(this.renderStatements()) };
+      : { Version: '2012-10-17', Statement: this.renderStatementsAsWritten() };
     if (this.ecrOpenAccessSuppressed) {
       this.warnAboutOpenStatements(policy);
     }
@@ -408,6 +451,7 @@ export class CrossAccountPullPolicy extends Construct {
         : ['accountIds', this.accountIds.length];
     return [
       propError(
+        undefined,
         prop,
         `${count} accounts`,
         `make ${whose} ${this.repository.node.path} ${length.toLocaleString('en-US')} characters long, more than ECR's limit of ` +
@@ -453,8 +497,12 @@ function dedupe(values: string[]): string[] {
 }
 
 /** Validates account ids; returns them without repeats, and the repeated ones. */
-function checkAccounts(prop: string, accountIds: string[]): { unique: string[]; duplicates: string[] } {
-  accountIds.forEach((id) => validateAccountId(prop, id));
+function checkAccounts(
+  scope: Construct,
+  prop: string,
+  accountIds: string[],
+): { unique: string[]; duplicates: string[] } {
+  accountIds.forEach((id) => validateAccountId(scope, prop, id));
   const unique = dedupe(accountIds);
   const duplicates = dedupe(accountIds.filter((id, i) => accountIds.indexOf(id) !== i));
   return { unique, duplicates };

@@ -1,27 +1,46 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AccountRelation, compareAccounts } from './private/accounts';
+import {
+  addBuildSpecLengthCheck,
+  DedicatedPolicyPrincipal,
+  MAX_TIMEOUT_MINUTES,
+  MIN_TIMEOUT_MINUTES,
+  sourceGrantingTo,
+  suppressVpcFindings,
+  validateComputeType,
+  validateSubnetSelection,
+} from './private/build-project';
+import { scanFindingsPattern } from './private/docker/alerts';
+import { BUILD_INPUTS_VARIABLE, BuildOnDeploy, MAX_DEPLOY_BUILD_MINUTES } from './private/docker/build-on-deploy';
+import { dockerBuildSpecContributions } from './private/docker/buildspec-size';
+import {
+  validateBuildImage,
+  validateDockerBuildInputs,
+  validateRepositoryProps,
+  validateTags,
+  validateUserEnvironment,
+} from './private/docker/validation';
 import { dockerBuildSpec, ENV } from './private/docker-buildspec';
 import { propError, warn } from './private/errors';
-import { addNagSuppressions, CODEBUILD_PER_BUILD_FINDINGS } from './private/nag';
+import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';
 import {
   validateEnvVarName,
   validateImageTag,
   validateMinutes,
-  validatePositiveInteger,
+  validateNotBlank,
   validateRelativePath,
-  validateRepositoryName,
 } from './private/validation';
-
-/** CodeBuild's build timeout limits, in minutes. */
-const MIN_TIMEOUT_MINUTES = 5;
-const MAX_TIMEOUT_MINUTES = 2160;
+import { FindingSeverity, ImageScanFindingsOptions } from './scan-findings';
 
 /**
  * Properties of a DockerBuildToEcr.
@@ -109,7 +128,9 @@ export interface DockerBuildToEcrProps {
 
   /**
    * Build arguments (`docker build --build-arg NAME=value`). Values are passed verbatim: quotes,
-   * `$(...)` and backticks are not evaluated. Names must be valid identifiers.
+   * `$(...)` and backticks are not evaluated. Names must be valid identifiers. A value that holds a
+   * secret (`SecretValue`, `{{resolve:secretsmanager:...}}`, `{{resolve:ssm-secure:...}}`) is
+   * refused: pass secrets with `buildSecrets`.
    *
    * @default - no build arguments
    */
@@ -134,7 +155,8 @@ export interface DockerBuildToEcrProps {
   /**
    * Extra environment variables for the build. The variables this construct sets
    * (`AWS_DEFAULT_REGION`, `AWS_ACCOUNT_ID`, `IMAGE_REPO_NAME`, `IMAGE_TAG`, `ECR_REGISTRY`)
-   * cannot be overridden here.
+   * cannot be overridden here; names must not be empty, start with `CODEBUILD_`, or hold
+   * whitespace or `=`.
    *
    * @default - none
    */
@@ -149,7 +171,7 @@ export interface DockerBuildToEcrProps {
   readonly buildImage?: codebuild.IBuildImage;
 
   /**
-   * Compute type of the build.
+   * Compute type of the build; not a Lambda compute type (no Docker daemon there).
    *
    * @default codebuild.ComputeType.SMALL
    */
@@ -170,7 +192,7 @@ export interface DockerBuildToEcrProps {
   readonly vpc?: ec2.IVpc;
 
   /**
-   * Subnets of `vpc` the build runs in.
+   * Subnets of `vpc` the build runs in (only with `vpc`).
    *
    * @default - the VPC's private subnets
    */
@@ -182,6 +204,49 @@ export interface DockerBuildToEcrProps {
    * @default - a security group is created
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
+
+  // --- Deploying what you build (issue 12): build on deploy, triggers ---
+
+  /**
+   * Build the image while the stack deploys, whenever the build inputs changed (source location
+   * and version, asset zips, Dockerfile settings, build arguments, tags, build image, environment),
+   * wait for the build, and fail the deployment with the build id and links to its log when the
+   * build fails. `imageDigest` and `imageUriWithDigest` then resolve to the digest the build pushed,
+   * so a function or service of the same app that uses them deploys after the image exists.
+   *
+   * A deploy-time build runs with the project's `timeout`, capped at 50 minutes (CloudFormation
+   * waits at most one hour for a custom resource). When nothing that feeds the build changed, a
+   * deployment starts no build; when the inputs are those of an earlier deploy-time build whose
+   * image is still in the repository (a rollback), it reuses that build. Deleting the stack deletes no image: it only stops a deploy-time
+   * build that is still running.
+   *
+   * @default false
+   */
+  readonly buildOnDeploy?: boolean;
+
+  /**
+   * The commit, branch or tag that deploy-time builds check out (repository sources). A commit id
+   * rebuilds whenever it changes; a branch name is built when another input changes.
+   *
+   * @default - the version of the project's source (its `branchOrRef`, or the default branch)
+   */
+  readonly buildOnDeploySourceVersion?: string;
+
+  /**
+   * Rebuild the image on a schedule (e.g. to pick up patched base images): an EventBridge rule that
+   * starts a build of the project, through a role that may start this project's builds only.
+   *
+   * @default - no scheduled rebuild
+   */
+  readonly rebuildSchedule?: events.Schedule;
+
+  /**
+   * Enable the project's build badge (GitHub, GitHub Enterprise, Bitbucket and CodeCommit sources;
+   * CodeBuild has no badge for S3 sources). The badge URL is shown in the CodeBuild console.
+   *
+   * @default false
+   */
+  readonly badge?: boolean;
 }
 
 /**
@@ -218,25 +283,29 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly fixedTag?: string;
+  /** The deploy-time build (with `buildOnDeploy`). */
+  private readonly deployBuild?: BuildOnDeploy;
 
   constructor(scope: Construct, id: string, props: DockerBuildToEcrProps) {
     super(scope, id);
 
     const createsRepository = props.repository === undefined;
-    validateRepositoryProps(props);
+    validateRepositoryProps(this, props);
     const mutability = props.imageTagMutability ?? ecr.TagMutability.MUTABLE;
     const immutable = createsRepository && mutability === ecr.TagMutability.IMMUTABLE;
 
     const dockerfile = props.dockerfile ?? 'Dockerfile';
     const buildContext = props.buildContext ?? '.';
-    validateRelativePath('buildContext', buildContext, 'the source root');
-    validateRelativePath('dockerfile', dockerfile, 'the build context');
+    validateRelativePath(this, 'buildContext', buildContext, 'the source root');
+    validateNotBlank(this, 'dockerfile', dockerfile, 'give the path of the Dockerfile, e.g. "Dockerfile"');
+    validateRelativePath(this, 'dockerfile', dockerfile, 'the build context');
     if (
       props.target !== undefined &&
       !Token.isUnresolved(props.target) &&
       !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(props.target)
     ) {
       throw propError(
+        this,
         'target',
         props.target,
         'is not a valid stage name',
@@ -245,14 +314,17 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     }
     const buildArgs = props.buildArgs ?? {};
     for (const name of Object.keys(buildArgs)) {
-      validateEnvVarName('buildArgs', name, 'build argument');
+      validateEnvVarName(this, 'buildArgs', name, 'build argument');
     }
 
     const additionalTags = props.additionalTags ?? (immutable ? [] : ['latest']);
-    validateTags(props.imageTag, additionalTags, immutable);
-    validateMinutes('timeout', props.timeout, MIN_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES);
-    validateBuildImage(props.buildImage);
-    validateUserEnvironment(props.environmentVariables);
+    validateTags(this, props.imageTag, additionalTags, immutable);
+    validateMinutes(this, 'timeout', props.timeout, MIN_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES);
+    validateBuildImage(this, props.buildImage);
+    validateUserEnvironment(this, props.environmentVariables);
+    validateDockerBuildInputs(this, props, immutable);
+    validateComputeType(this, props.computeType, 'has no Docker daemon (docker build needs privileged mode)');
+    validateSubnetSelection(this, props.vpc, props.subnetSelection, props.securityGroups);
 
     this.fixedTag = props.imageTag ?? additionalTags[0];
 
@@ -268,8 +340,10 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     const spec = dockerBuildSpec({ dockerfile, buildContext, target: props.target, buildArgs, additionalTags });
     const registry = this.repository.registryUri;
 
+    // The grants of the source (Source.s3 reads the source object) go to a policy of their own.
+    const sourceGrants = new DedicatedPolicyPrincipal(this, 'SourcePolicy', this.role);
     this.project = new codebuild.Project(this, 'Project', {
-      source: props.source,
+      source: sourceGrantingTo(props.source, sourceGrants),
       buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
       role: this.role,
       environment: {
@@ -290,13 +364,29 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       vpc: props.vpc,
       subnetSelection: props.subnetSelection,
       securityGroups: props.securityGroups,
+      // No test reports: the build never writes a report group.
+      grantReportGroupPermissions: false,
     });
 
-    // Grants: pull and push on this repository only; ecr:GetAuthorizationToken (on "*", the only
-    // resource it supports) comes with the grant.
-    this.repository.grantPullPush(this.role);
+    // Grants: pull and push on this repository only, and ecr:GetAuthorizationToken (on "*", the only
+    // resource it supports), in a policy of their own: its Resource "*" suppression covers that one
+    // statement, not what is added to the role's default policy later.
+    const ecrGrants = new DedicatedPolicyPrincipal(this, 'EcrPolicy', this.role);
+    this.repository.grantPullPush(ecrGrants);
+    for (const policy of [ecrGrants.policy, sourceGrants.policy]) {
+      if (policy !== undefined) {
+        this.project.node.addDependency(policy);
+      }
+    }
     this.warnIfCrossAccount();
-    this.suppressNagFindings(props.source);
+    this.suppressNagFindings(ecrGrants.policy, sourceGrants.policy);
+    if (props.vpc !== undefined) {
+      suppressVpcFindings(this.project, this.role);
+    }
+    addBuildSpecLengthCheck(this, this.project, () =>
+      dockerBuildSpecContributions({ dockerfile, buildContext, target: props.target, buildArgs, additionalTags }),
+    );
+    this.deployBuild = this.addDeployFeatures(props);
   }
 
   /**
@@ -308,6 +398,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
   public get imageUri(): string {
     if (this.fixedTag === undefined) {
       throw propError(
+        this,
         'additionalTags',
         [],
         'leaves no tag that is known before the build (imageTag is computed from the commit)',
@@ -342,10 +433,170 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     return this.project.metricDuration(props);
   }
 
+  // --- Deploying what you build (issue 12): digests, triggers, alerts ---
+
+  /**
+   * The digest (`sha256:<64 hex digits>`) of the image the deploy-time build pushed, as the registry
+   * reports it. A resource that uses it deploys after that build, e.g.
+   * `lambda.DockerImageCode.fromEcr(image.repository, { tagOrDigest: image.imageDigest })`.
+   *
+   * Throws unless `buildOnDeploy` is set (pipelines read `IMAGE_DIGEST` from the build's exported
+   * variables instead).
+   */
+  public get imageDigest(): string {
+    return `sha256:${this.requireDeployBuild('imageDigest').attribute('ImageDigestHex')}`;
+  }
+
+  /**
+   * URI of the image the deploy-time build pushed, pinned by digest: `<repositoryUri>@sha256:…`.
+   * A resource that uses it deploys after that build.
+   *
+   * Throws unless `buildOnDeploy` is set.
+   */
+  public get imageUriWithDigest(): string {
+    return this.repository.repositoryUriForDigest(this.imageDigest);
+  }
+
+  /** URI of the image with `tag` in the repository (`<repositoryUri>:<tag>`). */
+  public imageUriForTag(tag: string): string {
+    validateImageTag(this, 'tag', tag);
+    return this.repository.repositoryUriForTag(tag);
+  }
+
+  /**
+   * An EventBridge rule that fires when a build of the project fails (scheduled, deploy-time or
+   * started by hand).
+   */
+  public onBuildFailed(id: string, options?: events.OnEventOptions): events.Rule {
+    return this.project.onBuildFailed(id, options);
+  }
+
+  /**
+   * A notification rule (AWS CodeStar Notifications) that tells `target` (an SNS topic, a chat
+   * channel) when a build of the project fails.
+   */
+  public notifyOnBuildFailed(
+    id: string,
+    target: notifications.INotificationRuleTarget,
+    options?: notifications.NotificationRuleOptions,
+  ): notifications.INotificationRule {
+    return this.project.notifyOnBuildFailed(id, target, options);
+  }
+
+  /**
+   * An EventBridge rule that fires when a scan of an image of the repository reports findings at or
+   * above `minSeverity`: ECR basic-scan results (`ECR Image Scan`, when `finding-severity-counts`
+   * counts one) and, with enhanced scanning, active Amazon Inspector findings (`Inspector2 Finding`).
+   */
+  public onImageScanFindings(id: string, options: ImageScanFindingsOptions = {}): events.Rule {
+    const minSeverity = options.minSeverity ?? FindingSeverity.HIGH;
+    const rule = new events.Rule(this, id, {
+      ruleName: options.ruleName,
+      description:
+        options.description ??
+        `Scan findings of ${minSeverity} severity or above in the images of a cdk-ecr-codebuild repository`,
+      crossStackScope: options.crossStackScope,
+      eventPattern: scanFindingsPattern(this.repository.repositoryName, minSeverity),
+      targets: options.target ? [options.target] : undefined,
+    });
+    if (options.eventPattern) {
+      rule.addEventPattern(options.eventPattern);
+    }
+    return rule;
+  }
+
+  private requireDeployBuild(member: string): BuildOnDeploy {
+    if (this.deployBuild === undefined) {
+      throw propError(
+        this,
+        'buildOnDeploy',
+        false,
+        `is not set, so no image digest is known at deploy time (${member} of ${this.node.path})`,
+        'set buildOnDeploy: true to build while the stack deploys, or in a pipeline read IMAGE_DIGEST ' +
+          "from the build's exported variables",
+      );
+    }
+    return this.deployBuild;
+  }
+
+  private addDeployFeatures(props: DockerBuildToEcrProps): BuildOnDeploy | undefined {
+    if (props.badge) {
+      if (!props.source.badgeSupported) {
+        throw propError(
+          this,
+          'badge',
+          true,
+          `is not supported for a ${props.source.type} source: CodeBuild shows badges for GitHub, GitHub Enterprise, Bitbucket and CodeCommit sources`,
+          'remove badge, or build from a repository source',
+        );
+      }
+      (this.project.node.defaultChild as codebuild.CfnProject).badgeEnabled = true;
+    }
+    if (props.rebuildSchedule !== undefined) {
+      // aws-cdk-lib's target: a role that may start this project's builds only.
+      new events.Rule(this, 'RebuildSchedule', {
+        schedule: props.rebuildSchedule,
+        description: 'Rebuilds a cdk-ecr-codebuild image on a schedule (base-image refresh)',
+        targets: [new targets.CodeBuildProject(this.project)],
+      });
+    }
+    const version = props.buildOnDeploySourceVersion;
+    if (!props.buildOnDeploy) {
+      if (version !== undefined) {
+        throw propError(
+          this,
+          'buildOnDeploySourceVersion',
+          version,
+          'only applies to deploy-time builds, and buildOnDeploy is not set',
+          'set buildOnDeploy: true, or remove buildOnDeploySourceVersion',
+        );
+      }
+      return undefined;
+    }
+    if (version !== undefined && !Token.isUnresolved(version) && !/^\S{1,255}$/.test(version)) {
+      throw propError(
+        this,
+        'buildOnDeploySourceVersion',
+        version,
+        'is not a source version',
+        'use a commit id, a branch or tag name (e.g. "refs/heads/main"), or pr/<number>',
+      );
+    }
+    if (props.environmentVariables?.[BUILD_INPUTS_VARIABLE] !== undefined) {
+      throw propError(
+        this,
+        'environmentVariables',
+        BUILD_INPUTS_VARIABLE,
+        'is set by deploy-time builds (buildOnDeploy) to record their inputs',
+        'choose another name',
+      );
+    }
+    const timeout = props.timeout ?? Duration.hours(1);
+    const projectMinutes = timeout.isUnresolved() ? MAX_DEPLOY_BUILD_MINUTES : timeout.toMinutes();
+    if (props.timeout !== undefined && !timeout.isUnresolved() && projectMinutes > MAX_DEPLOY_BUILD_MINUTES) {
+      warn(
+        this,
+        'buildOnDeployTimeout',
+        `timeout is ${timeout.toHumanString()}, but deploy-time builds stop after ${MAX_DEPLOY_BUILD_MINUTES} minutes ` +
+          '(CloudFormation waits at most one hour for a custom resource); other builds keep the full timeout.',
+      );
+    }
+    return new BuildOnDeploy(this, 'BuildOnDeploy', {
+      project: this.project,
+      repository: this.repository,
+      role: this.role,
+      projectTimeoutMinutes: projectMinutes,
+      sourceVersion: version,
+    });
+  }
+
   private createRepository(props: DockerBuildToEcrProps, mutability: ecr.TagMutability): ecr.Repository {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    // aws-cdk-lib 2.177 checks names with an older pattern than ECR's ("__" and runs of "-" are
+    // refused): such a name, already checked by validateRepositoryName, is set on the L1 resource.
+    const l2AcceptsName = props.repositoryName === undefined || l2RepositoryNamePattern(props.repositoryName);
     const repository = new ecr.Repository(this, 'Repository', {
-      repositoryName: props.repositoryName,
+      repositoryName: l2AcceptsName ? props.repositoryName : undefined,
       imageScanOnPush: true,
       imageTagMutability: mutability,
       encryption: props.encryptionKey ? ecr.RepositoryEncryption.KMS : undefined,
@@ -353,6 +604,9 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       removalPolicy,
       emptyOnDelete: removalPolicy === RemovalPolicy.DESTROY ? true : undefined,
     });
+    if (!l2AcceptsName) {
+      (repository.node.defaultChild as ecr.CfnRepository).repositoryName = props.repositoryName;
+    }
     if (props.untaggedImageExpiration !== undefined) {
       repository.addLifecycleRule({
         description: `Expire untagged images ${props.untaggedImageExpiration.toHumanString()} after push`,
@@ -381,137 +635,42 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     }
   }
 
-  private suppressNagFindings(source: codebuild.ISource): void {
+  private suppressNagFindings(ecrPolicy: iam.Policy | undefined, sourcePolicy: iam.Policy | undefined): void {
     addNagSuppressions(this.project.node.defaultChild as codebuild.CfnProject, [
       { id: 'AwsSolutions-CB3', reason: 'docker build needs the Docker daemon: privileged mode' },
       { id: 'AwsSolutions-CB4', reason: 'No artifacts: the image goes to ECR, encrypted there' },
     ]);
-    const s3Source = source.type === 'S3';
     addNagSuppressions(this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy, [
       {
         id: 'AwsSolutions-IAM5',
-        reason:
-          'ecr:GetAuthorizationToken has no resource scope; log streams and reports are named per build' +
-          (s3Source ? "; Source.s3's read grant on the source object" : ''),
-        appliesTo: [
-          'Resource::*',
-          CODEBUILD_PER_BUILD_FINDINGS,
-          ...(s3Source ? ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'] : []),
-        ],
+        reason: "Log streams are named per build, in the project's own log group",
+        appliesTo: [CODEBUILD_LOG_STREAMS_FINDING],
       },
     ]);
-  }
-}
-
-function validateRepositoryProps(props: DockerBuildToEcrProps): void {
-  if (props.repository !== undefined) {
-    const createOnly: Array<[string, unknown]> = [
-      ['repositoryName', props.repositoryName],
-      ['imageTagMutability', props.imageTagMutability],
-      ['encryptionKey', props.encryptionKey],
-      ['maxImageCount', props.maxImageCount],
-      ['untaggedImageExpiration', props.untaggedImageExpiration],
-      ['removalPolicy', props.removalPolicy],
-    ];
-    for (const [name, value] of createOnly) {
-      if (value !== undefined) {
-        throw propError(
-          name,
-          typeof value === 'object' ? '(set)' : value,
-          'only applies to a repository this construct creates, and repository is given',
-          `configure the existing repository itself, or remove ${name}`,
-        );
-      }
+    if (ecrPolicy !== undefined) {
+      addNagSuppressions(ecrPolicy.node.defaultChild as iam.CfnPolicy, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'ecr:GetAuthorizationToken has no resource scope',
+          appliesTo: ['Resource::*'],
+        },
+      ]);
     }
-    return;
-  }
-  validateRepositoryName('repositoryName', props.repositoryName);
-  validatePositiveInteger('maxImageCount', props.maxImageCount, 'keep at least 1 image (e.g. maxImageCount: 30)');
-  const expiration = props.untaggedImageExpiration;
-  if (expiration !== undefined && !expiration.isUnresolved()) {
-    const days = expiration.toDays({ integral: false });
-    if (!Number.isInteger(days) || days < 1) {
-      throw propError(
-        'untaggedImageExpiration',
-        expiration.toHumanString(),
-        'is not a whole number of days',
-        'use Duration.days(n) with n >= 1 (ECR lifecycle rules count in days)',
-      );
+    if (sourcePolicy !== undefined) {
+      addNagSuppressions(sourcePolicy.node.defaultChild as iam.CfnPolicy, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: "Source.s3's read grant on the source object",
+          appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
+        },
+      ]);
     }
   }
 }
 
-function validateTags(imageTag: string | undefined, additionalTags: string[], immutable: boolean): void {
-  if (imageTag !== undefined) {
-    validateImageTag('imageTag', imageTag);
-  }
-  additionalTags.forEach((tag) => validateImageTag('additionalTags', tag));
-  const seen = new Set<string>();
-  for (const tag of [...(imageTag !== undefined ? [imageTag] : []), ...additionalTags]) {
-    if (Token.isUnresolved(tag)) {
-      continue;
-    }
-    if (seen.has(tag)) {
-      throw propError('additionalTags', tag, 'is given twice (in imageTag or additionalTags)', 'list each tag once');
-    }
-    seen.add(tag);
-  }
-  if (immutable) {
-    const fixed = [...(imageTag !== undefined ? [imageTag] : []), ...additionalTags].filter(
-      (t) => !Token.isUnresolved(t),
-    );
-    if (fixed.length > 0) {
-      const prop = imageTag !== undefined && fixed[0] === imageTag ? 'imageTag' : 'additionalTags';
-      throw propError(
-        prop,
-        fixed[0],
-        'is a fixed tag that every build pushes again, which an IMMUTABLE repository refuses after the first build',
-        'leave imageTag unset (a tag per commit) and additionalTags empty, or use TagMutability.MUTABLE',
-      );
-    }
-  }
-}
-
-function validateBuildImage(image: codebuild.IBuildImage | undefined): void {
-  if (image === undefined) {
-    return;
-  }
-  const dockerCapable = ['LINUX_CONTAINER', 'ARM_CONTAINER', 'LINUX_GPU_CONTAINER'];
-  if (!dockerCapable.includes(image.type)) {
-    throw propError(
-      'buildImage',
-      image.imageId,
-      `is a ${image.type} image, which cannot run Docker in privileged mode`,
-      'use a Linux container image with Docker, e.g. LinuxBuildImage.STANDARD_7_0 or LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0',
-    );
-  }
-}
-
-const RESERVED_ENV = new Set<string>([...Object.values(ENV)]);
-
-function validateUserEnvironment(env: Record<string, codebuild.BuildEnvironmentVariable> | undefined): void {
-  for (const name of Object.keys(env ?? {})) {
-    if (RESERVED_ENV.has(name)) {
-      throw propError(
-        'environmentVariables',
-        name,
-        'is set by DockerBuildToEcr',
-        name === ENV.imageTag ? 'use the imageTag prop' : 'remove it (it is derived from the repository)',
-      );
-    }
-    if (
-      name.startsWith('DOCKER_BUILD_ARG_') ||
-      name.startsWith('ADDITIONAL_IMAGE_TAG_') ||
-      ['DOCKERFILE_PATH', 'DOCKER_TARGET', 'DOCKER_BUILD_CONTEXT'].includes(name)
-    ) {
-      throw propError(
-        'environmentVariables',
-        name,
-        'is reserved for values DockerBuildToEcr passes to docker',
-        'choose another name',
-      );
-    }
-  }
+/** The repository name pattern aws-cdk-lib 2.177's ecr.Repository checks (tokens pass). */
+function l2RepositoryNamePattern(name: string): boolean {
+  return Token.isUnresolved(name) || /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(name);
 }
 
 function plain(vars: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> {

@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -6,19 +6,26 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { BuilderImage } from './builder-image';
 import { AccountRelation, compareAccounts } from './private/accounts';
+import {
+  addBuildSpecLengthCheck,
+  artifactsGrantingTo,
+  DedicatedPolicyPrincipal,
+  MAX_TIMEOUT_MINUTES,
+  MIN_TIMEOUT_MINUTES,
+  sourceGrantingTo,
+  validateComputeType,
+  WithheldGrantPrincipal,
+} from './private/build-project';
 import { propError, warn } from './private/errors';
+import { warnAboutCgo } from './private/go/cgo';
 import { goBuildSpec } from './private/go-buildspec';
 import { GO_ARCHES, GO_OSES, goArchesFor, isGoPlatform } from './private/go-platforms';
 import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';
 import { codeBuildPullStatement, PULL_ACTIONS } from './private/pull-policy';
-import { validateMinutes, validateRelativePath } from './private/validation';
-
-/** CodeBuild's build timeout limits, in minutes. */
-const MIN_TIMEOUT_MINUTES = 5;
-const MAX_TIMEOUT_MINUTES = 2160;
+import { validateMinutes, validateNotBlank, validateRelativePath } from './private/validation';
 
 /** Key prefix of the artifacts bucket's server access logs in the access-log bucket. */
 const ACCESS_LOGS_PREFIX = 'artifacts/';
@@ -34,15 +41,16 @@ const PLAIN_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]{0,254}$/;
  */
 export interface GoSampleBuildProps {
   /**
-   * The Go module to build: typically `codebuild.Source.s3(...)` of a zip that holds `go.mod` and
-   * the sources at its root (no top folder).
+   * The Go program to build: typically `codebuild.Source.s3(...)` of a zip that holds the sources at
+   * its root (no top folder), with or without `go.mod` (a source without one is made a module with
+   * `go mod init` before vet and build).
    */
   readonly source: codebuild.ISource;
 
   /**
    * The image the build runs in.
    *
-   * @default BuilderImage.curated(BuilderImage.DEFAULT_GO_VERSION) - Go 1.24 on Amazon Linux 2023 standard:5.0
+   * @default BuilderImage.curated(BuilderImage.DEFAULT_GO_VERSION) - Go 1.26 on Ubuntu standard:7.0
    */
   readonly builderImage?: BuilderImage;
 
@@ -76,7 +84,9 @@ export interface GoSampleBuildProps {
 
   /**
    * Build with cgo (`CGO_ENABLED=1`). Off by default, so that the binary is statically linked and
-   * runs on any Linux of its architecture.
+   * runs on any Linux of its architecture. A warning says when cgo is on for a target other than the
+   * builder's own linux/<arch> (no C cross-compiler there), or off for a target that needs it (ios,
+   * android/arm, android/386).
    *
    * @default false
    */
@@ -139,7 +149,7 @@ export interface GoSampleBuildProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * Compute type of the build.
+   * Compute type of the build; not a Lambda compute type (no curated image, no runtime-versions there).
    *
    * @default codebuild.ComputeType.SMALL
    */
@@ -203,13 +213,16 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     const mainPackage = props.mainPackage ?? '.';
     const binaryName = props.binaryName ?? 'hello';
     const artifactName = props.artifactName ?? 'GoOutputArtifact.zip';
-    validateMainPackage(mainPackage);
-    validateFileName('binaryName', binaryName, 'the binary', 'e.g. "hello"');
-    validateFileName('artifactName', artifactName, 'the ZIP artifact', 'e.g. "GoOutputArtifact.zip"');
-    validateTarget(props.goos, props.goarch, builderArch(builderImage));
-    validateMinutes('timeout', props.timeout, MIN_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES);
+    validateMainPackage(this, mainPackage);
+    validateFileName(this, 'binaryName', binaryName, 'the binary', 'e.g. "hello"');
+    validateFileName(this, 'artifactName', artifactName, 'the ZIP artifact', 'e.g. "GoOutputArtifact.zip"');
+    validateTarget(this, props.goos, props.goarch, builderArch(builderImage));
+    validateMinutes(this, 'timeout', props.timeout, MIN_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES);
+    validateComputeType(this, props.computeType, 'runs no CodeBuild standard image and no runtime-versions');
+    warnAboutCgo(this, props.cgoEnabled ?? false, props.goos, props.goarch, builderArch(builderImage));
     if (props.artifactsBucket !== undefined && props.serverAccessLogsBucket !== undefined) {
       throw propError(
+        this,
         'serverAccessLogsBucket',
         '(set)',
         'only applies to the artifacts bucket this construct creates, and artifactsBucket is given',
@@ -231,8 +244,12 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
         enableKeyRotation: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-    const logGroupName = `/aws/codebuild/${projectName}`;
-    this.allowLogsToUseKey(logGroupName);
+    // The log group is retained on stack deletion, so its name must differ per deployment of the
+    // stack: the stack id's UUID (known to CloudFormation, not at synth) ends it. A fixed name would
+    // make the next deployment after a delete fail ("already exists"). The key policy names the
+    // group with the same expression, which keeps key and group free of a dependency cycle.
+    const logGroupName = `/aws/codebuild/${projectName}/${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`;
+    this.allowLogsToUseKey(logGroupName, `/aws/codebuild/${projectName}/<stack id>`);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName,
       encryptionKey: this.encryptionKey,
@@ -265,10 +282,15 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
       goarch: props.goarch,
     });
 
+    // Source grants (Source.s3 reads the source object) go to a policy of their own; the artifact
+    // grant of Artifacts.s3 (read/write/delete on the whole bucket) is replaced by the upload grant
+    // below: the build runs the source's own tests and needs no more than writing its artifact.
+    const sourceGrants = new DedicatedPolicyPrincipal(this, 'SourcePolicy', this.role);
+    const withheld = new WithheldGrantPrincipal(this.role);
     this.project = new codebuild.Project(this, 'Project', {
       projectName,
       description: 'Builds a Go program and stores the binary as a ZIP artifact',
-      source: props.source,
+      source: sourceGrantingTo(props.source, sourceGrants),
       buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
       role: this.role,
       environment: {
@@ -276,28 +298,40 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
         computeType: props.computeType ?? codebuild.ComputeType.SMALL,
       },
       environmentVariables: plain(spec.environmentVariables),
-      artifacts: codebuild.Artifacts.s3({
-        bucket: this.artifactsBucket,
-        name: artifactName,
-        includeBuildId: false,
-        packageZip: true,
-        encryption: true,
-      }),
+      artifacts: artifactsGrantingTo(
+        codebuild.Artifacts.s3({
+          bucket: this.artifactsBucket,
+          name: artifactName,
+          includeBuildId: false,
+          packageZip: true,
+          encryption: true,
+        }),
+        withheld,
+      ),
       encryptionKey: this.encryptionKey,
       logging: { cloudWatch: { logGroup: this.logGroup } },
       grantReportGroupPermissions: false,
       timeout: props.timeout ?? Duration.hours(1),
     });
 
+    this.grantArtifactUpload(artifactName);
+
     // Pull permissions for a custom image
+    const ecrGrants = new DedicatedPolicyPrincipal(this, 'EcrPolicy', this.role);
     if (builderImage.repository !== undefined) {
-      this.grantImagePull(builderImage.repository, image.pull, projectArn, stack.account, projectName);
+      this.grantImagePull(builderImage.repository, image.pull, projectArn, stack.account, projectName, ecrGrants);
+    }
+    for (const policy of [ecrGrants.policy, sourceGrants.policy]) {
+      if (policy !== undefined) {
+        this.project.node.addDependency(policy);
+      }
     }
     this.imageIsCustom = builderImage.repository !== undefined;
-    this.suppressNagFindings(
-      props.source,
-      this.imageIsCustom && image.pull === codebuild.ImagePullPrincipalType.SERVICE_ROLE,
-    );
+    this.suppressNagFindings(sourceGrants.policy, ecrGrants.policy);
+    addBuildSpecLengthCheck(this, this.project, () => ({
+      mainPackage: typeof mainPackage === 'string' ? mainPackage.length : 0,
+      binaryName: binaryName.length,
+    }));
   }
 
   /** Builds that failed, per period (default 5 minutes, sum). */
@@ -330,7 +364,7 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
    * logs service principal, scoped with the encryption context to this log group
    * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
    */
-  private allowLogsToUseKey(logGroupName: string): void {
+  private allowLogsToUseKey(logGroupName: string, logGroupDisplayName: string): void {
     const stack = Stack.of(this);
     const logGroupArn = stack.formatArn({
       service: 'logs',
@@ -353,7 +387,7 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
         this,
         'keyPolicyNotUpdated',
         `The key policy of encryptionKey cannot be changed from this app (imported key): it must allow ` +
-          `logs.<region>.amazonaws.com to use the key for log group ${logGroupName}, or the log group cannot be created.`,
+          `logs.<region>.amazonaws.com to use the key for log group ${logGroupDisplayName}, or the log group cannot be created.`,
       );
     }
   }
@@ -439,6 +473,7 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     const requested = builderImage.imagePullCredentials;
     if (requested === codebuild.ImagePullPrincipalType.CODEBUILD && account === AccountRelation.DIFFERENT) {
       throw propError(
+        this,
         'imagePullCredentials',
         requested,
         `cannot pull from repository ${repository.node.path} of account ${repository.env.account}: CodeBuild ` +
@@ -468,17 +503,43 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     return { buildImage, pull };
   }
 
+  /**
+   * What uploading the artifact needs: PutObject on its key, the bucket's location and ACL (CodeBuild
+   * checks them before the upload), and encryption with the bucket's key when it is not the project's.
+   */
+  private grantArtifactUpload(artifactName: string): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'UploadBuildArtifact',
+        actions: ['s3:PutObject'],
+        resources: [this.artifactsBucket.arnForObjects(artifactName)],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'LocateArtifactsBucket',
+        actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'],
+        resources: [this.artifactsBucket.bucketArn],
+      }),
+    );
+    const bucketKey = this.artifactsBucket.encryptionKey;
+    if (bucketKey !== undefined && bucketKey !== this.encryptionKey) {
+      bucketKey.grant(this.role, 'kms:GenerateDataKey', 'kms:Encrypt');
+    }
+  }
+
   private grantImagePull(
     repository: ecr.IRepository,
     pull: codebuild.ImagePullPrincipalType,
     projectArn: string,
     account: string,
     projectName: string,
+    ecrGrants: iam.IPrincipal,
   ): void {
     if (pull === codebuild.ImagePullPrincipalType.SERVICE_ROLE) {
       // Identity policy on this repository only, plus ecr:GetAuthorizationToken (Resource "*", the
       // only resource it supports).
-      repository.grantPull(this.role);
+      repository.grantPull(ecrGrants);
       if (compareAccounts(repository.env.account, Stack.of(this).account) === AccountRelation.DIFFERENT) {
         warn(
           this,
@@ -502,45 +563,38 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     }
   }
 
-  private suppressNagFindings(source: codebuild.ISource, pullsWithRole: boolean): void {
+  private suppressNagFindings(sourcePolicy: iam.Policy | undefined, ecrPolicy: iam.Policy | undefined): void {
     const policy = this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy;
-    const artifactObjects = nagFinding(Stack.of(this), this.artifactsBucket.arnForObjects('*'));
     addNagSuppressions(policy, [
       {
         id: 'AwsSolutions-IAM5',
-        reason:
-          "aws-cdk-lib grants on this construct's own resources: Artifacts.s3 grants read/write on the objects of the " +
-          'artifacts bucket (the artifact key is chosen by CodeBuild at upload)' +
-          (source.type === 'S3' ? ' and Source.s3 grants s3:GetObject*/GetBucket*/List* on the source object' : '') +
-          '; the project key grant uses the kms:ReEncrypt*/kms:GenerateDataKey* action families on that one key',
-        appliesTo: [
-          'Action::s3:GetObject*',
-          'Action::s3:GetBucket*',
-          'Action::s3:List*',
-          'Action::s3:DeleteObject*',
-          'Action::s3:Abort*',
-          'Action::kms:ReEncrypt*',
-          'Action::kms:GenerateDataKey*',
-          ...(artifactObjects !== undefined ? [artifactObjects] : []),
-        ],
+        reason: 'The project key grant uses the kms:ReEncrypt*/GenerateDataKey* action families on that one key',
+        appliesTo: ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'],
       },
       {
         id: 'AwsSolutions-IAM5',
-        reason:
-          'Log stream ARNs end in ":*" because CodeBuild names a stream per build, in this project\'s own log group',
+        reason: "Log streams are named per build, in this project's own log group",
         appliesTo: [CODEBUILD_LOG_STREAMS_FINDING],
       },
-      ...(pullsWithRole
-        ? [
-            {
-              id: 'AwsSolutions-IAM5',
-              reason:
-                'ecr:GetAuthorizationToken (needed to pull the builder image with the service role) supports only Resource "*"',
-              appliesTo: ['Resource::*'],
-            },
-          ]
-        : []),
     ]);
+    if (sourcePolicy !== undefined) {
+      addNagSuppressions(sourcePolicy.node.defaultChild as iam.CfnPolicy, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: "Source.s3's read grant on the source object",
+          appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
+        },
+      ]);
+    }
+    if (ecrPolicy !== undefined) {
+      addNagSuppressions(ecrPolicy.node.defaultChild as iam.CfnPolicy, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'ecr:GetAuthorizationToken has no resource scope',
+          appliesTo: ['Resource::*'],
+        },
+      ]);
+    }
     if (this.imageIsCustom) {
       addNagSuppressions(this.project.node.defaultChild as codebuild.CfnProject, [
         {
@@ -554,40 +608,17 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
   }
 }
 
-/**
- * The text cdk-nag reports for a resource ARN (`Resource::<Bucket1234.Arn>/*`): Ref becomes
- * `<Id>`, GetAtt `<Id.Attr>`, Fn::Join is concatenated. Undefined for shapes it cannot render.
- */
-function nagFinding(stack: Stack, arn: string): string | undefined {
-  const render = (value: any): string | undefined => {
-    if (typeof value === 'string') {
-      return value;
-    }
-    if (value?.Ref !== undefined) {
-      return `<${value.Ref}>`;
-    }
-    if (value?.['Fn::GetAtt'] !== undefined) {
-      return `<${value['Fn::GetAtt'][0]}.${value['Fn::GetAtt'][1]}>`;
-    }
-    if (value?.['Fn::Join'] !== undefined && value['Fn::Join'][0] === '') {
-      const parts = (value['Fn::Join'][1] as any[]).map(render);
-      return parts.every((p) => p !== undefined) ? parts.join('') : undefined;
-    }
-    return undefined;
-  };
-  const text = render(stack.resolve(arn));
-  return text === undefined ? undefined : `Resource::${text}`;
-}
-
 /** The GOARCH the builder image runs on. */
 function builderArch(image: BuilderImage): string {
   return image.curatedImage?.type === 'ARM_CONTAINER' ? 'arm64' : 'amd64';
 }
 
-function validateMainPackage(mainPackage: string): void {
-  validateRelativePath('mainPackage', mainPackage, 'the source root');
+function validateMainPackage(scope: IConstruct, mainPackage: string): void {
+  validateNotBlank(scope, 'mainPackage', mainPackage, 'give the main package directory, e.g. "." or "cmd/hello"');
+  validateRelativePath(scope, 'mainPackage', mainPackage, 'the source root');
   if (!Token.isUnresolved(mainPackage) && mainPackage.includes('...')) {
     throw propError(
+      scope,
       'mainPackage',
       mainPackage,
       'is a package pattern',
@@ -596,15 +627,16 @@ function validateMainPackage(mainPackage: string): void {
   }
 }
 
-function validateFileName(prop: string, value: string, what: string, example: string): void {
+function validateFileName(scope: IConstruct, prop: string, value: string, what: string, example: string): void {
   if (Token.isUnresolved(value)) {
     return;
   }
   if (value.length === 0) {
-    throw propError(prop, value, 'is empty', `give a file name for ${what} (${example})`);
+    throw propError(scope, prop, value, 'is empty', `give a file name for ${what} (${example})`);
   }
   if (/[\\/]/.test(value)) {
     throw propError(
+      scope,
       prop,
       value,
       'contains a path separator',
@@ -613,6 +645,7 @@ function validateFileName(prop: string, value: string, what: string, example: st
   }
   if (!PLAIN_FILE_NAME.test(value)) {
     throw propError(
+      scope,
       prop,
       value,
       'is not a plain file name',
@@ -621,14 +654,19 @@ function validateFileName(prop: string, value: string, what: string, example: st
   }
 }
 
-function validateTarget(goos: string | undefined, goarch: string | undefined, hostArch: string): void {
+function validateTarget(
+  scope: IConstruct,
+  goos: string | undefined,
+  goarch: string | undefined,
+  hostArch: string,
+): void {
   const os = goos !== undefined && !Token.isUnresolved(goos) ? goos : undefined;
   const arch = goarch !== undefined && !Token.isUnresolved(goarch) ? goarch : undefined;
   if (os !== undefined && !GO_OSES.includes(os)) {
-    throw propError('goos', os, 'is not a GOOS that Go supports', `use one of ${GO_OSES.join(', ')}`);
+    throw propError(scope, 'goos', os, 'is not a GOOS that Go supports', `use one of ${GO_OSES.join(', ')}`);
   }
   if (arch !== undefined && !GO_ARCHES.includes(arch)) {
-    throw propError('goarch', arch, 'is not a GOARCH that Go supports', `use one of ${GO_ARCHES.join(', ')}`);
+    throw propError(scope, 'goarch', arch, 'is not a GOARCH that Go supports', `use one of ${GO_ARCHES.join(', ')}`);
   }
   if (os === undefined && (goos !== undefined || arch === undefined)) {
     return; // a token, or nothing to check
@@ -642,6 +680,7 @@ function validateTarget(goos: string | undefined, goarch: string | undefined, ho
     const prop = arch !== undefined ? 'goarch' : 'goos';
     const value = arch !== undefined ? arch : effectiveOs;
     throw propError(
+      scope,
       prop,
       value,
       `makes ${effectiveOs}/${effectiveArch}, which Go cannot build for` +

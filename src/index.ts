@@ -3,6 +3,7 @@ export * from './cross-account-pull-policy';
 export * from './access-level';
 export * from './builder-image';
 export * from './go-sample-build';
+export * from './scan-findings';
 export * from './upstream';
 export * from './registry-scanning';
 export * from './pull-through-cache-rule';

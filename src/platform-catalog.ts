@@ -3,7 +3,7 @@ import { CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AccessLevel } from './access-level';
 import { BuilderImage } from './builder-image';
 import {
@@ -129,10 +129,11 @@ export class CatalogProduct {
       untaggedImageExpiration: options.untaggedImageExpiration ?? Duration.days(14),
     };
     if (options.pullThroughCachePrefix !== undefined) {
-      validateCachePrefix('pullThroughCachePrefix', options.pullThroughCachePrefix);
+      validateCachePrefix(undefined, 'pullThroughCachePrefix', options.pullThroughCachePrefix);
     }
     if (Token.isUnresolved(lifecycle.maxImageCount) || lifecycle.untaggedImageExpiration.isUnresolved()) {
       throw propError(
+        undefined,
         'maxImageCount',
         'a token',
         'or untaggedImageExpiration is only known at deploy time, and the lifecycle policy text is written at synth',
@@ -156,7 +157,7 @@ export class CatalogProduct {
       'CrossAccountPullPolicy',
       options,
       'Share an ECR repository with other accounts',
-      `Lets other AWS accounts ${accessLevel.allowsPush ? 'pull and push' : 'pull'} the images of an existing ECR repository`,
+      `Lets other AWS accounts ${accessLevel === AccessLevel.PULL_PUSH ? 'pull and push' : 'pull'} the images of an existing ECR repository`,
       true,
       (scope) => buildCrossAccountPullPolicyProduct(scope, accessLevel),
     );
@@ -302,8 +303,8 @@ export class PlatformCatalog extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformCatalogProps) {
     super(scope, id);
-    validateLength('portfolioName', props.portfolioName, 100);
-    validateLength('providerName', props.providerName, 50);
+    validateLength(this, 'portfolioName', props.portfolioName, 100);
+    validateLength(this, 'providerName', props.providerName, 50);
     const products = props.products ?? [
       CatalogProduct.dockerBuildToEcr(),
       CatalogProduct.crossAccountPullPolicy(),
@@ -311,6 +312,7 @@ export class PlatformCatalog extends Construct {
     ];
     if (products.length === 0) {
       throw propError(
+        this,
         'products',
         [],
         'is empty',
@@ -321,6 +323,7 @@ export class PlatformCatalog extends Construct {
     for (const product of products) {
       if (seen.has(product.construct)) {
         throw propError(
+          this,
           'products',
           product.construct,
           'is given more than once',
@@ -362,6 +365,7 @@ export class PlatformCatalog extends Construct {
       this.portfolio.giveAccessToGroup(principal as iam.IGroup);
     } else {
       throw propError(
+        this,
         'principals',
         principal.toString(),
         'is not an IAM role, user or group (Service Catalog associates portfolios with those only)',
@@ -376,6 +380,7 @@ export class PlatformCatalog extends Construct {
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
       throw propError(
+        this,
         'assetBucket',
         undefined,
         'is needed by the CrossAccountPullPolicy product (its handler is Lambda code) and cannot be created in an ' +
@@ -477,11 +482,11 @@ export class PlatformCatalog extends Construct {
   }
 }
 
-function validateLength(prop: string, value: string, max: number): void {
+function validateLength(scope: IConstruct, prop: string, value: string, max: number): void {
   if (Token.isUnresolved(value)) {
     return;
   }
   if (value.length < 1 || value.length > max) {
-    throw propError(prop, value, `has ${value.length} characters`, `use 1-${max} characters`);
+    throw propError(scope, prop, value, `has ${value.length} characters`, `use 1-${max} characters`);
   }
 }

@@ -49,7 +49,7 @@ export class PullThroughCacheRule {
   private registryScope?: IConstruct;
 
   constructor(props: PullThroughCacheRuleProps) {
-    validateCachePrefix('ecrRepositoryPrefix', props.ecrRepositoryPrefix);
+    validateCachePrefix(undefined, 'ecrRepositoryPrefix', props.ecrRepositoryPrefix);
     this.ecrRepositoryPrefix = props.ecrRepositoryPrefix;
     this.upstream = props.upstream;
   }
@@ -111,6 +111,7 @@ export class PullThroughCacheRule {
   public _bind(registry: IConstruct): void {
     if (this.registryScope !== undefined && this.registryScope !== registry) {
       throw propError(
+        registry,
         'pullThroughCacheRules',
         this.ecrRepositoryPrefix,
         `is already a rule of ${this.registryScope.node.path}`,

@@ -66,7 +66,7 @@ export class RegistryScanning {
   /** Basic scanning: images of the matching repositories are scanned when pushed. */
   public static basic(options: BasicScanningOptions = {}): RegistryScanning {
     const onPush = options.scanOnPushFilters ?? ['*'];
-    validateScanFilters('scanOnPushFilters', onPush);
+    validateScanFilters(undefined, 'scanOnPushFilters', onPush);
     return new RegistryScanning('BASIC', [{ scanFrequency: 'SCAN_ON_PUSH', filters: [...onPush] }]);
   }
 
@@ -78,8 +78,8 @@ export class RegistryScanning {
     const given = options.scanOnPushFilters !== undefined || options.continuousScanFilters !== undefined;
     const continuous = options.continuousScanFilters ?? (given ? [] : ['*']);
     const onPush = options.scanOnPushFilters ?? [];
-    validateScanFilters('continuousScanFilters', continuous);
-    validateScanFilters('scanOnPushFilters', onPush);
+    validateScanFilters(undefined, 'continuousScanFilters', continuous);
+    validateScanFilters(undefined, 'scanOnPushFilters', onPush);
     const rules: RegistryScanningRule[] = [];
     if (onPush.length > 0) {
       rules.push({ scanFrequency: 'SCAN_ON_PUSH', filters: [...onPush] });

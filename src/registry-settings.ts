@@ -2,7 +2,7 @@ import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AccountRelation, compareAccounts } from './private/accounts';
 import { propError, warn } from './private/errors';
 import { validateAccountId } from './private/principal-validation';
@@ -241,6 +241,7 @@ export class RegistrySettings extends Construct {
     (props.pullThroughCacheRules ?? []).forEach((rule) => this.addPullThroughCacheRule(rule));
     const templates = props.repositoryCreationTemplates ?? [];
     checkDistinct(
+      this,
       'repositoryCreationTemplates',
       templates.map((t) => t.prefix),
       'prefix',
@@ -261,6 +262,7 @@ export class RegistrySettings extends Construct {
     const prefix = rule.ecrRepositoryPrefix;
     if (this.rules.some((r) => r.ecrRepositoryPrefix === prefix)) {
       throw propError(
+        this,
         'pullThroughCacheRules',
         prefix,
         'is the prefix of two rules',
@@ -269,6 +271,7 @@ export class RegistrySettings extends Construct {
     }
     if (this.rules.length >= RegistrySettings.MAX_PULL_THROUGH_CACHE_RULES) {
       throw propError(
+        this,
         'pullThroughCacheRules',
         `${this.rules.length + 1} rules`,
         `are more than ECR allows in one registry (${RegistrySettings.MAX_PULL_THROUGH_CACHE_RULES})`,
@@ -301,7 +304,7 @@ export class RegistrySettings extends Construct {
    * @param ecrRepositoryPrefix the prefix of a pull-through cache rule
    */
   public grantPullThroughCache(grantee: iam.IGrantable, ecrRepositoryPrefix: string): iam.Grant {
-    validateCachePrefix('ecrRepositoryPrefix', ecrRepositoryPrefix);
+    validateCachePrefix(this, 'ecrRepositoryPrefix', ecrRepositoryPrefix);
     if (!this.rules.some((r) => r.ecrRepositoryPrefix === ecrRepositoryPrefix)) {
       warn(
         this,
@@ -333,6 +336,7 @@ export class RegistrySettings extends Construct {
   private renderReplicationRules(rules: ReplicationRule[]): ecr.CfnReplicationConfiguration.ReplicationRuleProperty[] {
     if (rules.length > RegistrySettings.MAX_REPLICATION_RULES) {
       throw propError(
+        this,
         'replicationRules',
         `${rules.length} rules`,
         `are more than ECR allows (${RegistrySettings.MAX_REPLICATION_RULES})`,
@@ -344,6 +348,7 @@ export class RegistrySettings extends Construct {
     const rendered = rules.map((rule) => {
       if (rule.destinations.length === 0) {
         throw propError(
+          this,
           'replicationRules',
           '[] destinations',
           'leave a rule without a destination',
@@ -351,9 +356,10 @@ export class RegistrySettings extends Construct {
         );
       }
       const prefixes = rule.repositoryPrefixes ?? [];
-      prefixes.forEach((p) => validateReplicationFilter('repositoryPrefixes', p));
+      prefixes.forEach((p) => validateReplicationFilter(this, 'repositoryPrefixes', p));
       if (prefixes.length > 100) {
         throw propError(
+          this,
           'repositoryPrefixes',
           `${prefixes.length} prefixes`,
           'are more than ECR allows in one rule (100)',
@@ -362,10 +368,10 @@ export class RegistrySettings extends Construct {
       }
       return {
         destinations: rule.destinations.map((d) => {
-          validateRegion('destinations.region', d.region);
+          validateRegion(this, 'destinations.region', d.region);
           const account = d.accountId ?? stack.account;
           if (d.accountId !== undefined) {
-            validateAccountId('destinations.accountId', d.accountId);
+            validateAccountId(this, 'destinations.accountId', d.accountId);
           }
           if (
             compareAccounts(account, stack.account) === AccountRelation.SAME &&
@@ -374,6 +380,7 @@ export class RegistrySettings extends Construct {
             d.region === stack.region
           ) {
             throw propError(
+              this,
               'destinations',
               `${d.region}`,
               `is the registry itself (account ${stack.account}, region ${stack.region})`,
@@ -390,6 +397,7 @@ export class RegistrySettings extends Construct {
     });
     if (destinations.size > RegistrySettings.MAX_REPLICATION_DESTINATIONS) {
       throw propError(
+        this,
         'replicationRules',
         `${destinations.size} destinations`,
         `are more than ECR allows over all rules (${RegistrySettings.MAX_REPLICATION_DESTINATIONS})`,
@@ -402,18 +410,20 @@ export class RegistrySettings extends Construct {
   private createRegistryPolicy(accountIds: string[]): ecr.CfnRegistryPolicy {
     if (accountIds.length === 0) {
       throw propError(
+        this,
         'replicationSourceAccountIds',
         [],
         'is empty',
         'list the accounts that replicate into this registry, or leave the prop out',
       );
     }
-    accountIds.forEach((a) => validateAccountId('replicationSourceAccountIds', a));
-    checkDistinct('replicationSourceAccountIds', accountIds, 'account');
+    accountIds.forEach((a) => validateAccountId(this, 'replicationSourceAccountIds', a));
+    checkDistinct(this, 'replicationSourceAccountIds', accountIds, 'account');
     const stack = Stack.of(this);
     const own = accountIds.find((a) => compareAccounts(a, stack.account) === AccountRelation.SAME);
     if (own !== undefined) {
       throw propError(
+        this,
         'replicationSourceAccountIds',
         own,
         'is the account of the registry, which needs no registry policy to replicate into itself',
@@ -434,22 +444,24 @@ export class RegistrySettings extends Construct {
   }
 
   private addCreationTemplate(template: RepositoryCreationTemplate): void {
-    validateTemplatePrefix('prefix', template.prefix);
+    validateTemplatePrefix(this, 'prefix', template.prefix);
     if (template.appliedFor.length === 0) {
       throw propError(
+        this,
         'appliedFor',
         [],
         'is empty',
         'use RepositoryCreationTrigger.PULL_THROUGH_CACHE and/or RepositoryCreationTrigger.REPLICATION',
       );
     }
-    checkDistinct('appliedFor', template.appliedFor, 'trigger');
+    checkDistinct(this, 'appliedFor', template.appliedFor, 'trigger');
     if (
       template.description !== undefined &&
       !Token.isUnresolved(template.description) &&
       template.description.length > 256
     ) {
       throw propError(
+        this,
         'description',
         `${template.description.length} characters`,
         'is longer than 256 characters',
@@ -461,6 +473,7 @@ export class RegistrySettings extends Construct {
       const untagged = rules.find(expiresUntagged);
       if (untagged !== undefined) {
         throw propError(
+          this,
           'lifecycleRules',
           untagged.description ?? `tagStatus ${untagged.tagStatus ?? 'ANY'}`,
           `of the creation template for "${template.prefix}" expires untagged images in pull-through cache repositories, ` +
@@ -486,7 +499,7 @@ export class RegistrySettings extends Construct {
       encryptionConfiguration: template.encryptionKey
         ? { encryptionType: 'KMS', kmsKey: template.encryptionKey.keyArn }
         : undefined,
-      lifecyclePolicy: rules.length > 0 ? renderLifecyclePolicy('lifecycleRules', rules) : undefined,
+      lifecyclePolicy: rules.length > 0 ? renderLifecyclePolicy(this, 'lifecycleRules', rules) : undefined,
       repositoryPolicy: template.repositoryPolicy ? Stack.of(this).toJsonString(template.repositoryPolicy) : undefined,
       resourceTags: tags.length > 0 ? tags.map(([key, value]) => ({ key, value })) : undefined,
       customRoleArn: template.customRole?.roleArn,
@@ -494,9 +507,9 @@ export class RegistrySettings extends Construct {
   }
 }
 
-function checkDistinct(prop: string, values: string[], what: string): void {
+function checkDistinct(scope: IConstruct, prop: string, values: string[], what: string): void {
   const repeated = values.filter((v, i) => values.indexOf(v) !== i);
   if (repeated.length > 0) {
-    throw propError(prop, repeated[0], `is given as ${what} more than once`, `give each ${what} once`);
+    throw propError(scope, prop, repeated[0], `is given as ${what} more than once`, `give each ${what} once`);
   }
 }

@@ -7,8 +7,11 @@ import { allCuratedGoVersions, CURATED_GO_IMAGES, findCuratedGoImage } from '../
 describe('BuilderImage.curated', () => {
   test('picks the first curated image that carries the Go version', () => {
     expect(BuilderImage.curated('1.23').curatedImage?.imageId).toBe('aws/codebuild/standard:7.0');
-    expect(BuilderImage.curated('1.24').curatedImage?.imageId).toBe('aws/codebuild/amazonlinux-x86_64-standard:5.0');
-    expect(BuilderImage.curated('1.26').curatedImage?.imageId).toBe('aws/codebuild/standard:8.0');
+    expect(BuilderImage.curated('1.24').curatedImage?.imageId).toBe('aws/codebuild/standard:7.0');
+    expect(BuilderImage.curated('1.26').curatedImage?.imageId).toBe('aws/codebuild/standard:7.0');
+    expect(BuilderImage.curated(BuilderImage.DEFAULT_GO_VERSION).curatedImage?.imageId).toBe(
+      'aws/codebuild/standard:7.0',
+    );
   });
 
   test('keeps the Go version for runtime-versions, and no repository', () => {
@@ -34,7 +37,20 @@ describe('BuilderImage.curated', () => {
   });
 
   test("goVersionsOf lists an image's versions, and nothing for an unknown image", () => {
-    expect(BuilderImage.goVersionsOf(codebuild.LinuxBuildImage.STANDARD_7_0)).toEqual(['1.20', '1.21', '1.22', '1.23']);
+    expect(BuilderImage.goVersionsOf(codebuild.LinuxBuildImage.STANDARD_7_0)).toEqual([
+      '1.20',
+      '1.21',
+      '1.22',
+      '1.23',
+      '1.24',
+      '1.25',
+      '1.26',
+    ]);
+    expect(
+      BuilderImage.goVersionsOf(
+        codebuild.LinuxArmBuildImage.fromCodeBuildImageId('aws/codebuild/amazonlinux-aarch64-standard:4.0'),
+      ),
+    ).toEqual(['1.24', '1.25', '1.26']);
     expect(BuilderImage.goVersionsOf(codebuild.LinuxBuildImage.STANDARD_5_0)).toEqual([]);
   });
 
@@ -50,8 +66,10 @@ describe('BuilderImage.curated', () => {
   });
 
   test('fails when the explicit image does not carry the Go version, listing the ones it does', () => {
-    expect(() => BuilderImage.curated('1.24', codebuild.LinuxBuildImage.STANDARD_7_0)).toThrow(
-      /^goVersion "1\.24" is not available on Ubuntu 22\.04 standard:7\.0 \(x86_64\): use one of 1\.20, 1\.21, 1\.22, 1\.23 /,
+    expect(() =>
+      BuilderImage.curated('1.23', codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0')),
+    ).toThrow(
+      /^goVersion "1\.23" is not available on Ubuntu 24\.04 standard:8\.0 \(x86_64\): use one of 1\.24, 1\.25, 1\.26 /,
     );
   });
 

@@ -297,40 +297,50 @@ describe('CrossAccountPullPolicy on an imported repository', () => {
       RepositoryArn: {
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ecr:${REGION}:${OWN_ACCOUNT}:repository/shared/images`]],
       },
-      SidPrefix: policy.sidPrefix,
+      SidPrefix: Match.absent(),
+      // the handler prefixes the kinds with the owner hash of the stack id and logical id
       Statements: [
         {
-          Sid: `${policy.sidPrefix}Accounts`,
+          Sid: 'Accounts',
           Effect: 'Allow',
           Principal: { AWS: '*' },
           Action: PULL_ACTIONS,
           Condition: { StringEquals: { 'aws:PrincipalAccount': ['111111111111'] } },
         },
-        Match.objectLike({ Sid: `${policy.sidPrefix}CodeBuild`, Principal: { Service: 'codebuild.amazonaws.com' } }),
+        Match.objectLike({ Sid: 'CodeBuild', Principal: { Service: 'codebuild.amazonaws.com' } }),
       ],
     });
     expect(policy.repositoryPolicy).toBeDefined();
   });
 
-  test('the handler may only edit the policy of the imported repository and write its own logs', () => {
+  test('the handler may only edit the policy of the imported repository, use its lock and write its own logs', () => {
     const stack = newStack();
-    new CrossAccountPullPolicy(stack, 'Pull', { repository: imported(stack), accountIds: ['111111111111'] });
+    const policy = new CrossAccountPullPolicy(stack, 'Pull', {
+      repository: imported(stack),
+      accountIds: ['111111111111'],
+    });
 
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Handler: 'index.handler',
+      Timeout: 300,
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('LogGroup') } },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
-    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    expect(policies).toHaveLength(1);
-    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+    const policies = template.findResources('AWS::IAM::Policy');
+    expect(Object.keys(policies)).toHaveLength(2);
+    const defaultPolicy = Object.entries(policies).find(([id]) => id.includes('DefaultPolicy'))!;
+    const repositoryPermissions = Object.entries(policies).find(([id]) => !id.includes('DefaultPolicy'))!;
+    expect(defaultPolicy[1].Properties.PolicyDocument.Statement).toEqual([
       {
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^CdkEcrCodebuildRepositoryPolicyHandlerLogGroup/), 'Arn'] },
       },
+    ]);
+    // the repository's permissions in a policy of their own, with the lock table of its account and region
+    expect(repositoryPermissions[1].Properties.PolicyDocument.Statement).toEqual([
       {
         Effect: 'Allow',
         Action: ['ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'],
@@ -341,10 +351,31 @@ describe('CrossAccountPullPolicy on an imported repository', () => {
           ],
         },
       },
+      {
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:CreateTable',
+          'dynamodb:DescribeTable',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
+        Resource: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, `:dynamodb:${REGION}:${OWN_ACCOUNT}:table/cdk-ecr-codebuild-locks`],
+          ],
+        },
+      },
     ]);
-    const resources = policies[0].Properties.PolicyDocument.Statement.map((s: any) => JSON.stringify(s.Resource));
+    const resources = Object.values(policies).flatMap((p: any) =>
+      p.Properties.PolicyDocument.Statement.map((s: any) => JSON.stringify(s.Resource)),
+    );
     expect(resources.join()).not.toContain('"*"');
     template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    // the custom resource depends on the repository's permissions (so it is deleted before them)
+    const logical = stack.getLogicalId(policy.repositoryPolicy!.node.defaultChild as any);
+    expect(template.toJSON().Resources[logical].DependsOn).toEqual(expect.arrayContaining([repositoryPermissions[0]]));
   });
 
   test('one handler per stack; writers of the same repository run one after the other', () => {
@@ -360,9 +391,12 @@ describe('CrossAccountPullPolicy on an imported repository', () => {
     const logicalA = stack.getLogicalId(a.repositoryPolicy!.node.defaultChild as any);
     const logicalB = stack.getLogicalId(b.repositoryPolicy!.node.defaultChild as any);
     expect(template.toJSON().Resources[logicalB].DependsOn).toContain(logicalA);
-    // the role may edit both repositories, each once
-    const statement = Object.values(template.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement;
-    expect(statement.filter((s: any) => JSON.stringify(s.Action).includes('ecr:SetRepositoryPolicy'))).toHaveLength(2);
+    // the role may edit both repositories, each once, in a policy per repository
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p: any) => p.Properties.PolicyDocument.Statement,
+    );
+    expect(statements.filter((s: any) => JSON.stringify(s.Action).includes('ecr:SetRepositoryPolicy'))).toHaveLength(2);
+    template.resourceCountIs('AWS::IAM::Policy', 3);
   });
 
   test('fails when the imported repository is in another account', () => {

@@ -2,7 +2,7 @@
  * Runs DockerBuildToEcr's generated buildspec for real, on loopback only: podman's docker-compatible
  * CLI builds examples/docker-app, `aws ecr get-login-password` gets moto's ECR token, and the image is
  * pushed to a local registry that accepts only that token, then pulled back and inspected.
- * See test/support/real-build/ and /work/shared/REAL-BUILDS.md. Tools missing => the tests FAIL.
+ * See test/support/real-build/ and TESTING.md. Tools missing => the tests FAIL.
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -132,7 +132,7 @@ describe('DockerBuildToEcr: repository', () => {
     const repository = ecr.Repository.fromRepositoryName(stack, 'Existing', 'existing/app');
     expect(() => build({ repository, ...extra }, stack)).toThrow(
       new RegExp(
-        `^${prop} .* only applies to a repository this construct creates.*: configure the existing repository`,
+        `^\\[Stack/Image\\] DockerBuildToEcr: ${prop} .* only applies to a repository this construct creates.*: configure the existing repository`,
       ),
     );
   });
@@ -141,7 +141,9 @@ describe('DockerBuildToEcr: repository', () => {
     const stack = newStack();
     const repository = ecr.Repository.fromRepositoryName(stack, 'Existing', 'existing/app');
     const encryptionKey = new kms.Key(stack, 'Key');
-    expect(() => build({ repository, encryptionKey }, stack)).toThrow(/^encryptionKey "\(set\)" only applies/);
+    expect(() => build({ repository, encryptionKey }, stack)).toThrow(
+      /^\[Stack\/Image\] DockerBuildToEcr: encryptionKey "\(set\)" only applies/,
+    );
   });
 
   test('warns when the existing repository is in another account', () => {
@@ -195,7 +197,7 @@ describe('DockerBuildToEcr: repository', () => {
     'fails when untaggedImageExpiration is not whole days (%s)',
     (d) => {
       expect(() => build({ untaggedImageExpiration: d })).toThrow(
-        /^untaggedImageExpiration ".*" is not a whole number of days: use Duration.days\(n\)/,
+        /^\[Stack\/Image\] DockerBuildToEcr: untaggedImageExpiration \d+ hours is not a whole number of days: use Duration.days\(n\)/,
       );
     },
   );
@@ -295,7 +297,7 @@ describe('DockerBuildToEcr: project', () => {
 
   test.each([Duration.minutes(4), Duration.minutes(2161), Duration.seconds(330)])('fails when timeout is %s', (t) => {
     expect(() => build({ timeout: t })).toThrow(
-      /^timeout ".*" is outside CodeBuild's limits: use a whole number of minutes from 5 to 2160/,
+      /^\[Stack\/Image\] DockerBuildToEcr: timeout \d+ (minutes|seconds) is outside CodeBuild's limits: use a whole number of minutes from 5 to 2160/,
     );
   });
 
@@ -305,7 +307,7 @@ describe('DockerBuildToEcr: project', () => {
 
   test('fails when buildImage cannot run Docker in privileged mode', () => {
     expect(() => build({ buildImage: codebuild.WindowsBuildImage.WIN_SERVER_CORE_2019_BASE })).toThrow(
-      /^buildImage ".*" is a WINDOWS_SERVER_2019_CONTAINER image, which cannot run Docker in privileged mode: use a Linux container image/,
+      /^\[Stack\/Image\] DockerBuildToEcr: buildImage ".*" is a WINDOWS_SERVER_2019_CONTAINER image, which cannot run Docker in privileged mode: use a Linux container image/,
     );
   });
 
@@ -488,10 +490,12 @@ describe('DockerBuildToEcr: buildspec', () => {
     expect(report).toContain('echo "Pushed image: $ECR_REGISTRY/$IMAGE_REPO_NAME:"\'latest\'');
   });
 
-  test('runs with bash', () => {
+  test('runs with bash; version is the number 0.2 (batch builds refuse the string)', () => {
     const { template } = build();
     expect(buildSpecOf(template).env).toEqual({ shell: 'bash' });
-    expect(buildSpecOf(template).version).toBe('0.2');
+    expect(buildSpecOf(template).version).toBe(0.2);
+    const raw = Object.values(template.findResources('AWS::CodeBuild::Project'))[0] as any;
+    expect(raw.Properties.Source.BuildSpec).toMatch(/"version": 0\.2,/);
   });
 
   test.each([
@@ -545,7 +549,7 @@ describe('DockerBuildToEcr: tags', () => {
     'fails when a tag is given twice (%j)',
     (props) => {
       expect(() => build(props)).toThrow(
-        /^additionalTags "(latest|v1)" is given twice \(in imageTag or additionalTags\): list each tag once/,
+        /^\[Stack\/Image\] DockerBuildToEcr: additionalTags "(latest|v1)" is given twice \(in imageTag or additionalTags\): list each tag once/,
       );
     },
   );
@@ -570,7 +574,7 @@ describe('DockerBuildToEcr: tags', () => {
 
   test('fails when an IMMUTABLE repository gets a fixed imageTag', () => {
     expect(() => build({ imageTagMutability: ecr.TagMutability.IMMUTABLE, imageTag: 'v1' })).toThrow(
-      /^imageTag "v1" is a fixed tag that every build pushes again/,
+      /^\[Stack\/Image\] DockerBuildToEcr: imageTag "v1" is a fixed tag that every build pushes again/,
     );
   });
 
@@ -634,7 +638,9 @@ describe('DockerBuildToEcr: logical ids', () => {
     expect(ids).toEqual([
       'AWS::CodeBuild::Project ImageProject1544FA78',
       'AWS::ECR::Repository ImageRepositoryD8036990',
+      'AWS::IAM::Policy ImageEcrPolicy9C88AE4D',
       'AWS::IAM::Policy ImageRoleDefaultPolicyA10B2E65',
+      'AWS::IAM::Policy ImageSourcePolicyC8ED5898',
       'AWS::IAM::Role ImageRole1BFBDE6E',
     ]);
   });

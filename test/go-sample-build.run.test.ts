@@ -121,7 +121,7 @@ describe('GoSampleBuild buildspec, run for real on examples/go-hello', () => {
   });
 
   test("the curated image's runtime-versions is in the buildspec (CodeBuild honours it; the runner skips it)", () => {
-    expect(synthesized.buildSpec.phases.install['runtime-versions']).toEqual({ golang: '1.24' });
+    expect(synthesized.buildSpec.phases.install['runtime-versions']).toEqual({ golang: '1.26' });
   });
 
   test('builds, tests and produces a binary whose artifact runs and prints the expected output', () => {
@@ -176,5 +176,45 @@ describe('GoSampleBuild buildspec, run for real on examples/go-hello', () => {
     for (const f of files) {
       expect(fs.existsSync(path.join(baseDir, f))).toBe(false);
     }
+  });
+});
+
+/** The layout of the AWS sample: one .go file at the zip root, no go.mod (examples/go-seed-layout). */
+const SEED_LAYOUT = path.join(__dirname, '..', 'examples', 'go-seed-layout');
+
+describe('GoSampleBuild buildspec, run for real on a module-less source (one .go file, no go.mod)', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'go-seed-layout-run-'));
+  const synthesized = synthesize();
+  const sourceZip = path.join(work, 'GoSample.zip');
+
+  beforeAll(() => {
+    try {
+      execFileSync('go', ['version'], { stdio: 'pipe' });
+    } catch (e: any) {
+      throw new Error(`go is not on PATH (apt-get install -y golang-go): ${e.message}`);
+    }
+    zipDirectory(SEED_LAYOUT, sourceZip);
+  });
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('the source zip holds one .go file and no go.mod', () => {
+    expect(zipEntries(sourceZip)).toEqual(['greet.go']);
+  });
+
+  test('builds with the defaults, and the zipped binary prints exactly what the program prints', () => {
+    const src = unpackSource(work, sourceZip);
+    const result = runBuild(work, synthesized, src);
+    if (!result.succeeded) {
+      throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
+    }
+    expect(result.stdout).toMatch(/No go.mod at the source root: building it as module gosamplebuild.local\/source/);
+    const { baseDir, files } = artifactFiles(synthesized.buildSpec, src);
+    const artifactZip = path.join(work, 'GoOutputArtifact.zip');
+    zipDirectory(baseDir, artifactZip, files);
+    expect(zipEntries(artifactZip)).toEqual(['hello']);
+    const out = fs.mkdtempSync(path.join(work, 'artifact-'));
+    unzipTo(artifactZip, out);
+    const output = execFileSync(path.join(out, 'hello'), { encoding: 'utf-8', env: {} });
+    expect(output).toBe('NO GO.MOD NEEDED!\n5 words\n');
   });
 });

@@ -26,6 +26,9 @@ function source(stack: Stack): codebuild.ISource {
   return codebuild.Source.s3({ bucket, path: 'GoSample.zip' });
 }
 
+/** The UUID at the end of the stack id: differs for every creation of the stack. */
+const STACK_UUID = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+
 function build(stack: Stack, props: Partial<GoSampleBuildProps> = {}, id = 'Go'): GoSampleBuild {
   return new GoSampleBuild(stack, id, { source: source(stack), ...props });
 }
@@ -97,17 +100,17 @@ describe('GoSampleBuild defaults', () => {
   const template = Template.fromStack(stack);
   const spec = buildSpecOf(template);
 
-  test('a curated image with Go 1.24 selected by runtime-versions, pulled with CODEBUILD credentials', () => {
+  test('a curated image with Go 1.26 selected by runtime-versions, pulled with CODEBUILD credentials', () => {
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Environment: {
-        Image: 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
+        Image: 'aws/codebuild/standard:7.0',
         ImagePullCredentialsType: 'CODEBUILD',
         ComputeType: 'BUILD_GENERAL1_SMALL',
         PrivilegedMode: false,
       },
       TimeoutInMinutes: 60,
     });
-    expect(spec.phases.install['runtime-versions']).toEqual({ golang: '1.24' });
+    expect(spec.phases.install['runtime-versions']).toEqual({ golang: '1.26' });
     expect(construct.imagePullCredentials).toBe(codebuild.ImagePullPrincipalType.CODEBUILD);
   });
 
@@ -215,7 +218,9 @@ describe('GoSampleBuild defaults', () => {
   test('build logs go to a retained log group encrypted with the key', () => {
     template.hasResource('AWS::Logs::LogGroup', {
       Properties: {
-        LogGroupName: Match.stringLikeRegexp('^/aws/codebuild/StackGo'),
+        LogGroupName: {
+          'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/codebuild/StackGo[A-F0-9]{8}/$'), STACK_UUID]],
+        },
         KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GoKey'), 'Arn'] },
         RetentionInDays: 731,
       },
@@ -246,7 +251,8 @@ describe('GoSampleBuild defaults', () => {
                       { Ref: 'AWS::Region' },
                       ':',
                       { Ref: 'AWS::AccountId' },
-                      `:log-group:${logGroup.Properties.LogGroupName}`,
+                      `:log-group:${logGroup.Properties.LogGroupName['Fn::Join'][1][0]}`,
+                      STACK_UUID,
                     ],
                   ],
                 },
@@ -258,11 +264,13 @@ describe('GoSampleBuild defaults', () => {
     });
   });
 
-  test('the project has a fixed name, which names its log group', () => {
+  test('the project has a fixed name, which names its log group with the UUID of the stack (new per deployment)', () => {
     const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0] as any;
     const logGroup = Object.values(template.findResources('AWS::Logs::LogGroup'))[0] as any;
     expect(project.Properties.Name).toMatch(/^StackGo[A-F0-9]{8}$/);
-    expect(logGroup.Properties.LogGroupName).toBe(`/aws/codebuild/${project.Properties.Name}`);
+    expect(logGroup.Properties.LogGroupName).toEqual({
+      'Fn::Join': ['', [`/aws/codebuild/${project.Properties.Name}/`, STACK_UUID]],
+    });
   });
 
   test('members', () => {
@@ -673,7 +681,7 @@ describe('custom builder image in ECR: pull credentials', () => {
         builderImage: BuilderImage.fromEcrRepository(repo, 'latest', codebuild.ImagePullPrincipalType.CODEBUILD),
       }),
     ).toThrow(
-      /^imagePullCredentials "CODEBUILD" cannot pull from repository .* of account 222222222222: CodeBuild credentials only pull images of the project's own account .*: use ImagePullPrincipalType\.SERVICE_ROLE/,
+      /^\[Stack\/Go\] GoSampleBuild: imagePullCredentials "CODEBUILD" cannot pull from repository .* of account 222222222222: CodeBuild credentials only pull images of the project's own account .*: use ImagePullPrincipalType\.SERVICE_ROLE/,
     );
   });
 
@@ -691,72 +699,76 @@ describe('custom builder image in ECR: pull credentials', () => {
 describe('bad input', () => {
   test('fails when binaryName contains a /', () => {
     expect(() => build(newStack(), { binaryName: 'bin/hello' })).toThrow(
-      /^binaryName "bin\/hello" contains a path separator: give a plain file name for the binary/,
+      /^\[Stack\/Go\] GoSampleBuild: binaryName "bin\/hello" contains a path separator: give a plain file name for the binary/,
     );
   });
 
   test('fails when binaryName is empty', () => {
     expect(() => build(newStack(), { binaryName: '' })).toThrow(
-      /^binaryName "" is empty: give a file name for the binary/,
+      /^\[Stack\/Go\] GoSampleBuild: binaryName "" is empty: give a file name for the binary/,
     );
   });
 
   test('fails when binaryName is not a plain file name (glob, option, dot)', () => {
     for (const name of ['hel*lo', '-hello', '..', 'a b']) {
       expect(() => build(newStack(), { binaryName: name })).toThrow(
-        /^binaryName ".*" is not a plain file name: use 1-255 of/,
+        /^\[Stack\/Go\] GoSampleBuild: binaryName ".*" is not a plain file name: use 1-255 of/,
       );
     }
   });
 
   test('fails when mainPackage is absolute', () => {
     expect(() => build(newStack(), { mainPackage: '/src/cmd' })).toThrow(
-      /^mainPackage "\/src\/cmd" is absolute: give a path relative to the source root/,
+      /^\[Stack\/Go\] GoSampleBuild: mainPackage "\/src\/cmd" is absolute: give a path relative to the source root/,
     );
   });
 
   test('fails when mainPackage leaves the source with ..', () => {
     expect(() => build(newStack(), { mainPackage: 'cmd/../../other' })).toThrow(
-      /^mainPackage "cmd\/\.\.\/\.\.\/other" leaves the source root with "\.\.": give a path inside the source root/,
+      /^\[Stack\/Go\] GoSampleBuild: mainPackage "cmd\/\.\.\/\.\.\/other" leaves the source root with "\.\.": give a path inside the source root/,
     );
   });
 
   test('fails when mainPackage is a package pattern', () => {
     expect(() => build(newStack(), { mainPackage: './cmd/...' })).toThrow(
-      /^mainPackage "\.\/cmd\/\.\.\." is a package pattern/,
+      /^\[Stack\/Go\] GoSampleBuild: mainPackage "\.\/cmd\/\.\.\." is a package pattern/,
     );
   });
 
   test('fails when goos is unknown', () => {
     expect(() => build(newStack(), { goos: 'macos' })).toThrow(
-      /^goos "macos" is not a GOOS that Go supports: use one of aix, android/,
+      /^\[Stack\/Go\] GoSampleBuild: goos "macos" is not a GOOS that Go supports: use one of aix, android/,
     );
   });
 
   test('fails when goarch is unknown', () => {
-    expect(() => build(newStack(), { goarch: 'x86_64' })).toThrow(/^goarch "x86_64" is not a GOARCH that Go supports/);
+    expect(() => build(newStack(), { goarch: 'x86_64' })).toThrow(
+      /^\[Stack\/Go\] GoSampleBuild: goarch "x86_64" is not a GOARCH that Go supports/,
+    );
   });
 
   test('fails when the GOOS/GOARCH pair is one Go does not support', () => {
     expect(() => build(newStack(), { goos: 'darwin', goarch: '386' })).toThrow(
-      /^goarch "386" makes darwin\/386, which Go cannot build for: for GOOS darwin set goarch to one of amd64, arm64/,
+      /^\[Stack\/Go\] GoSampleBuild: goarch "386" makes darwin\/386, which Go cannot build for: for GOOS darwin set goarch to one of amd64, arm64/,
     );
     expect(() => build(newStack(), { goos: 'js' })).toThrow(
-      /^goos "js" makes js\/amd64, which Go cannot build for \(goarch defaults to the builder's amd64\): for GOOS js set goarch to one of wasm/,
+      /^\[Stack\/Go\] GoSampleBuild: goos "js" makes js\/amd64, which Go cannot build for \(goarch defaults to the builder's amd64\): for GOOS js set goarch to one of wasm/,
     );
     expect(() => build(newStack(), { goarch: 'wasm' })).toThrow(
-      /^goarch "wasm" makes linux\/wasm, which Go cannot build for/,
+      /^\[Stack\/Go\] GoSampleBuild: goarch "wasm" makes linux\/wasm, which Go cannot build for/,
     );
   });
 
   test('fails when artifactName is not a plain file name', () => {
     expect(() => build(newStack(), { artifactName: 'out/Go.zip' })).toThrow(
-      /^artifactName "out\/Go\.zip" contains a path separator: give a plain file name for the ZIP artifact/,
+      /^\[Stack\/Go\] GoSampleBuild: artifactName "out\/Go\.zip" contains a path separator: give a plain file name for the ZIP artifact/,
     );
     expect(() => build(newStack(), { artifactName: 'Go output?.zip' })).toThrow(
-      /^artifactName "Go output\?\.zip" is not a plain file name/,
+      /^\[Stack\/Go\] GoSampleBuild: artifactName "Go output\?\.zip" is not a plain file name/,
     );
-    expect(() => build(newStack(), { artifactName: '' })).toThrow(/^artifactName "" is empty/);
+    expect(() => build(newStack(), { artifactName: '' })).toThrow(
+      /^\[Stack\/Go\] GoSampleBuild: artifactName "" is empty/,
+    );
   });
 
   test('fails when the Go version is not on the image', () => {
@@ -767,7 +779,7 @@ describe('bad input', () => {
 
   test("fails when the timeout is outside CodeBuild's limits", () => {
     expect(() => build(newStack(), { timeout: Duration.minutes(2) })).toThrow(
-      /^timeout "2 minutes" is outside CodeBuild's limits/,
+      /^\[Stack\/Go\] GoSampleBuild: timeout 2 minutes is outside CodeBuild's limits/,
     );
   });
 
@@ -775,7 +787,9 @@ describe('bad input', () => {
     const stack = newStack();
     expect(() =>
       build(stack, { artifactsBucket: new s3.Bucket(stack, 'A'), serverAccessLogsBucket: new s3.Bucket(stack, 'L') }),
-    ).toThrow(/^serverAccessLogsBucket "\(set\)" only applies to the artifacts bucket this construct creates/);
+    ).toThrow(
+      /^\[Stack\/Go\] GoSampleBuild: serverAccessLogsBucket "\(set\)" only applies to the artifacts bucket this construct creates/,
+    );
   });
 
   test('tokens are not validated', () => {

@@ -412,32 +412,32 @@ describe('product templates', () => {
 
 describe('parameter constraints mirror the synth-time validation', () => {
   test.each(['app', 'team/app-image', 'a.b_c-d/e', 'ab'])('repository name %s: accepted by both', (name) => {
-    expect(() => validateRepositoryName('repositoryName', name)).not.toThrow();
+    expect(() => validateRepositoryName(undefined, 'repositoryName', name)).not.toThrow();
     expect(accepts(PARAMETER_RULES.repositoryName.allowedPattern, name)).toBe(true);
   });
 
   test.each(['App', 'team//app', '-app', 'app-', 'a b', 'team/'])('repository name %s: refused by both', (name) => {
-    expect(() => validateRepositoryName('repositoryName', name)).toThrow();
+    expect(() => validateRepositoryName(undefined, 'repositoryName', name)).toThrow();
     expect(accepts(PARAMETER_RULES.repositoryName.allowedPattern, name)).toBe(false);
   });
 
   test.each(['.', 'Dockerfile', 'docker/Dockerfile.prod', 'a/b/c', '..hidden'])(
     'relative path %s: accepted by both',
     (p) => {
-      expect(() => validateRelativePath('dockerfile', p, 'the context')).not.toThrow();
+      expect(() => validateRelativePath(undefined, 'dockerfile', p, 'the context')).not.toThrow();
       expect(accepts(PARAMETER_RULES.relativePath.allowedPattern, p)).toBe(true);
     },
   );
 
   test.each(['/abs', '../up', '..', 'C:/x'])('relative path %s: refused by both', (p) => {
-    expect(() => validateRelativePath('dockerfile', p, 'the context')).toThrow();
+    expect(() => validateRelativePath(undefined, 'dockerfile', p, 'the context')).toThrow();
     expect(accepts(PARAMETER_RULES.relativePath.allowedPattern, p)).toBe(false);
   });
 
   test.each(['a/../b', '\\\\share'])(
     'the parameter is stricter for %s (the prop accepts it, the pattern refuses it)',
     (p) => {
-      expect(() => validateRelativePath('dockerfile', p, 'the context')).not.toThrow();
+      expect(() => validateRelativePath(undefined, 'dockerfile', p, 'the context')).not.toThrow();
       expect(accepts(PARAMETER_RULES.relativePath.allowedPattern, p)).toBe(false);
     },
   );

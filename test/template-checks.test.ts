@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
+import { buildIntegApp as buildOnDeployIntegApp } from './integ.build-on-deploy';
 import { buildIntegApp as pullPolicyIntegApp } from './integ.cross-account-pull-policy';
 import { buildIntegApp as dockerIntegApp } from './integ.docker-build-to-ecr';
 import { buildIntegApp as goIntegApp } from './integ.go-sample-build';
@@ -15,6 +16,7 @@ import {
   productTemplateFiles,
   templateFiles,
 } from './support/template-checks';
+import { buildPipelineApp } from '../examples/pipeline';
 import { buildPlatformCatalogApp } from '../examples/platform-catalog';
 import { buildSeedApp } from '../examples/seed-pipeline';
 
@@ -61,6 +63,41 @@ describe('template checks: examples/seed-pipeline.ts', () => {
   );
 });
 
+describe('template checks: examples/pipeline.ts', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'image-pipeline-'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  // GIVEN the pipeline example with the AwsSolutions pack, WHEN it is synthesized
+  const { app, stacks } = buildPipelineApp(outdir);
+  addNagChecks(app);
+  const assembly = app.synth();
+
+  test('cfn-lint reports no error and no warning', () => {
+    const result = cfnLint(templateFiles(assembly));
+    expect(result.output).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+
+  test.each(stacks.map((s) => [s.stackName, s]))(
+    'cdk-nag AwsSolutions: no unsuppressed error in %s',
+    (_name, stack) => {
+      expect(nagErrors(stack, assembly)).toEqual([]);
+    },
+  );
+
+  test("the build action's variables feed the deploy stage", () => {
+    const template = JSON.parse(fs.readFileSync(templateFiles(assembly)[0], 'utf-8'));
+    const [pipeline] = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+    const actions = pipeline.Properties.Stages.flatMap((s: any) => s.Actions);
+    const build = actions.find((a: any) => a.ActionTypeId.Provider === 'CodeBuild');
+    const deploy = actions.find((a: any) => a.ActionTypeId.Provider === 'CloudFormation');
+    expect(build.Namespace).toBe('Image');
+    const overrides = JSON.stringify(deploy.Configuration.ParameterOverrides);
+    expect(overrides).toContain('@#{Image.IMAGE_DIGEST}');
+    expect(overrides).toContain('#{Image.IMAGE_TAG}');
+  });
+});
+
 describe('template checks catch problems', () => {
   test('cfn-lint fails on a template with an error', () => {
     // GIVEN a template whose resource has an unknown property
@@ -86,6 +123,7 @@ const INTEG_APPS: Array<[string, () => { app: App; stacks: Stack[] }]> = [
   ['integ.docker-build-to-ecr', () => dockerIntegApp()],
   ['integ.cross-account-pull-policy', () => pullPolicyIntegApp()],
   ['integ.go-sample-build', () => goIntegApp()],
+  ['integ.build-on-deploy', () => buildOnDeployIntegApp()],
 ];
 
 describe.each(INTEG_APPS)('template checks: test/%s.ts', (_name, build) => {
@@ -117,7 +155,8 @@ describe.each(INTEG_APPS)('template checks: test/%s.ts', (_name, build) => {
     for (const file of templateFiles(assembly)) {
       const template = JSON.parse(fs.readFileSync(file, 'utf-8'));
       for (const resource of Object.values<any>(template.Resources ?? {})) {
-        if (resource.Type === 'AWS::Lambda::Function') {
+        // (a container-image function has no runtime)
+        if (resource.Type === 'AWS::Lambda::Function' && resource.Properties.PackageType !== 'Image') {
           expect(resource.Properties.Runtime).toMatch(/^nodejs(22|24)\.x$/);
         }
       }

@@ -1,22 +1,29 @@
 'use strict';
 /**
  * Custom resource handler of cdk-ecr-codebuild's CrossAccountPullPolicy for imported ECR
- * repositories (whose policy CloudFormation cannot manage).
+ * repositories (whose policy CloudFormation cannot manage): the I/O around `core.js` (what an event
+ * means) and `lease.js` (one writer per repository at a time).
  *
- * It owns the statements of the repository policy whose `Sid` starts with the `SidPrefix` property
- * and nothing else:
- * - Create / Update: reads the policy, replaces the owned statements with `Statements`, writes it back;
- * - Delete: removes the owned statements; deletes the policy when no statement is left.
+ * For each event: take the repository's lease, read the policy, merge (remove the statements this
+ * resource owns, add the new ones; foreign statements untouched), renew the lease, write, read back
+ * and check, release. Statements are owned by `CdkEcrCodebuildS<hash of StackId and
+ * LogicalResourceId>`; those of the first Sid scheme (`SidPrefix`, a construct-path hash) are
+ * removed on the first update. Anything but the statement shapes CrossAccountPullPolicy renders is
+ * refused. Any failure (busy repository, lost lease, AccessDenied, a write that did not take) is
+ * answered FAILED with the reason: never a silent success.
  *
- * Plain CommonJS, no build step. `@aws-sdk/client-ecr` comes with the Lambda Node.js runtime.
- * The handler answers CloudFormation itself (HTTPS PUT to the pre-signed `ResponseURL`).
+ * Plain CommonJS, no build step; `@aws-sdk/client-ecr` and `@aws-sdk/client-dynamodb` come with
+ * the Lambda Node.js runtime. The handler answers CloudFormation itself (HTTPS PUT to the
+ * pre-signed `ResponseURL`).
  *
- * Resource properties:
- * - `RepositoryArn`: `arn:<partition>:ecr:<region>:<account>:repository/<name>`;
- * - `SidPrefix`: the start of the Sid of every owned statement;
- * - `Statements`: the statements to write, each with a Sid starting with `SidPrefix`.
+ * Resource properties: `RepositoryArn`; `Statements`, each with the kind as Sid (`Accounts`,
+ * `Organization`, `OrgPaths`, `CodeBuild`, `Lambda`). The first version sent `SidPrefix` and full
+ * Sids; such properties (an update rolled back to it) are still understood.
  *
- * Environment: `AWS_ENDPOINT_URL_ECR` overrides the ECR endpoint (tests point it at an emulator).
+ * Environment: every client honours `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_ECR` /
+ * `AWS_ENDPOINT_URL_DYNAMODB` (tests point them at an emulator). `CDK_ECR_CODEBUILD_LEASE_MS`,
+ * `CDK_ECR_CODEBUILD_LEASE_MARGIN_MS`, `CDK_ECR_CODEBUILD_LEASE_SKEW_MS`, `CDK_ECR_CODEBUILD_BACKOFF_BASE_MS` and
+ * `CDK_ECR_CODEBUILD_BACKOFF_CAP_MS` override the lease timings (tests only).
  */
 const http = require('http');
 const https = require('https');
@@ -26,77 +33,73 @@ const {
   GetRepositoryPolicyCommand,
   SetRepositoryPolicyCommand,
 } = require('@aws-sdk/client-ecr');
+const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
+const core = require('./core');
+const { Lease, LeaseLostError, DEFAULTS } = require('./lease');
 
-/** The largest repository policy ECR accepts, in characters. */
-const MAX_POLICY_CHARS = 10240;
-/** The policy language version used when the repository has no policy yet. */
-const POLICY_VERSION = '2012-10-17';
 /** CloudFormation truncates longer reasons; keep the end of the message readable. */
 const MAX_REASON_CHARS = 3000;
+/** Time kept, at the end of the function's time, to answer CloudFormation. */
+const RESPONSE_RESERVE_MS = 15000;
+/** Time one read-merge-write-verify cycle may take at most after the lease is acquired. */
+const CYCLE_BUDGET_MS = 20000;
+/** How often a cycle is tried again after the lease was lost or the read-back did not match. */
+const MAX_CYCLES = 4;
 
 /**
- * @typedef {{ partition: string, region: string, registryId: string, repositoryName: string }} RepositoryRef
- * @typedef {{ Version?: string, Statement: Array<Record<string, unknown>> }} PolicyDocument
- * @typedef {{ send: (command: unknown) => Promise<any> }} EcrClientLike
- * @typedef {{ PhysicalResourceId: string }} OnEventResult
+ * The endpoint the SDK would take from `AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL`, passed
+ * explicitly as well so that older SDK versions (before 3.4xx) honour it too.
+ * @param {string} serviceSuffix e.g. `ECR`, `DYNAMODB`
  */
-
-/**
- * Parses a repository ARN.
- * @param {string} arn
- * @returns {RepositoryRef}
- */
-function parseRepositoryArn(arn) {
-  const match = /^arn:([^:]+):ecr:([^:]+):(\d{12}):repository\/(.+)$/.exec(String(arn));
-  if (!match) {
-    throw new Error(
-      `RepositoryArn "${arn}" is not an ECR repository ARN (arn:<partition>:ecr:<region>:<account>:repository/<name>)`,
-    );
+function endpointFor(serviceSuffix) {
+  if (/^true$/i.test(process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS || '')) {
+    return undefined;
   }
-  return { partition: match[1], region: match[2], registryId: match[3], repositoryName: match[4] };
+  return process.env[`AWS_ENDPOINT_URL_${serviceSuffix}`] || process.env.AWS_ENDPOINT_URL || undefined;
 }
 
-/**
- * An ECR client for the repository's region, honouring `AWS_ENDPOINT_URL_ECR`.
- * @param {string} region
- * @returns {EcrClientLike}
- */
-function createClient(region) {
-  const endpoint = process.env.AWS_ENDPOINT_URL_ECR;
-  return new ECRClient({ region, ...(endpoint ? { endpoint } : {}) });
+/** SDK clients for the repository's region. */
+function createClients(region) {
+  const ecrEndpoint = endpointFor('ECR');
+  const dynamoEndpoint = endpointFor('DYNAMODB');
+  return {
+    ecr: new ECRClient({ region, ...(ecrEndpoint ? { endpoint: ecrEndpoint } : {}) }),
+    dynamodb: new DynamoDBClient({ region, ...(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}) }),
+  };
 }
 
-/**
- * True when the statement belongs to the owner of `sidPrefix`.
- * @param {unknown} statement
- * @param {string} sidPrefix
- */
-function isOwned(statement, sidPrefix) {
-  return (
-    typeof statement === 'object' &&
-    statement !== null &&
-    typeof (/** @type {any} */ (statement).Sid) === 'string' &&
-    /** @type {any} */ (statement).Sid.startsWith(sidPrefix)
-  );
+function numberFromEnv(name) {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : Number(value);
+}
+
+/** The lease timings: explicit options, then the environment, then the defaults. */
+function leaseTimings(options) {
+  const leaseMs = options.leaseMs ?? numberFromEnv('CDK_ECR_CODEBUILD_LEASE_MS') ?? DEFAULTS.leaseMs;
+  const marginMs =
+    options.marginMs ??
+    numberFromEnv('CDK_ECR_CODEBUILD_LEASE_MARGIN_MS') ??
+    Math.min(DEFAULTS.marginMs, Math.floor(leaseMs / 3));
+  return {
+    leaseMs,
+    marginMs,
+    skewMs: options.skewMs ?? numberFromEnv('CDK_ECR_CODEBUILD_LEASE_SKEW_MS'),
+    backoffBaseMs: options.backoffBaseMs ?? numberFromEnv('CDK_ECR_CODEBUILD_BACKOFF_BASE_MS'),
+    backoffCapMs: options.backoffCapMs ?? numberFromEnv('CDK_ECR_CODEBUILD_BACKOFF_CAP_MS'),
+  };
 }
 
 /**
  * The current policy of the repository, or undefined when it has none.
- * @param {EcrClientLike} client
- * @param {RepositoryRef} repo
- * @returns {Promise<PolicyDocument | undefined>}
+ * @param {{ send: Function }} ecr
+ * @param {import('./core').RepositoryRef} repo
  */
-async function readPolicy(client, repo) {
+async function readPolicy(ecr, repo) {
   try {
-    const response = await client.send(
+    const response = await ecr.send(
       new GetRepositoryPolicyCommand({ registryId: repo.registryId, repositoryName: repo.repositoryName }),
     );
-    if (!response || !response.policyText) {
-      return undefined;
-    }
-    const policy = JSON.parse(response.policyText);
-    const statements = policy.Statement === undefined ? [] : [].concat(policy.Statement);
-    return { ...policy, Statement: statements };
+    return core.parsePolicy(response && response.policyText);
   } catch (error) {
     if (errorName(error) === 'RepositoryPolicyNotFoundException') {
       return undefined;
@@ -105,38 +108,15 @@ async function readPolicy(client, repo) {
   }
 }
 
-/**
- * The policy with the statements owned by any of `sidPrefixes` replaced by `statements`.
- * Foreign statements keep their content and order; owned ones go at the end.
- * @param {PolicyDocument | undefined} current
- * @param {string[]} sidPrefixes
- * @param {Array<Record<string, unknown>>} statements
- * @returns {PolicyDocument}
- */
-function mergePolicy(current, sidPrefixes, statements) {
-  const foreign = (current ? current.Statement : []).filter((s) => !sidPrefixes.some((p) => isOwned(s, p)));
-  return {
-    ...(current || {}),
-    Version: (current && current.Version) || POLICY_VERSION,
-    Statement: [...foreign, ...statements],
-  };
-}
-
-/**
- * Writes the policy, or deletes it when it has no statement left.
- * @param {EcrClientLike} client
- * @param {RepositoryRef} repo
- * @param {PolicyDocument} policy
- * @param {boolean} hadPolicy whether the repository had a policy before
- */
-async function writePolicy(client, repo, policy, hadPolicy) {
+/** Writes the policy, or deletes it when no statement is left. */
+async function writePolicy(ecr, repo, policy, hadPolicy, abortSignal) {
   const target = { registryId: repo.registryId, repositoryName: repo.repositoryName };
   if (policy.Statement.length === 0) {
     if (!hadPolicy) {
       return;
     }
     try {
-      await client.send(new DeleteRepositoryPolicyCommand(target));
+      await ecr.send(new DeleteRepositoryPolicyCommand(target), { abortSignal });
     } catch (error) {
       if (errorName(error) !== 'RepositoryPolicyNotFoundException') {
         throw error;
@@ -144,93 +124,139 @@ async function writePolicy(client, repo, policy, hadPolicy) {
     }
     return;
   }
-  const policyText = JSON.stringify(policy);
-  if (policyText.length > MAX_POLICY_CHARS) {
-    throw new Error(
-      `the policy of repository ${repo.repositoryName} would be ${policyText.length} characters long with the ` +
-        `statements of this stack, more than ECR's limit of ${MAX_POLICY_CHARS}: grant an organization ` +
-        '(organizationId) or organizational units (organizationalUnitPaths) instead of listing accounts, ' +
-        'or remove other statements from the repository policy',
-    );
-  }
-  await client.send(new SetRepositoryPolicyCommand({ ...target, policyText }));
+  const policyText = core.policyTextOf(policy, repo);
+  await ecr.send(new SetRepositoryPolicyCommand({ ...target, policyText }), { abortSignal });
 }
 
 /**
- * Checks the resource properties; returns them typed.
- * @param {Record<string, any>} props
- * @returns {{ repo: RepositoryRef, sidPrefix: string, statements: Array<Record<string, unknown>> }}
- */
-function readProperties(props) {
-  const repo = parseRepositoryArn(props.RepositoryArn);
-  const sidPrefix = props.SidPrefix;
-  if (typeof sidPrefix !== 'string' || sidPrefix.length < 8) {
-    throw new Error(`SidPrefix "${sidPrefix}" is missing or too short to own statements safely`);
-  }
-  const statements = props.Statements === undefined ? [] : [].concat(props.Statements);
-  for (const statement of statements) {
-    if (!isOwned(statement, sidPrefix)) {
-      throw new Error(`statement ${JSON.stringify(statement)} has no Sid starting with "${sidPrefix}"`);
-    }
-  }
-  return { repo, sidPrefix, statements };
-}
-
-/**
- * The physical id: one per repository and owner, so that moving to another repository makes
- * CloudFormation delete the statements from the old one.
- * @param {RepositoryRef} repo
- * @param {string} sidPrefix
- */
-function physicalIdOf(repo, sidPrefix) {
-  return `${repo.registryId}/${repo.region}/${repo.repositoryName}/${sidPrefix}`;
-}
-
-/**
- * Applies one CloudFormation event to the repository policy.
+ * Applies one CloudFormation event to the repository policy, under the repository's lease.
  * @param {Record<string, any>} event the custom resource event
- * @param {EcrClientLike} [client] an ECR client (default: one for the repository's region)
- * @returns {Promise<OnEventResult>}
+ * @param {{
+ *   ecr?: { send: Function }, dynamodb?: { send: Function },
+ *   deadline?: number, leaseMs?: number, marginMs?: number, skewMs?: number,
+ *   backoffBaseMs?: number, backoffCapMs?: number,
+ *   hooks?: { afterRead?: () => Promise<void> | void },
+ *   log?: (message: string) => void,
+ * }} [options] clients (default: for the repository's region), the local time by which to have
+ *   answered (default: 90 s from now), lease timings, and test hooks
+ * @returns {Promise<{ PhysicalResourceId: string, stats: Record<string, any> }>}
  */
-async function onEvent(event, client) {
-  const { repo, sidPrefix, statements } = readProperties(event.ResourceProperties || {});
-  const ecr = client || createClient(repo.region);
-  const physicalId = physicalIdOf(repo, sidPrefix);
+async function onEvent(event, options = {}) {
+  let plan;
+  try {
+    plan = core.planEvent(event);
+  } catch (error) {
+    // A Delete of a resource whose Create was refused before anything was written: nothing to undo.
+    if (event.RequestType === 'Delete' && error instanceof core.RefusedError && !hasValidArn(event)) {
+      return { PhysicalResourceId: event.PhysicalResourceId, stats: { skipped: error.message } };
+    }
+    throw error;
+  }
+  const { repo } = plan;
+  const log = options.log || ((message) => console.log(message));
+  const clients = options.ecr && options.dynamodb ? options : { ...createClients(repo.region), ...options };
+  const deadline = options.deadline ?? Date.now() + 90000;
+  const timings = leaseTimings(options);
+  const started = Date.now();
+  const stats = { waitedMs: 0, attempts: 0, cycles: 0, tookOver: false, wrote: false };
 
-  if (event.RequestType === 'Delete') {
+  for (let cycle = 1; ; cycle++) {
+    stats.cycles = cycle;
+    const lease = new Lease({
+      client: clients.dynamodb,
+      table: core.LOCK_TABLE_NAME,
+      key: repo.arn,
+      holder: `${event.StackId} ${event.LogicalResourceId} (${event.RequestType}, request ${event.RequestId})`,
+      ...timings,
+      log,
+    });
+    await lease.acquire(deadline - CYCLE_BUDGET_MS);
+    stats.attempts += lease.stats.attempts;
+    stats.tookOver = stats.tookOver || lease.stats.tookOver;
+    stats.waitedMs = Date.now() - started;
+    let retry;
+    /** The digest of the policy as this writer leaves it, once known. */
+    let leftBehind;
     try {
-      const current = await readPolicy(ecr, repo);
-      if (current) {
-        await writePolicy(ecr, repo, mergePolicy(current, [sidPrefix], []), true);
-      }
-    } catch (error) {
-      // The repository is gone, and the statements with it.
-      if (errorName(error) !== 'RepositoryNotFoundException') {
+      let current;
+      try {
+        current = await readUpToDate(clients.ecr, repo, lease.previousPolicy, stats, log);
+      } catch (error) {
+        if (plan.requestType === 'Delete' && errorName(error) === 'RepositoryNotFoundException') {
+          log(`repository ${repo.arn} is gone, and its statements with it`);
+          return { PhysicalResourceId: plan.physicalId, stats };
+        }
         throw error;
       }
+      if (options.hooks && options.hooks.afterRead) {
+        await options.hooks.afterRead();
+      }
+      const merged = core.mergePolicy(current, plan.removePrefixes, plan.statements);
+      if (current && JSON.stringify(merged) === JSON.stringify(current)) {
+        leftBehind = core.policyDigest(current);
+        return { PhysicalResourceId: plan.physicalId, stats };
+      }
+      const abortSignal = await lease.renew();
+      await writePolicy(clients.ecr, repo, merged, current !== undefined, abortSignal);
+      stats.wrote = true;
+      const written = await readPolicy(clients.ecr, repo);
+      const problems = core.verifyPolicy(written, plan);
+      if (problems.length === 0) {
+        leftBehind = core.policyDigest(written);
+        return { PhysicalResourceId: plan.physicalId, stats };
+      }
+      retry = `the policy read back after the write was not as written (${problems.join('; ')})`;
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        retry = error.message;
+      } else if (errorName(error) === 'AbortError') {
+        // Whether the write took is unknown: the next cycle reads and merges again (idempotent).
+        retry = `the write did not finish while at least ${timings.marginMs} ms of the lease were left`;
+      } else {
+        throw error;
+      }
+    } finally {
+      await lease.release(leftBehind);
     }
-    return { PhysicalResourceId: event.PhysicalResourceId || physicalId };
+    log(`cycle ${cycle} of ${repo.arn} did not complete: ${retry}`);
+    if (cycle >= MAX_CYCLES || Date.now() >= deadline - CYCLE_BUDGET_MS) {
+      throw new Error(`repository ${repo.arn}: ${retry}, ${cycle} times; the policy may need a look`);
+    }
   }
+}
 
-  if (event.RequestType !== 'Create' && event.RequestType !== 'Update') {
-    throw new Error(`unknown RequestType "${event.RequestType}"`);
-  }
-  const owned = [sidPrefix];
-  if (event.RequestType === 'Update' && event.OldResourceProperties) {
-    // Same repository: the old statements are replaced here. Another repository: the physical id
-    // changes and CloudFormation sends a Delete for the old one.
-    const old = event.OldResourceProperties;
-    if (
-      old.RepositoryArn === event.ResourceProperties.RepositoryArn &&
-      typeof old.SidPrefix === 'string' &&
-      old.SidPrefix.length >= 8
-    ) {
-      owned.push(old.SidPrefix);
+/** How long a writer reads again when the policy is not the one the previous holder left. */
+const STALE_READ_WAIT_MS = 3000;
+
+/**
+ * Reads the policy; when the previous holder of the lease recorded the digest of the policy it
+ * left and the read differs, reads again for a few seconds, so that a stale read cannot make this
+ * writer write an older policy back. After that the policy read is taken as the truth (someone
+ * changed it outside this handler), and logged.
+ */
+async function readUpToDate(ecr, repo, expectedDigest, stats, log) {
+  const until = Date.now() + STALE_READ_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    const current = await readPolicy(ecr, repo);
+    if (!expectedDigest || core.policyDigest(current) === expectedDigest) {
+      return current;
     }
+    stats.staleReads = (stats.staleReads || 0) + 1;
+    if (Date.now() >= until) {
+      log(`the policy of ${repo.arn} is not the one the previous writer left: it was changed outside this handler`);
+      return current;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * 2 ** attempt)));
   }
-  const current = await readPolicy(ecr, repo);
-  await writePolicy(ecr, repo, mergePolicy(current, owned, statements), current !== undefined);
-  return { PhysicalResourceId: physicalId };
+}
+
+function hasValidArn(event) {
+  try {
+    core.parseRepositoryArn((event.ResourceProperties || {}).RepositoryArn);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -307,15 +333,19 @@ function errorName(error) {
 /**
  * The Lambda entry point: applies the event and always answers CloudFormation.
  * @param {Record<string, any>} event
- * @param {{ logStreamName?: string }} [context]
+ * @param {{ logStreamName?: string, getRemainingTimeInMillis?: () => number }} [context]
  */
 async function handler(event, context) {
   const redacted = { ...event, ResponseURL: '(redacted)' };
   console.log(JSON.stringify(redacted));
+  const remaining = context && context.getRemainingTimeInMillis ? context.getRemainingTimeInMillis() : 120000;
   /** @type {{ Status: 'SUCCESS' | 'FAILED', Reason?: string, PhysicalResourceId: string }} */
   let result;
   try {
-    const { PhysicalResourceId } = await module.exports.onEvent(event);
+    const { PhysicalResourceId, stats } = await module.exports.onEvent(event, {
+      deadline: Date.now() + remaining - RESPONSE_RESERVE_MS,
+    });
+    console.log(JSON.stringify({ result: 'SUCCESS', PhysicalResourceId, stats }));
     result = { Status: 'SUCCESS', PhysicalResourceId };
   } catch (error) {
     console.error(error);
@@ -335,7 +365,8 @@ module.exports = {
   handler,
   onEvent,
   sendResponse,
-  mergePolicy,
-  parseRepositoryArn,
-  MAX_POLICY_CHARS,
+  createClients,
+  endpointFor,
+  readPolicy,
+  core,
 };

@@ -98,7 +98,8 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
   ].join('\n');
 
   const buildSpec = {
-    version: '0.2',
+    // A number: CodeBuild batch builds refuse the string "0.2".
+    version: 0.2,
     env: { shell: 'bash' },
     phases: {
       pre_build: {

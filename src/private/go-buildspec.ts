@@ -17,6 +17,18 @@ export const GO_ENV = {
   goarch: 'GO_TARGET_ARCH',
 } as const;
 
+/**
+ * A source without `go.mod` (a lone `hello.go` at the root of the zip, as in AWS's sample) becomes a
+ * module of its own, so that `go vet ./...` and `go build` work in module mode (the default since
+ * Go 1.16): `go mod init` with a local module path, then `go mod tidy` to record what it imports.
+ */
+export const MODULE_INIT_COMMAND = [
+  'if [ ! -f go.mod ]; then',
+  '  echo "No go.mod at the source root: building it as module gosamplebuild.local/source"',
+  '  go mod init gosamplebuild.local/source && go mod tidy',
+  'fi',
+].join('\n');
+
 /** What the buildspec builder needs; values are validated literals or tokens. */
 export interface GoBuildSpecInput {
   /** `runtime-versions: golang:` of a curated image; absent for a custom image. */
@@ -95,18 +107,27 @@ export function goBuildSpec(input: GoBuildSpecInput): GoBuildSpec {
   install.commands = ['go version'];
 
   const buildSpec = {
-    version: '0.2',
+    // A number: CodeBuild batch builds refuse the string "0.2".
+    version: 0.2,
     env: { shell: 'bash' },
     phases: {
       install,
       pre_build: {
-        commands: [`export CGO_ENABLED=${input.cgoEnabled ? '1' : '0'}`, `mkdir -p ${shellQuote(GO_OUTPUT_DIR)}`],
+        commands: [
+          `export CGO_ENABLED=${input.cgoEnabled ? '1' : '0'}`,
+          // Module mode whatever the image sets (some curated images set GO111MODULE=auto).
+          'export GO111MODULE=on',
+          MODULE_INIT_COMMAND,
+          `mkdir -p ${shellQuote(GO_OUTPUT_DIR)}`,
+        ],
       },
       build: { commands: build },
       post_build: { commands: [report] },
     },
     artifacts: {
-      files: [input.binaryName],
+      // A deploy-time binary name never enters the buildspec: the output directory holds the binary
+      // alone, so every file of it is the artifact.
+      files: [Token.isUnresolved(input.binaryName) ? '**/*' : input.binaryName],
       'base-directory': GO_OUTPUT_DIR,
       'discard-paths': 'no',
     },

@@ -3,12 +3,12 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 /**
  * A CodeBuild standard image and the Go versions its `runtime-versions` section accepts.
  *
- * Source: "Available runtimes" of the CodeBuild user guide,
- * https://docs.aws.amazon.com/codebuild/latest/userguide/available-runtimes.html
- * (golang rows), checked against each image's definition, `runtimes.yml` in
- * https://github.com/aws/aws-codebuild-docker-images (ubuntu/standard/7.0 and 8.0,
- * al/x86_64/standard/5.0 and 6.0, al/aarch64/standard/3.0). Older images (Ubuntu 5.0/6.0, Amazon
- * Linux 2 4.0) are left out: their Go versions (1.15-1.18) are long out of support.
+ * Source: each image's definition, `runtimes.yml` (golang section) in
+ * https://github.com/aws/aws-codebuild-docker-images, release 26.03.25 (March 2026):
+ * ubuntu/standard/7.0, al/x86_64/standard/5.0 and al/aarch64/standard/3.0 carry golang 1.20-1.26;
+ * ubuntu/standard/8.0, al/x86_64/standard/6.0 and al/aarch64/standard/4.0 carry 1.24-1.26. Older
+ * images (Ubuntu 5.0/6.0, Amazon Linux 2 4.0) are left out: their Go versions are out of support.
+ * The last three images are not constants in aws-cdk-lib 2.177: they are named by id.
  */
 export interface CuratedGoImage {
   /** The image id, as CodeBuild names it. */
@@ -24,43 +24,63 @@ export interface CuratedGoImage {
 }
 
 /** In order of preference: the first image that has the requested Go version is the default. */
+const GO_1_20_TO_1_26 = ['1.20', '1.21', '1.22', '1.23', '1.24', '1.25', '1.26'];
+const GO_1_24_TO_1_26 = ['1.24', '1.25', '1.26'];
+
 export const CURATED_GO_IMAGES: readonly CuratedGoImage[] = [
   {
     imageId: 'aws/codebuild/standard:7.0',
     aliases: [],
     label: 'Ubuntu 22.04 standard:7.0 (x86_64)',
-    goVersions: ['1.20', '1.21', '1.22', '1.23'],
+    goVersions: GO_1_20_TO_1_26,
     buildImage: () => codebuild.LinuxBuildImage.STANDARD_7_0,
   },
   {
     imageId: 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
     aliases: ['aws/codebuild/amazonlinux2-x86_64-standard:5.0'],
     label: 'Amazon Linux 2023 standard:5.0 (x86_64)',
-    goVersions: ['1.20', '1.21', '1.22', '1.23', '1.24'],
+    goVersions: GO_1_20_TO_1_26,
     buildImage: () => codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5,
   },
   {
     imageId: 'aws/codebuild/standard:8.0',
     aliases: [],
     label: 'Ubuntu 24.04 standard:8.0 (x86_64)',
-    goVersions: ['1.24', '1.25', '1.26'],
+    goVersions: GO_1_24_TO_1_26,
     buildImage: () => codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0'),
   },
   {
     imageId: 'aws/codebuild/amazonlinux-x86_64-standard:6.0',
     aliases: ['aws/codebuild/amazonlinux2-x86_64-standard:6.0'],
     label: 'Amazon Linux 2023 standard:6.0 (x86_64)',
-    goVersions: ['1.24', '1.25', '1.26'],
+    goVersions: GO_1_24_TO_1_26,
     buildImage: () => codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/amazonlinux-x86_64-standard:6.0'),
   },
   {
     imageId: 'aws/codebuild/amazonlinux-aarch64-standard:3.0',
     aliases: ['aws/codebuild/amazonlinux2-aarch64-standard:3.0'],
     label: 'Amazon Linux 2023 standard:3.0 (aarch64)',
-    goVersions: ['1.20', '1.21', '1.22', '1.23'],
+    goVersions: GO_1_20_TO_1_26,
     buildImage: () => codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0,
   },
+  {
+    imageId: 'aws/codebuild/amazonlinux-aarch64-standard:4.0',
+    aliases: ['aws/codebuild/amazonlinux2-aarch64-standard:4.0'],
+    label: 'Amazon Linux 2023 standard:4.0 (aarch64)',
+    goVersions: GO_1_24_TO_1_26,
+    buildImage: () =>
+      codebuild.LinuxArmBuildImage.fromCodeBuildImageId('aws/codebuild/amazonlinux-aarch64-standard:4.0'),
+  },
 ];
+
+/**
+ * The newest Go version that every image carries: the default of GoSampleBuild, so that it works
+ * on whichever of them a user picks.
+ */
+export function newestCommonGoVersion(): string {
+  const common = CURATED_GO_IMAGES.map((i) => i.goVersions).reduce((a, b) => a.filter((v) => b.includes(v)));
+  return [...common].sort(compareVersions)[common.length - 1];
+}
 
 /** The curated image with this id (or alias), if it is one that has Go runtimes. */
 export function findCuratedGoImage(imageId: string): CuratedGoImage | undefined {

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { propError } from './errors';
 
 /** An AWS account id. */
@@ -6,26 +7,35 @@ const ACCOUNT_ID = /^\d{12}$/;
 /** An organization id, as AWS Organizations issues them. */
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 /**
- * An `aws:PrincipalOrgPaths` value below the root: organization id, root id, one or more OU ids,
- * each followed by `/`, optionally ending with a `*` wildcard (that OU and all its children).
+ * An `aws:PrincipalOrgPaths` value: organization id, root id, one or more OU ids, each followed by
+ * `/`, optionally ending with a `*` wildcard (that OU and everything below it); or the root followed
+ * by `*` (`o-a1b2c3d4e5/r-ab12/*`, every account of the organization's root).
  */
-const ORGANIZATIONAL_UNIT_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}\/)+\*?$/;
+const ORGANIZATIONAL_UNIT_PATH =
+  /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(?:(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}\/)+\*?|\*)$/;
 
-export function validateAccountId(prop: string, value: string): void {
-  if (isDeployTimeValue(value)) {
+export function validateAccountId(scope: IConstruct | undefined, prop: string, value: string): void {
+  if (Token.isUnresolved(value)) {
     return;
   }
   if (!ACCOUNT_ID.test(value)) {
-    throw propError(prop, value, 'is not an AWS account id', 'use the 12 digits of the account, e.g. "123456789012"');
+    throw propError(
+      scope,
+      prop,
+      value,
+      'is not an AWS account id',
+      'use the 12 digits of the account, e.g. "123456789012"',
+    );
   }
 }
 
-export function validateOrganizationId(prop: string, value: string | undefined): void {
+export function validateOrganizationId(scope: IConstruct | undefined, prop: string, value: string | undefined): void {
   if (value === undefined || Token.isUnresolved(value)) {
     return;
   }
   if (!ORGANIZATION_ID.test(value)) {
     throw propError(
+      scope,
       prop,
       value,
       'is not an AWS Organizations id',
@@ -34,25 +44,18 @@ export function validateOrganizationId(prop: string, value: string | undefined):
   }
 }
 
-export function validateOrganizationalUnitPath(prop: string, value: string): void {
+export function validateOrganizationalUnitPath(scope: IConstruct | undefined, prop: string, value: string): void {
   if (Token.isUnresolved(value)) {
     return;
   }
   if (!ORGANIZATIONAL_UNIT_PATH.test(value)) {
     throw propError(
+      scope,
       prop,
       value,
       'is not an organizational unit path',
       'use "<organization id>/<root id>/<OU id>/", each OU of the path followed by "/", optionally ending with "*" ' +
-        'for the OU and its children, e.g. "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/" or "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"',
+        'for the OU (or root) and its children, e.g. "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/" or "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"',
     );
   }
-}
-
-/**
- * True for a string token, and for the element of an encoded list token (what an array such as
- * `CfnParameter.valueAsList` holds: `Token.isUnresolved` does not see it in a string).
- */
-function isDeployTimeValue(value: string): boolean {
-  return Token.isUnresolved(value) || Token.isUnresolved([value]);
 }

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { AccessLevel } from '../access-level';
 
 /**
  * Builders of repository-policy statements. None of them sets a `Resource` element: a repository
@@ -20,6 +21,24 @@ export const PUSH_ACTIONS: string[] = [
   'ecr:UploadLayerPart',
   'ecr:CompleteLayerUpload',
 ];
+
+/** The ECR actions an access level allows, in the order they appear in the policy. */
+export function accessLevelActions(level: AccessLevel): string[] {
+  switch (level) {
+    case AccessLevel.PULL:
+      return [...PULL_ACTIONS];
+    case AccessLevel.PULL_PUSH:
+      return [...PULL_ACTIONS, ...PUSH_ACTIONS];
+    default:
+      throw new Error(`Unknown AccessLevel ${JSON.stringify(level)}: use AccessLevel.PULL or AccessLevel.PULL_PUSH`);
+  }
+}
+
+/** True when the access level lets the grantee push images. */
+export function accessLevelAllowsPush(level: AccessLevel): boolean {
+  const actions = accessLevelActions(level);
+  return PUSH_ACTIONS.every((action) => actions.includes(action));
+}
 
 /** The actions Lambda needs to fetch the image of a container-image function (Lambda developer guide). */
 export const LAMBDA_PULL_ACTIONS: string[] = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];

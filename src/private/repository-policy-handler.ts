@@ -1,3 +1,4 @@
+import * as crypto from 'crypto';
 import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,6 +15,28 @@ export const REPOSITORY_POLICY_ACTIONS = [
   'ecr:SetRepositoryPolicy',
   'ecr:DeleteRepositoryPolicy',
 ];
+
+/**
+ * The DynamoDB table that holds the leases on repository policies (`lambda/repository-policy/lease.js`):
+ * one per account and region, with a fixed name so that every stack and app that edits a repository
+ * takes the same lock. The handler creates it on first use and nobody deletes it.
+ */
+export const LOCK_TABLE_NAME = 'cdk-ecr-codebuild-locks';
+
+/** What the handler does with the lock table: create it once, then take, renew and release leases (never delete). */
+export const LOCK_TABLE_ACTIONS = [
+  'dynamodb:CreateTable',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+];
+
+/**
+ * The time one invocation may take: waiting for the lease (other stacks editing the same
+ * repository), one read-merge-write cycle, and the answer to CloudFormation.
+ */
+export const HANDLER_TIMEOUT = Duration.minutes(5);
 
 /**
  * The Lambda function (one per stack) behind the custom resources that write statements into the
@@ -33,7 +56,7 @@ export class RepositoryPolicyHandler extends Construct {
   public readonly function: lambda.Function;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
-  private readonly allowed = new Set<string>();
+  private readonly allowed = new Map<string, iam.Policy>();
   private readonly lastWriter = new Map<string, IConstruct>();
 
   private constructor(scope: Construct, id: string, codeDirectory: string) {
@@ -54,7 +77,7 @@ export class RepositoryPolicyHandler extends Construct {
       code: lambda.Code.fromAsset(codeDirectory),
       role: this.role,
       logGroup: this.logGroup,
-      timeout: Duration.minutes(2),
+      timeout: HANDLER_TIMEOUT,
       memorySize: 256,
       description: 'cdk-ecr-codebuild: adds and removes its own statements in ECR repository policies',
     });
@@ -64,16 +87,41 @@ export class RepositoryPolicyHandler extends Construct {
     (this.function.node.defaultChild as CfnResource).addDeletionOverride('DependsOn');
   }
 
-  /** Lets the handler read and write the policy of `repository` (once per repository). */
-  public allow(repository: ecr.IRepository): void {
+  /**
+   * Lets the handler read and write the policy of `repository` and use its lock, in a policy of its
+   * own (one per repository, its logical id derived from the repository), which the custom resources
+   * that write into that repository must depend on.
+   *
+   * Why not one statement per repository in the role's default policy: when a grant moves to another
+   * repository, CloudFormation updates the role's policy first, then the custom resource, and only
+   * then, in the cleanup, sends the Delete that removes the statements from the old repository. By
+   * then the old repository would be gone from the policy, the Delete would fail and the revoked
+   * statements would stay. A policy of its own is removed in the cleanup too, after the custom
+   * resources that depended on it in the previous template (reverse dependency order).
+   */
+  public allow(repository: ecr.IRepository): iam.Policy {
     const key = this.keyOf(repository);
-    if (this.allowed.has(key)) {
-      return;
+    const existing = this.allowed.get(key);
+    if (existing) {
+      return existing;
     }
-    this.allowed.add(key);
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: REPOSITORY_POLICY_ACTIONS, resources: [repository.repositoryArn] }),
-    );
+    const stack = Stack.of(this);
+    const lockTable = stack.formatArn({
+      service: 'dynamodb',
+      region: repository.env.region,
+      account: repository.env.account,
+      resource: 'table',
+      resourceName: LOCK_TABLE_NAME,
+    });
+    const policy = new iam.Policy(this, `Repository${shortHash(key)}`, {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({ actions: REPOSITORY_POLICY_ACTIONS, resources: [repository.repositoryArn] }),
+        new iam.PolicyStatement({ actions: LOCK_TABLE_ACTIONS, resources: [lockTable] }),
+      ],
+    });
+    this.allowed.set(key, policy);
+    return policy;
   }
 
   /**
@@ -92,4 +140,9 @@ export class RepositoryPolicyHandler extends Construct {
   private keyOf(repository: ecr.IRepository): string {
     return JSON.stringify(Stack.of(this).resolve(repository.repositoryArn));
   }
+}
+
+/** 8 hex digits of a string: the same across synths. */
+function shortHash(value: string): string {
+  return crypto.createHash('sha256').update(value).digest('hex').slice(0, 8).toUpperCase();
 }

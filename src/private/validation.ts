@@ -1,41 +1,49 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { propError } from './errors';
 import { ENV_VAR_NAME } from './shell';
 
-/** ECR's repository name pattern (CreateRepository API). */
-const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/**
+ * ECR's repository name pattern (CreateRepository API, `repositoryName`, 2-256 characters): components
+ * of lowercase letters and digits joined by "/", each component's words separated by ".", "_", "__"
+ * or a run of "-" (`[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`).
+ */
+const REPOSITORY_COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+const REPOSITORY_NAME = new RegExp(`^${REPOSITORY_COMPONENT}(?:\\/${REPOSITORY_COMPONENT})*$`);
 /** An image tag as Docker and ECR accept it. */
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
-export function validateRepositoryName(prop: string, name: string | undefined): void {
+export function validateRepositoryName(scope: IConstruct | undefined, prop: string, name: string | undefined): void {
   if (name === undefined || Token.isUnresolved(name)) {
     return;
   }
   if (name.length < 2 || name.length > 256) {
-    throw propError(prop, name, `has ${name.length} characters`, 'use 2-256 characters');
+    throw propError(scope, prop, name, `has ${name.length} characters`, 'use 2-256 characters');
   }
   if (!REPOSITORY_NAME.test(name)) {
     throw propError(
+      scope,
       prop,
       name,
       'is not a valid ECR repository name',
-      'use lowercase letters and digits, separated by single ".", "_", "-" or "/" (e.g. "team/app-image")',
+      'use lowercase letters and digits, separated by ".", "_", "__", one or more "-", or "/" (e.g. "team/app-image")',
     );
   }
 }
 
-export function validateImageTag(prop: string, tag: string): void {
+export function validateImageTag(scope: IConstruct | undefined, prop: string, tag: string): void {
   if (Token.isUnresolved(tag)) {
     return;
   }
   if (!IMAGE_TAG.test(tag)) {
-    throw propError(prop, tag, 'is not a valid tag', 'use 1-128 of [A-Za-z0-9_.-], not starting with . or -');
+    throw propError(scope, prop, tag, 'is not a valid tag', 'use 1-128 of [A-Za-z0-9_.-], not starting with . or -');
   }
 }
 
-export function validateEnvVarName(prop: string, name: string, what: string): void {
+export function validateEnvVarName(scope: IConstruct | undefined, prop: string, name: string, what: string): void {
   if (!ENV_VAR_NAME.test(name)) {
     throw propError(
+      scope,
       prop,
       name,
       `is not a valid ${what} name`,
@@ -45,15 +53,22 @@ export function validateEnvVarName(prop: string, name: string, what: string): vo
 }
 
 /** A duration in whole minutes within [min, max]. */
-export function validateMinutes(prop: string, value: Duration | undefined, min: number, max: number): void {
+export function validateMinutes(
+  scope: IConstruct | undefined,
+  prop: string,
+  value: Duration | undefined,
+  min: number,
+  max: number,
+): void {
   if (value === undefined || value.isUnresolved()) {
     return;
   }
   const minutes = value.toMinutes({ integral: false });
   if (!Number.isInteger(minutes) || minutes < min || minutes > max) {
     throw propError(
+      scope,
       prop,
-      value.toHumanString(),
+      value,
       `is outside CodeBuild's limits`,
       `use a whole number of minutes from ${min} to ${max} (e.g. Duration.minutes(60))`,
     );
@@ -61,15 +76,15 @@ export function validateMinutes(prop: string, value: Duration | undefined, min: 
 }
 
 /** A path that stays inside its base: relative, and no `..` that leaves it. */
-export function validateRelativePath(prop: string, value: string, base: string): void {
+export function validateRelativePath(scope: IConstruct | undefined, prop: string, value: string, base: string): void {
   if (Token.isUnresolved(value)) {
     return;
   }
   if (value.length === 0) {
-    throw propError(prop, value, 'is empty', `give a path relative to ${base}`);
+    throw propError(scope, prop, value, 'is empty', `give a path relative to ${base}`);
   }
   if (value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value)) {
-    throw propError(prop, value, 'is absolute', `give a path relative to ${base}`);
+    throw propError(scope, prop, value, 'is absolute', `give a path relative to ${base}`);
   }
   let depth = 0;
   for (const part of value.split(/[\\/]/)) {
@@ -79,17 +94,63 @@ export function validateRelativePath(prop: string, value: string, base: string):
       depth += 1;
     }
     if (depth < 0) {
-      throw propError(prop, value, `leaves ${base} with ".."`, `give a path inside ${base}`);
+      throw propError(scope, prop, value, `leaves ${base} with ".."`, `give a path inside ${base}`);
     }
   }
 }
 
 /** A positive whole number. */
-export function validatePositiveInteger(prop: string, value: number | undefined, fix: string): void {
+export function validatePositiveInteger(
+  scope: IConstruct | undefined,
+  prop: string,
+  value: number | undefined,
+  fix: string,
+): void {
   if (value === undefined || Token.isUnresolved(value)) {
     return;
   }
   if (!Number.isInteger(value) || value < 1) {
-    throw propError(prop, value, 'is not a positive whole number', fix);
+    throw propError(scope, prop, value, 'is not a positive whole number', fix);
+  }
+}
+
+/** A value that must hold more than blanks (e.g. a Dockerfile path or a Go package). */
+export function validateNotBlank(scope: IConstruct | undefined, prop: string, value: string, fix: string): void {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  if (value.length > 0 && value.trim().length === 0) {
+    throw propError(scope, prop, value, 'holds only whitespace', fix);
+  }
+}
+
+/**
+ * A project environment variable name as CodeBuild takes it: not empty, not in CodeBuild's own
+ * `CODEBUILD_` namespace, no whitespace and no "=" (the shell could not export it).
+ */
+export function validateProjectEnvName(scope: IConstruct | undefined, prop: string, name: string): void {
+  if (Token.isUnresolved(name)) {
+    return;
+  }
+  if (name.length === 0) {
+    throw propError(scope, prop, name, 'is an empty variable name', 'give every variable a name (e.g. "APP_VERSION")');
+  }
+  if (name.toUpperCase().startsWith('CODEBUILD_')) {
+    throw propError(
+      scope,
+      prop,
+      name,
+      'starts with CODEBUILD_, which CodeBuild reserves for its own variables',
+      'choose a name without the CODEBUILD_ prefix',
+    );
+  }
+  if (/[\s=]/.test(name)) {
+    throw propError(
+      scope,
+      prop,
+      name,
+      'holds whitespace or "="',
+      'use letters, digits and underscores, not starting with a digit (e.g. "APP_VERSION")',
+    );
   }
 }

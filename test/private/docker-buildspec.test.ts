@@ -51,9 +51,13 @@ class Fakes {
     const record = [
       '#!/bin/bash',
       'tool="$(basename "$0")"',
-      'n=$(ls "$FAKE_CALLS" | wc -l)',
+      // Commands of one pipeline run at the same time: a lock makes each call take its own number.
+      'exec 9>>"$FAKE_CALLS/.lock"',
+      'flock 9',
+      'n=$(find "$FAKE_CALLS" -name "*-*" ! -name "*.stdin" | wc -l)',
       'file="$FAKE_CALLS/$(printf "%04d" "$n")-$tool"',
       'printf "%s\\0" "$@" > "$file"',
+      'flock -u 9',
       'if [ "$tool" = docker ] && [ "${1:-}" = login ]; then cat > "$file.stdin"; fi',
       'if [ "${FAKE_FAIL:-}" = "$tool:${1:-}" ]; then echo "fake $tool $1 failed" >&2; exit 1; fi',
       'if [ "$tool" = aws ] && [ "${2:-}" = get-login-password ]; then echo "FAKE-ECR-TOKEN"; fi',
@@ -67,7 +71,7 @@ class Fakes {
   public read(): Call[] {
     return fs
       .readdirSync(this.calls)
-      .filter((f) => !f.endsWith('.stdin'))
+      .filter((f) => !f.endsWith('.stdin') && f !== '.lock')
       .sort()
       .map((f) => {
         const raw = fs.readFileSync(path.join(this.calls, f), 'utf-8');
@@ -84,6 +88,17 @@ class Fakes {
   public dispose(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `aws ecr get-login-password | docker login …` starts both commands at the same time, so which of
+ * them records first is up to the scheduler. The buildspec guarantees that the pipeline comes first
+ * and that the rest runs after it: the pipeline's two calls are returned sorted by tool (aws, then
+ * docker), the calls after it in the order they ran.
+ */
+function splitLoginPipeline(calls: Call[]): { pipeline: Call[]; after: Call[] } {
+  const pipeline = calls.slice(0, 2).sort((a, b) => a.tool.localeCompare(b.tool));
+  return { pipeline, after: calls.slice(2) };
 }
 
 /** Runs the synthesized buildspec with the fakes first on PATH. */
@@ -133,15 +148,18 @@ describe('generated buildspec, run with recording fakes of aws and docker', () =
       { phase: 'build', exitCode: 0 },
       { phase: 'post_build', exitCode: 0 },
     ]);
-    expect(calls.map((c) => [c.tool, ...c.args])).toEqual([
+    const { pipeline, after } = splitLoginPipeline(calls);
+    expect(pipeline.map((c) => [c.tool, ...c.args])).toEqual([
       ['aws', 'ecr', 'get-login-password', '--region', 'eu-west-1'],
       ['docker', 'login', '--username', 'AWS', '--password-stdin', '111111111111.dkr.ecr.eu-west-1.amazonaws.com'],
+    ]);
+    expect(after.map((c) => [c.tool, ...c.args])).toEqual([
       ['docker', 'build', '--file', 'Dockerfile', '--tag', `${REPO}:build-42`, '.'],
       ['docker', 'tag', `${REPO}:build-42`, `${REPO}:latest`],
       ['docker', 'push', `${REPO}:build-42`],
       ['docker', 'push', `${REPO}:latest`],
     ]);
-    expect(calls[1].stdin).toBe('FAKE-ECR-TOKEN\n');
+    expect(pipeline[1].stdin).toBe('FAKE-ECR-TOKEN\n');
     expect(result.stdout).toContain(`Pushed image: ${REPO}:build-42\n`);
     expect(result.stdout).toContain(`Pushed image: ${REPO}:latest\n`);
   });
@@ -284,7 +302,13 @@ describe('generated buildspec, run with recording fakes of aws and docker', () =
     const { result, calls } = runWithFakes({}, { FAKE_FAIL: 'docker:login' });
     expect(result.succeeded).toBe(false);
     expect(result.phases).toEqual([{ phase: 'pre_build', exitCode: 1 }]);
-    expect(calls.map((c) => c.args[0])).toEqual(['ecr', 'login']);
+    // the login pipeline ran (both of its commands) and failed; nothing ran after it
+    const { pipeline, after } = splitLoginPipeline(calls);
+    expect(pipeline.map((c) => [c.tool, c.args[0]])).toEqual([
+      ['aws', 'ecr'],
+      ['docker', 'login'],
+    ]);
+    expect(after).toEqual([]);
   });
 
   test('a failed push fails the build phase', () => {

@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as http from 'http';
-import { freePort } from './ports';
 
 /** A running moto server (AWS API emulator) on 127.0.0.1. */
 export interface MotoServer {
@@ -12,6 +11,27 @@ export interface MotoServer {
 }
 
 const START_TIMEOUT_MS = 30_000;
+
+/**
+ * How long one request to moto may take before the SDK gives up with an error that names the
+ * command (without it, a request that hangs only ends with jest's test timeout, which says nothing
+ * of what the test was waiting for). Generous: a loaded 2-core machine answers in well under a second.
+ */
+export const MOTO_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Client settings for moto at `endpoint`: dummy credentials, explicit connection and request
+ * timeouts, and no more than one retry.
+ */
+export function motoClientConfig(endpoint: string, region: string) {
+  return {
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: MOTO_REQUEST_TIMEOUT_MS },
+  };
+}
 const STOP_TIMEOUT_MS = 5_000;
 
 /**
@@ -22,9 +42,9 @@ const STOP_TIMEOUT_MS = 5_000;
  * Clients need dummy credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) and a region.
  */
 export async function startMoto(): Promise<MotoServer> {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+  // Port 0: the kernel picks a free port when moto binds, and moto prints it. (Asking for a free
+  // port first and passing it leaves a window in which another server of a parallel test can take it.)
+  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });
@@ -36,15 +56,16 @@ export async function startMoto(): Promise<MotoServer> {
   const stop = (): Promise<void> => (stopped ??= kill(child));
 
   try {
-    await waitUntilUp(child, endpoint, () => output);
+    const port = await waitUntilUp(child, () => output);
+    return { endpoint: `http://127.0.0.1:${port}`, port, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { endpoint, port, stop };
 }
 
-async function waitUntilUp(child: ChildProcess, endpoint: string, output: () => string): Promise<void> {
+/** Waits until moto has printed the port it listens on and answers there; returns the port. */
+async function waitUntilUp(child: ChildProcess, output: () => string): Promise<number> {
   let spawnError: Error | undefined;
   let exitCode: number | null | undefined;
   child.once('error', (e) => (spawnError = e));
@@ -60,12 +81,16 @@ async function waitUntilUp(child: ChildProcess, endpoint: string, output: () => 
           `pip install "moto[server]"):\n${output()}`,
       );
     }
-    if (await answers(`${endpoint}/moto-api/`)) {
-      return;
+    const port = Number(/Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(output())?.[1] ?? 0);
+    if (port > 0 && (await answers(`http://127.0.0.1:${port}/moto-api/`))) {
+      return port;
     }
     await sleep(200);
   }
-  throw new Error(`moto server did not answer on ${endpoint} within ${START_TIMEOUT_MS / 1000}s:\n${output()}`);
+  throw new Error(
+    `moto server did not print its port and answer there within ${START_TIMEOUT_MS / 1000}s (waiting for ` +
+      `"Running on http://127.0.0.1:<port>" and an answer on /moto-api/):\n${output()}`,
+  );
 }
 
 function answers(url: string): Promise<boolean> {

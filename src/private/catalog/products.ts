@@ -85,7 +85,7 @@ export function buildCrossAccountPullPolicyProduct(scope: Construct, accessLevel
     scope,
     'AccountIds',
     PARAMETER_RULES.accountIds,
-    `Accounts that may ${accessLevel.allowsPush ? 'pull and push' : 'pull'} the images (12 digits each, separated by commas)`,
+    `Accounts that may ${accessLevel === AccessLevel.PULL_PUSH ? 'pull and push' : 'pull'} the images (12 digits each, separated by commas)`,
   );
   const repository = ecr.Repository.fromRepositoryName(scope, 'Repository', repositoryName.valueAsString);
   const policy = new CrossAccountPullPolicy(scope, 'Sharing', {

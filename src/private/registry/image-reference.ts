@@ -29,7 +29,7 @@ export interface UpstreamNaming {
  */
 export function parseImageReference(prop: string, image: string, upstream: UpstreamNaming): ImageReference {
   if (Token.isUnresolved(image)) {
-    throw propError(prop, image, 'is a token', 'give the upstream image as a literal, e.g. "node:20"');
+    throw propError(undefined, prop, image, 'is a token', 'give the upstream image as a literal, e.g. "node:20"');
   }
   let rest = image;
   let reference = ':latest';
@@ -37,7 +37,13 @@ export function parseImageReference(prop: string, image: string, upstream: Upstr
   if (at >= 0) {
     const digest = rest.slice(at + 1);
     if (!DIGEST.test(digest)) {
-      throw propError(prop, image, 'has a malformed digest', 'use "@sha256:" followed by 64 lowercase hex digits');
+      throw propError(
+        undefined,
+        prop,
+        image,
+        'has a malformed digest',
+        'use "@sha256:" followed by 64 lowercase hex digits',
+      );
     }
     reference = `@${digest}`;
     rest = rest.slice(0, at);
@@ -49,6 +55,7 @@ export function parseImageReference(prop: string, image: string, upstream: Upstr
       host === upstream.registryUrl || (upstream.registryType === 'docker-hub' && DOCKER_HUB_HOSTS.includes(host));
     if (!own) {
       throw propError(
+        undefined,
         prop,
         image,
         `names registry ${host}, not the upstream of the rule (${upstream.registryUrl})`,
@@ -60,15 +67,22 @@ export function parseImageReference(prop: string, image: string, upstream: Upstr
   const colon = last.indexOf(':');
   if (colon >= 0) {
     if (at >= 0) {
-      throw propError(prop, image, 'has both a tag and a digest', 'give one of them (the digest pins the image)');
+      throw propError(
+        undefined,
+        prop,
+        image,
+        'has both a tag and a digest',
+        'give one of them (the digest pins the image)',
+      );
     }
     const tag = last.slice(colon + 1);
-    validateImageTag(prop, tag);
+    validateImageTag(undefined, prop, tag);
     reference = `:${tag}`;
     parts[parts.length - 1] = last.slice(0, colon);
   }
   if (parts.some((p) => !COMPONENT.test(p))) {
     throw propError(
+      undefined,
       prop,
       image,
       'is not an image reference',

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { IConstruct } from 'constructs';
 import { propError } from '../errors';
 
 /**
@@ -7,14 +8,20 @@ import { propError } from '../errors';
  * rules (aws-cdk-lib keeps that renderer private): priorities in the order given unless set, a rule
  * for any tag status last.
  */
-export function renderLifecyclePolicy(prop: string, rules: ecr.LifecycleRule[]): string {
+export function renderLifecyclePolicy(scope: IConstruct, prop: string, rules: ecr.LifecycleRule[]): string {
   let next = 1;
   const used = new Set<number>();
   const rendered = rules.map((rule) => {
-    validateLifecycleRule(prop, rule);
+    validateLifecycleRule(scope, prop, rule);
     const priority = rule.rulePriority ?? Math.max(next, ...[...used].map((p) => p + 1));
     if (used.has(priority)) {
-      throw propError(prop, `rulePriority ${priority}`, 'is used by two rules', 'give each rule its own priority');
+      throw propError(
+        scope,
+        prop,
+        `rulePriority ${priority}`,
+        'is used by two rules',
+        'give each rule its own priority',
+      );
     }
     used.add(priority);
     next = priority + 1;
@@ -38,6 +45,7 @@ export function renderLifecyclePolicy(prop: string, rules: ecr.LifecycleRule[]):
   const highest = Math.max(...rendered.map((r) => r.rulePriority));
   if (any.length > 1 || (any.length === 1 && any[0].rulePriority !== highest)) {
     throw propError(
+      scope,
       prop,
       'TagStatus.ANY',
       'is not on the one rule with the highest priority',
@@ -47,7 +55,7 @@ export function renderLifecyclePolicy(prop: string, rules: ecr.LifecycleRule[]):
   return JSON.stringify({ rules: rendered.sort((a, b) => a.rulePriority - b.rulePriority) });
 }
 
-function validateLifecycleRule(prop: string, rule: ecr.LifecycleRule): void {
+function validateLifecycleRule(scope: IConstruct, prop: string, rule: ecr.LifecycleRule): void {
   const tokens =
     (rule.maxImageCount !== undefined && Token.isUnresolved(rule.maxImageCount)) ||
     (rule.maxImageAge !== undefined && rule.maxImageAge.isUnresolved()) ||
@@ -56,6 +64,7 @@ function validateLifecycleRule(prop: string, rule: ecr.LifecycleRule): void {
     [...(rule.tagPrefixList ?? []), ...(rule.tagPatternList ?? [])].some((t) => Token.isUnresolved(t));
   if (tokens) {
     throw propError(
+      scope,
       prop,
       rule.description ?? '(a rule)',
       'has a value only known at deploy time, and the lifecycle policy text is written at synth',
@@ -66,6 +75,7 @@ function validateLifecycleRule(prop: string, rule: ecr.LifecycleRule): void {
     const days = rule.maxImageAge.toDays({ integral: false });
     if (!Number.isInteger(days) || days < 1) {
       throw propError(
+        scope,
         prop,
         rule.maxImageAge.toHumanString(),
         'is not a whole number of days',
@@ -75,6 +85,7 @@ function validateLifecycleRule(prop: string, rule: ecr.LifecycleRule): void {
   }
   if ((rule.maxImageCount === undefined) === (rule.maxImageAge === undefined)) {
     throw propError(
+      scope,
       prop,
       rule.description ?? '(a rule)',
       'needs exactly one of maxImageCount and maxImageAge',
@@ -86,10 +97,17 @@ function validateLifecycleRule(prop: string, rule: ecr.LifecycleRule): void {
     !Token.isUnresolved(rule.maxImageCount) &&
     !(Number.isInteger(rule.maxImageCount) && rule.maxImageCount >= 1)
   ) {
-    throw propError(prop, rule.maxImageCount, 'is not a valid maxImageCount', 'use a whole number of at least 1');
+    throw propError(
+      scope,
+      prop,
+      rule.maxImageCount,
+      'is not a valid maxImageCount',
+      'use a whole number of at least 1',
+    );
   }
   if (rule.tagStatus === ecr.TagStatus.TAGGED && !rule.tagPrefixList && !rule.tagPatternList) {
     throw propError(
+      scope,
       prop,
       'TagStatus.TAGGED',
       'needs tagPrefixList or tagPatternList',
@@ -102,6 +120,7 @@ function validateLifecycleRule(prop: string, rule: ecr.LifecycleRule): void {
     (rule.tagPrefixList || rule.tagPatternList)
   ) {
     throw propError(
+      scope,
       prop,
       rule.tagStatus,
       'cannot take tagPrefixList or tagPatternList',

@@ -30,6 +30,7 @@ export function checkCredentialsSecret(scope: IConstruct, prefix: string, secret
   const name = knownSecretName(secret);
   if (name === undefined) {
     throw propError(
+      scope,
       'upstream credentials',
       secret.node.path,
       `(rule "${prefix}") has no secretName, so CloudFormation generates one, and ECR only accepts secrets named ${SECRET_NAME_PREFIX}…`,
@@ -45,6 +46,7 @@ export function checkCredentialsSecret(scope: IConstruct, prefix: string, secret
     );
   } else if (!name.startsWith(SECRET_NAME_PREFIX) || name.length === SECRET_NAME_PREFIX.length) {
     throw propError(
+      scope,
       'upstream credentials',
       name,
       `(secret ${secret.node.path}, rule "${prefix}") does not start with "${SECRET_NAME_PREFIX}", which ECR requires`,
@@ -54,6 +56,7 @@ export function checkCredentialsSecret(scope: IConstruct, prefix: string, secret
   const stack = Stack.of(scope);
   if (compareAccounts(secret.env.account, stack.account) === AccountRelation.DIFFERENT) {
     throw propError(
+      scope,
       'upstream credentials',
       secret.node.path,
       `(rule "${prefix}") is in account ${secret.env.account}, not in the registry's account ${stack.account}`,
@@ -66,6 +69,7 @@ export function checkCredentialsSecret(scope: IConstruct, prefix: string, secret
     secret.env.region !== stack.region
   ) {
     throw propError(
+      scope,
       'upstream credentials',
       secret.node.path,
       `(rule "${prefix}") is in region ${secret.env.region}, not in the registry's region ${stack.region}`,

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { propError } from '../errors';
 
 /** A repository name prefix as ECR accepts it for pull-through cache rules and creation templates (no trailing `/`). */
@@ -14,13 +15,14 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 export const MAX_CACHE_PREFIX_LENGTH = 30;
 
 /** The `ecrRepositoryPrefix` of a pull-through cache rule: 2-30 characters of a repository name, not ROOT. */
-export function validateCachePrefix(prop: string, prefix: string): void {
+export function validateCachePrefix(scope: IConstruct | undefined, prop: string, prefix: string): void {
   if (Token.isUnresolved(prefix)) {
     // The prefix names construct ids, IAM resources and image URIs at synth.
-    throw propError(prop, prefix, 'is a token', 'give the prefix as a literal, e.g. "docker-hub"');
+    throw propError(scope, prop, prefix, 'is a token', 'give the prefix as a literal, e.g. "docker-hub"');
   }
   if (prefix.length < 2 || prefix.length > MAX_CACHE_PREFIX_LENGTH) {
     throw propError(
+      scope,
       prop,
       prefix,
       `has ${prefix.length} characters`,
@@ -29,6 +31,7 @@ export function validateCachePrefix(prop: string, prefix: string): void {
   }
   if (!REPOSITORY_PREFIX.test(prefix)) {
     throw propError(
+      scope,
       prop,
       prefix,
       'is not a valid repository prefix',
@@ -38,16 +41,17 @@ export function validateCachePrefix(prop: string, prefix: string): void {
 }
 
 /** The prefix of a repository creation template: ROOT, or 1-256 characters of a repository name. */
-export function validateTemplatePrefix(prop: string, prefix: string): void {
+export function validateTemplatePrefix(scope: IConstruct | undefined, prop: string, prefix: string): void {
   if (Token.isUnresolved(prefix)) {
     // The prefix names the template's construct id, and is compared with the cache rules at synth.
-    throw propError(prop, prefix, 'is a token', 'give the prefix as a literal, e.g. "docker-hub" or "ROOT"');
+    throw propError(scope, prop, prefix, 'is a token', 'give the prefix as a literal, e.g. "docker-hub" or "ROOT"');
   }
   if (prefix === 'ROOT') {
     return;
   }
   if (prefix.length > 256 || !REPOSITORY_PREFIX.test(prefix)) {
     throw propError(
+      scope,
       prop,
       prefix,
       'is not a valid repository creation template prefix',
@@ -57,9 +61,10 @@ export function validateTemplatePrefix(prop: string, prefix: string): void {
   }
 }
 
-export function validateScanFilters(prop: string, filters: string[]): void {
+export function validateScanFilters(scope: IConstruct | undefined, prop: string, filters: string[]): void {
   if (filters.length > 100) {
     throw propError(
+      scope,
       prop,
       `${filters.length} filters`,
       'are more than ECR allows in one scanning rule (100)',
@@ -72,6 +77,7 @@ export function validateScanFilters(prop: string, filters: string[]): void {
     }
     if (filter.length < 1 || filter.length > 255 || !SCAN_FILTER.test(filter)) {
       throw propError(
+        scope,
         prop,
         filter,
         'is not a registry scanning filter',
@@ -81,12 +87,13 @@ export function validateScanFilters(prop: string, filters: string[]): void {
   }
 }
 
-export function validateReplicationFilter(prop: string, filter: string): void {
+export function validateReplicationFilter(scope: IConstruct | undefined, prop: string, filter: string): void {
   if (Token.isUnresolved(filter)) {
     return;
   }
   if (filter.length < 2 || filter.length > 256 || !REPLICATION_FILTER.test(filter)) {
     throw propError(
+      scope,
       prop,
       filter,
       'is not a replication repository filter',
@@ -95,11 +102,17 @@ export function validateReplicationFilter(prop: string, filter: string): void {
   }
 }
 
-export function validateRegion(prop: string, region: string): void {
+export function validateRegion(scope: IConstruct | undefined, prop: string, region: string): void {
   if (Token.isUnresolved(region)) {
     return;
   }
   if (!REGION.test(region) || region.length > 25) {
-    throw propError(prop, region, 'is not an AWS region name', 'use a region such as "eu-west-1" or "us-east-2"');
+    throw propError(
+      scope,
+      prop,
+      region,
+      'is not an AWS region name',
+      'use a region such as "eu-west-1" or "us-east-2"',
+    );
   }
 }

@@ -22,6 +22,7 @@ import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, S3Client } fr
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ResolveContext, resolveIntrinsics } from './intrinsics';
 import { EmulatedResource, Template } from './moto-template';
+import { motoClientConfig } from '../moto-server';
 
 export const REGION = 'us-east-1';
 
@@ -37,12 +38,7 @@ export interface Clients {
 }
 
 export function emulatorClients(endpoint: string): Clients {
-  const config = {
-    endpoint,
-    region: REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    maxAttempts: 2,
-  };
+  const config = motoClientConfig(endpoint, REGION);
   return {
     cloudformation: new CloudFormationClient(config),
     ecr: new ECRClient(config),

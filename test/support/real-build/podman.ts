@@ -64,7 +64,7 @@ export class PodmanSandbox {
     this.resetAuth();
 
     // The buildspec runs `docker`: podman-docker's CLI, with `--network none` added to builds
-    // (REAL-BUILDS.md). Every other argument goes through unchanged.
+    // (TESTING.md). Every other argument goes through unchanged.
     const wrapper = path.join(this.binDir, 'docker');
     fs.writeFileSync(
       wrapper,

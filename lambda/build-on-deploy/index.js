@@ -1,0 +1,668 @@
+'use strict';
+/**
+ * Custom resource handler of cdk-ecr-codebuild's DockerBuildToEcr `buildOnDeploy`: starts a build of
+ * the project when the build inputs change, waits for it, and answers CloudFormation with what the
+ * build pushed (or with the build id and log links when it fails).
+ *
+ * Plain CommonJS, no build step. `@aws-sdk/client-codebuild`, `@aws-sdk/client-lambda` and
+ * `@aws-sdk/client-ecr` come with the Lambda Node.js runtime. The handler answers CloudFormation itself (HTTPS PUT to the pre-signed
+ * `ResponseURL`), so one invocation may end without answering: it then hands the wait over to a new
+ * asynchronous invocation of itself (`{ Waiter: { Request, BuildId, Deadline } }`), which is how a
+ * build longer than Lambda's 15 minutes is waited for. Every path ends with exactly one answer.
+ *
+ * Resource properties (CloudFormation passes every value as a string):
+ * - `ProjectName`: the CodeBuild project;
+ * - `BuildInputs`: fingerprint of the project's definition (buildspec, source, environment) at synth;
+ * - `DeployTimeInputs`: values only known at deploy time that feed the build (source location...);
+ * - `SourceVersion` (optional): the commit, branch or tag to build;
+ * - `TimeoutMinutes`, `QueuedTimeoutMinutes`: overrides for the build started here;
+ * - `PollSeconds`: interval between two `BatchGetBuilds`.
+ * Attributes (`Data`): `ImageUri`, `ImageTag`, `ImageDigest` (the build's exported variables),
+ * `ImageDigestHex` (the digest without `sha256:`), `BuildId`, `BuildArn`. The physical id is the id
+ * of the build that produced them.
+ *
+ * Every build started here carries `CDK_ECR_CODEBUILD_BUILD_INPUTS`, a hash of the properties that feed
+ * it. An Update first looks for the newest finished build of the project with the same hash whose
+ * image is still in the repository, and answers with it instead of building: a rollback (which
+ * sends the previous properties while the project still has the new definition) or a return to
+ * earlier inputs then builds nothing.
+ *
+ * Delete never touches the repository or its images. It stops the build of this resource only when
+ * that build is still running (a cancelled or rolled-back deployment), so that it does not push.
+ *
+ * Environment: `AWS_ENDPOINT_URL_CODEBUILD` / `AWS_ENDPOINT_URL_LAMBDA` / `AWS_ENDPOINT_URL_ECR` (or
+ * `AWS_ENDPOINT_URL`) override the endpoints (tests point them at an emulator).
+ */
+const crypto = require('crypto');
+const http = require('http');
+const https = require('https');
+
+/** CloudFormation truncates longer reasons; keep the end of the message readable. */
+const MAX_REASON_CHARS = 3000;
+/** A build id is `<project>:<uuid>`. */
+const BUILD_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{1,254}:[0-9a-f-]{36}$/;
+/** The manifest digest a registry reports. */
+const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+/** Statuses after which a build changes no more. */
+const TERMINAL = ['SUCCEEDED', 'FAILED', 'FAULT', 'STOPPED', 'TIMED_OUT'];
+/** Margin kept before Lambda's timeout to hand the wait over to the next invocation. */
+const HANDOVER_MARGIN_MS = 60_000;
+/** Minutes the waiter gives CodeBuild beyond the build's timeouts (provisioning, finalizing). */
+const DEADLINE_SLACK_MINUTES = 3;
+/** The build environment variable that records the inputs of a build started here. */
+const INPUTS_VARIABLE = 'CDK_ECR_CODEBUILD_BUILD_INPUTS';
+/** How many of the project's newest builds an Update looks through for one with the same inputs. */
+const REUSE_WINDOW = 100;
+/** The variables every DockerBuildToEcr build exports. */
+const EXPORTED = { uri: 'IMAGE_URI', tag: 'IMAGE_TAG', digest: 'IMAGE_DIGEST' };
+
+/**
+ * @typedef {{ send: (command: any) => Promise<any> }} ClientLike
+ * @typedef {{ Status: 'SUCCESS' | 'FAILED', Reason?: string, PhysicalResourceId: string, Data?: Record<string, string> }} Result
+ * @typedef {{
+ *   codebuild: ClientLike,
+ *   commands: { StartBuild: any, BatchGetBuilds: any, StopBuild: any, ListBuildsForProject: any },
+ *   imageExists: (image: { ImageUri: string, ImageDigest: string }) => Promise<boolean>,
+ *   respond: (request: Record<string, any>, result: Result) => Promise<void>,
+ *   handOver: (payload: Record<string, any>) => Promise<void>,
+ *   sleep: (ms: number) => Promise<void>,
+ *   now: () => number,
+ *   remainingMs: () => number,
+ * }} Deps
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Pure core (no I/O)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Reads a whole number property, with a default and bounds.
+ * @param {Record<string, any>} props
+ * @param {string} name
+ * @param {number} fallback
+ * @param {number} min
+ * @param {number} max
+ */
+function intProperty(props, name, fallback, min, max) {
+  const raw = props[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} "${raw}" is not a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/**
+ * True when a property that feeds the build differs between two sets of resource properties.
+ * Timeouts and the poll interval do not feed the build.
+ * @param {Record<string, any>} props
+ * @param {Record<string, any> | undefined} oldProps
+ */
+function inputsChanged(props, oldProps) {
+  if (!oldProps) {
+    return true;
+  }
+  for (const name of ['ProjectName', 'BuildInputs', 'SourceVersion']) {
+    if ((props[name] ?? '') !== (oldProps[name] ?? '')) {
+      return true;
+    }
+  }
+  return stableJson(props.DeployTimeInputs) !== stableJson(oldProps.DeployTimeInputs);
+}
+
+/**
+ * JSON with sorted keys, so that two equal objects compare equal.
+ * @param {unknown} value
+ * @returns {string}
+ */
+function stableJson(value) {
+  if (Array.isArray(value)) {
+    return `[${value.map(stableJson).join(',')}]`;
+  }
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(/** @type {any} */ (value)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * A hash of the properties that feed a build (the ones `inputsChanged` compares).
+ * @param {Record<string, any>} props
+ */
+function inputsKey(props) {
+  const inputs = {
+    ProjectName: props.ProjectName ?? '',
+    BuildInputs: props.BuildInputs ?? '',
+    SourceVersion: props.SourceVersion ?? '',
+    DeployTimeInputs: props.DeployTimeInputs ?? null,
+  };
+  return crypto.createHash('sha256').update(stableJson(inputs)).digest('hex');
+}
+
+/**
+ * True when the build was started with the inputs of `key`.
+ * @param {Record<string, any>} build
+ * @param {string} key
+ */
+function builtWith(build, key) {
+  const variables = (build.environment && build.environment.environmentVariables) || [];
+  return variables.some((/** @type {any} */ v) => v && v.name === INPUTS_VARIABLE && v.value === key);
+}
+
+/**
+ * The registry id and repository name of an ECR image URI (`<account>.dkr.ecr.<region>.<domain>/<name>:<tag>`).
+ * @param {string} uri
+ * @returns {{ registryId: string, repositoryName: string } | undefined}
+ */
+function parseImageUri(uri) {
+  const match = /^(\d{12})\.dkr\.ecr\.[^/]+\/([^:@]+)(?::[^@]*)?(?:@.*)?$/.exec(String(uri || ''));
+  return match ? { registryId: match[1], repositoryName: match[2] } : undefined;
+}
+
+/**
+ * The StartBuild input for a request: the project, the source version when one is given, the
+ * timeouts of a deploy-time build and an idempotency token, so that a request delivered twice
+ * starts one build.
+ * @param {Record<string, any>} props
+ * @param {string} requestId
+ */
+function startBuildInput(props, requestId) {
+  if (!props.ProjectName) {
+    throw new Error('ProjectName is missing from the resource properties');
+  }
+  return {
+    projectName: String(props.ProjectName),
+    ...(props.SourceVersion ? { sourceVersion: String(props.SourceVersion) } : {}),
+    timeoutInMinutesOverride: intProperty(props, 'TimeoutMinutes', 50, 5, 2160),
+    queuedTimeoutInMinutesOverride: intProperty(props, 'QueuedTimeoutMinutes', 5, 5, 480),
+    idempotencyToken: `cfn-${requestId}`.slice(0, 64),
+    environmentVariablesOverride: [{ name: INPUTS_VARIABLE, value: inputsKey(props), type: 'PLAINTEXT' }],
+  };
+}
+
+/**
+ * When the waiter gives up on a build started at `startedAt` (ms): after its queued and build
+ * timeouts and a little slack, CodeBuild has ended it itself.
+ * @param {Record<string, any>} props
+ * @param {number} startedAt
+ */
+function waitDeadline(props, startedAt) {
+  const minutes =
+    intProperty(props, 'TimeoutMinutes', 50, 5, 2160) +
+    intProperty(props, 'QueuedTimeoutMinutes', 5, 5, 480) +
+    DEADLINE_SLACK_MINUTES;
+  return startedAt + minutes * 60_000;
+}
+
+/**
+ * The build's exported variables as a map.
+ * @param {Record<string, any>} build
+ * @returns {Record<string, string>}
+ */
+function exportedVariables(build) {
+  /** @type {Record<string, string>} */
+  const out = {};
+  for (const v of build.exportedEnvironmentVariables || []) {
+    if (v && typeof v.name === 'string') {
+      out[v.name] = v.value === undefined || v.value === null ? '' : String(v.value);
+    }
+  }
+  return out;
+}
+
+/**
+ * Console address of a build, from its ARN (`arn:<partition>:codebuild:<region>:<account>:build/<id>`).
+ * @param {string} buildArn
+ * @param {string} buildId
+ */
+function buildConsoleUrl(buildArn, buildId) {
+  const match = /^arn:([^:]+):codebuild:([^:]+):(\d{12}):build\/(.+)$/.exec(String(buildArn || ''));
+  if (!match) {
+    return undefined;
+  }
+  const [, partition, region, account, id] = match;
+  const host =
+    partition === 'aws-cn'
+      ? 'console.amazonaws.cn'
+      : partition === 'aws-us-gov'
+        ? 'console.amazonaws-us-gov.com'
+        : `${region}.console.aws.amazon.com`;
+  const project = (buildId || id).split(':')[0];
+  return (
+    `https://${host}/codesuite/codebuild/${account}/projects/${encodeURIComponent(project)}` +
+    `/build/${encodeURIComponent(buildId || id)}/?region=${region}`
+  );
+}
+
+/**
+ * Where to read a build's log: the console page and the CloudWatch Logs link CodeBuild reports.
+ * @param {Record<string, any>} build
+ */
+function logLinks(build) {
+  const links = [];
+  const console = buildConsoleUrl(build.arn, build.id);
+  if (console) {
+    links.push(`console: ${console}`);
+  }
+  if (build.logs && build.logs.deepLink) {
+    links.push(`logs: ${build.logs.deepLink}`);
+  }
+  return links.length > 0 ? ` (${links.join('; ')})` : '';
+}
+
+/**
+ * What a build's state means for the deployment.
+ * @param {Record<string, any>} build
+ * @returns {{ done: false } | { done: true, ok: true, data: Record<string, string> } | { done: true, ok: false, reason: string }}
+ */
+function buildOutcome(build) {
+  const status = build.buildStatus;
+  if (!TERMINAL.includes(status)) {
+    return { done: false };
+  }
+  const where = logLinks(build);
+  if (status !== 'SUCCEEDED') {
+    const failed = (build.phases || []).find(
+      (/** @type {any} */ p) => p.phaseStatus && p.phaseStatus !== 'SUCCEEDED' && p.phaseType !== 'COMPLETED',
+    );
+    const detail = failed
+      ? ` in phase ${failed.phaseType}${
+          failed.contexts && failed.contexts[0] && failed.contexts[0].message ? `: ${failed.contexts[0].message}` : ''
+        }`
+      : '';
+    return { done: true, ok: false, reason: `Build ${build.id} ended with ${status}${detail}${where}` };
+  }
+  const vars = exportedVariables(build);
+  const digest = vars[EXPORTED.digest];
+  if (!digest || !DIGEST_PATTERN.test(digest)) {
+    return {
+      done: true,
+      ok: false,
+      reason:
+        `Build ${build.id} succeeded but exported no image digest: ${EXPORTED.digest} is ` +
+        `${digest === undefined ? 'missing' : JSON.stringify(digest)} (expected sha256:<64 hex digits>; ` +
+        `exported: ${Object.keys(vars).join(', ') || 'nothing'})${where}`,
+    };
+  }
+  return {
+    done: true,
+    ok: true,
+    data: {
+      ImageDigest: digest,
+      // The hex part alone: the construct writes `sha256:` itself, so that aws-cdk-lib sees a digest.
+      ImageDigestHex: digest.slice('sha256:'.length),
+      ImageUri: vars[EXPORTED.uri] || '',
+      ImageTag: vars[EXPORTED.tag] || '',
+      BuildId: String(build.id),
+      BuildArn: String(build.arn || ''),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The handler (I/O through `deps`)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * @param {Deps} deps
+ * @param {string} buildId
+ * @returns {Promise<Record<string, any> | undefined>}
+ */
+async function getBuild(deps, buildId) {
+  const response = await deps.codebuild.send(new deps.commands.BatchGetBuilds({ ids: [buildId] }));
+  return (response.builds || []).find((/** @type {any} */ b) => b.id === buildId);
+}
+
+/**
+ * Handles one invocation: a CloudFormation request or a hand-over from the previous invocation.
+ * Answers CloudFormation exactly once per request, unless it hands the wait over.
+ * @param {Record<string, any>} event
+ * @param {Deps} deps
+ * @returns {Promise<'answered' | 'handed-over'>}
+ */
+async function handle(event, deps) {
+  const request = event.Waiter ? event.Waiter.Request : event;
+  const fallbackId =
+    (event.Waiter && event.Waiter.BuildId) || request.PhysicalResourceId || `failed-${request.RequestId}`;
+  try {
+    if (event.Waiter) {
+      return await waitFor(request, event.Waiter.BuildId, Number(event.Waiter.Deadline), deps);
+    }
+    return await onRequest(request, deps);
+  } catch (error) {
+    console.error(error);
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await deps.respond(request, { Status: 'FAILED', Reason: message, PhysicalResourceId: fallbackId });
+    return 'answered';
+  }
+}
+
+/**
+ * @param {Record<string, any>} request
+ * @param {Deps} deps
+ * @returns {Promise<'answered' | 'handed-over'>}
+ */
+async function onRequest(request, deps) {
+  const props = request.ResourceProperties || {};
+  switch (request.RequestType) {
+    case 'Delete':
+      await stopIfRunning(request, deps);
+      await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: request.PhysicalResourceId });
+      return 'answered';
+    case 'Update': {
+      if (!inputsChanged(props, request.OldResourceProperties)) {
+        return reuse(request, deps);
+      }
+      const previous = await findBuildWithInputs(props, deps);
+      if (previous) {
+        console.log(`Build ${previous.BuildId} had the same inputs and its image is still there: no build`);
+        await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: previous.BuildId, Data: previous });
+        return 'answered';
+      }
+    }
+    // eslint-disable-next-line no-fallthrough
+    case 'Create': {
+      const started = await deps.codebuild.send(
+        new deps.commands.StartBuild(startBuildInput(props, request.RequestId)),
+      );
+      const buildId = started.build && started.build.id;
+      if (!buildId) {
+        throw new Error(`StartBuild of project ${props.ProjectName} returned no build id`);
+      }
+      console.log(`Started build ${buildId}${logLinks(started.build)}`);
+      return waitFor(request, buildId, waitDeadline(props, deps.now()), deps);
+    }
+    default:
+      throw new Error(`unknown RequestType "${request.RequestType}"`);
+  }
+}
+
+/**
+ * The newest finished build of the project started with the same inputs, whose image is still in
+ * the repository (lifecycle rules may have expired it), as resource attributes.
+ * @param {Record<string, any>} props
+ * @param {Deps} deps
+ * @returns {Promise<Record<string, string> | undefined>}
+ */
+async function findBuildWithInputs(props, deps) {
+  const key = inputsKey(props);
+  const listed = await deps.codebuild.send(
+    new deps.commands.ListBuildsForProject({ projectName: String(props.ProjectName), sortOrder: 'DESCENDING' }),
+  );
+  const ids = (listed.ids || []).slice(0, REUSE_WINDOW);
+  if (ids.length === 0) {
+    return undefined;
+  }
+  const { builds = [] } = await deps.codebuild.send(new deps.commands.BatchGetBuilds({ ids }));
+  for (const id of ids) {
+    const build = builds.find((/** @type {any} */ b) => b.id === id);
+    if (!build || !builtWith(build, key)) {
+      continue;
+    }
+    const outcome = buildOutcome(build);
+    if (outcome.done && outcome.ok && (await deps.imageExists(outcome.data))) {
+      return outcome.data;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * An Update that changed nothing the build reads: answers with what the last build pushed.
+ * @param {Record<string, any>} request
+ * @param {Deps} deps
+ * @returns {Promise<'answered'>}
+ */
+async function reuse(request, deps) {
+  const buildId = request.PhysicalResourceId;
+  const build = BUILD_ID_PATTERN.test(String(buildId)) ? await getBuild(deps, buildId) : undefined;
+  const outcome = build ? buildOutcome(build) : undefined;
+  if (!outcome || !outcome.done || !outcome.ok) {
+    throw new Error(
+      `the build inputs did not change, but the previous build ${buildId} is not a finished build that ` +
+        'exported an image digest (was it deleted?): change a build input, e.g. the source, to build again',
+    );
+  }
+  console.log(`Build inputs unchanged: no build; keeping the image of build ${buildId}`);
+  await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: buildId, Data: outcome.data });
+  return 'answered';
+}
+
+/**
+ * Polls the build until it ends, the deadline passes or this invocation must hand over.
+ * @param {Record<string, any>} request
+ * @param {string} buildId
+ * @param {number} deadline
+ * @param {Deps} deps
+ * @returns {Promise<'answered' | 'handed-over'>}
+ */
+async function waitFor(request, buildId, deadline, deps) {
+  const props = request.ResourceProperties || {};
+  const pollMs = intProperty(props, 'PollSeconds', 30, 1, 300) * 1000;
+  for (;;) {
+    const build = await getBuild(deps, buildId);
+    if (!build) {
+      throw new Error(`build ${buildId} is not found (BatchGetBuilds returned it as not found)`);
+    }
+    const outcome = buildOutcome(build);
+    if (outcome.done) {
+      if (outcome.ok) {
+        console.log(`Build ${buildId} pushed ${outcome.data.ImageUri} (${outcome.data.ImageDigest})`);
+        await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: buildId, Data: outcome.data });
+      } else {
+        await deps.respond(request, { Status: 'FAILED', Reason: outcome.reason, PhysicalResourceId: buildId });
+      }
+      return 'answered';
+    }
+    if (deps.now() >= deadline) {
+      await deps.codebuild.send(new deps.commands.StopBuild({ id: buildId })).catch((/** @type {unknown} */ e) => {
+        console.error(`StopBuild ${buildId} failed`, e);
+      });
+      await deps.respond(request, {
+        Status: 'FAILED',
+        Reason: `Build ${buildId} did not finish in time (still ${build.buildStatus} in phase ${build.currentPhase}); stopped it${logLinks(build)}`,
+        PhysicalResourceId: buildId,
+      });
+      return 'answered';
+    }
+    if (deps.remainingMs() < pollMs + HANDOVER_MARGIN_MS) {
+      await deps.handOver({ Waiter: { Request: request, BuildId: buildId, Deadline: deadline } });
+      console.log(`Build ${buildId} is ${build.currentPhase}: the next invocation waits on`);
+      return 'handed-over';
+    }
+    await deps.sleep(pollMs);
+  }
+}
+
+/**
+ * Delete: stops the build of this resource if it is still running; otherwise nothing.
+ * @param {Record<string, any>} request
+ * @param {Deps} deps
+ */
+async function stopIfRunning(request, deps) {
+  const buildId = String(request.PhysicalResourceId || '');
+  const project = String((request.ResourceProperties || {}).ProjectName || '');
+  if (!BUILD_ID_PATTERN.test(buildId) || buildId.split(':')[0] !== project) {
+    return;
+  }
+  const build = await getBuild(deps, buildId);
+  if (build && !TERMINAL.includes(build.buildStatus)) {
+    console.log(`Stopping build ${buildId}: the resource that started it is deleted`);
+    await deps.codebuild.send(new deps.commands.StopBuild({ id: buildId }));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lambda I/O
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Sends the result to CloudFormation (PUT to the pre-signed URL), with a few retries.
+ * @param {Record<string, any>} request
+ * @param {Result} result
+ */
+async function sendResponse(request, result) {
+  const body = JSON.stringify({
+    Status: result.Status,
+    Reason: result.Reason ? String(result.Reason).slice(0, MAX_REASON_CHARS) : undefined,
+    PhysicalResourceId: result.PhysicalResourceId,
+    StackId: request.StackId,
+    RequestId: request.RequestId,
+    LogicalResourceId: request.LogicalResourceId,
+    NoEcho: false,
+    Data: result.Data || {},
+  });
+  let lastError;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await put(request.ResponseURL, body);
+      return;
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
+    }
+  }
+  throw lastError;
+}
+
+/**
+ * @param {string} url
+ * @param {string} body
+ * @returns {Promise<void>}
+ */
+function put(url, body) {
+  const target = new URL(url);
+  const transport = target.protocol === 'http:' ? http : https;
+  return new Promise((resolve, reject) => {
+    const request = transport.request(
+      target,
+      { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) }, timeout: 10000 },
+      (response) => {
+        response.resume();
+        response.on('end', () => {
+          if (response.statusCode && response.statusCode >= 200 && response.statusCode < 300) {
+            resolve();
+          } else {
+            reject(new Error(`CloudFormation response URL answered ${response.statusCode}`));
+          }
+        });
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error('CloudFormation response URL timed out')));
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/**
+ * The endpoint override for a service: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`.
+ * @param {string} service
+ */
+function endpointFor(service) {
+  return process.env[`AWS_ENDPOINT_URL_${service}`] || process.env.AWS_ENDPOINT_URL || undefined;
+}
+
+/**
+ * The real dependencies of an invocation.
+ * @param {{ invokedFunctionArn?: string, getRemainingTimeInMillis?: () => number }} context
+ * @returns {Deps}
+ */
+function lambdaDeps(context) {
+  const {
+    BatchGetBuildsCommand,
+    CodeBuildClient,
+    ListBuildsForProjectCommand,
+    StartBuildCommand,
+    StopBuildCommand,
+  } = require('@aws-sdk/client-codebuild');
+  const codebuildEndpoint = endpointFor('CODEBUILD');
+  const codebuild = new CodeBuildClient(codebuildEndpoint ? { endpoint: codebuildEndpoint } : {});
+  return {
+    codebuild,
+    commands: {
+      StartBuild: StartBuildCommand,
+      BatchGetBuilds: BatchGetBuildsCommand,
+      StopBuild: StopBuildCommand,
+      ListBuildsForProject: ListBuildsForProjectCommand,
+    },
+    imageExists: async (image) => {
+      const repository = parseImageUri(image.ImageUri);
+      if (!repository) {
+        return false;
+      }
+      const { DescribeImagesCommand, ECRClient } = require('@aws-sdk/client-ecr');
+      const ecrEndpoint = endpointFor('ECR');
+      const ecr = new ECRClient(ecrEndpoint ? { endpoint: ecrEndpoint } : {});
+      try {
+        const found = await ecr.send(
+          new DescribeImagesCommand({ ...repository, imageIds: [{ imageDigest: image.ImageDigest }] }),
+        );
+        return (found.imageDetails || []).length > 0;
+      } catch (error) {
+        const name = error && typeof error === 'object' ? /** @type {any} */ (error).name : undefined;
+        if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException') {
+          return false;
+        }
+        throw error;
+      } finally {
+        ecr.destroy();
+      }
+    },
+    respond: sendResponse,
+    handOver: async (payload) => {
+      const { InvokeCommand, LambdaClient } = require('@aws-sdk/client-lambda');
+      const lambdaEndpoint = endpointFor('LAMBDA');
+      const lambda = new LambdaClient(lambdaEndpoint ? { endpoint: lambdaEndpoint } : {});
+      await lambda.send(
+        new InvokeCommand({
+          FunctionName: context.invokedFunctionArn,
+          InvocationType: 'Event',
+          Payload: Buffer.from(JSON.stringify(payload)),
+        }),
+      );
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
+    remainingMs: () => (context.getRemainingTimeInMillis ? context.getRemainingTimeInMillis() : 0),
+  };
+}
+
+/**
+ * The Lambda entry point.
+ * @param {Record<string, any>} event
+ * @param {any} context
+ */
+async function handler(event, context) {
+  const request = event.Waiter ? event.Waiter.Request : event;
+  console.log(
+    JSON.stringify({
+      ...(event.Waiter ? { Waiter: { BuildId: event.Waiter.BuildId, Deadline: event.Waiter.Deadline } } : {}),
+      RequestType: request.RequestType,
+      LogicalResourceId: request.LogicalResourceId,
+      PhysicalResourceId: request.PhysicalResourceId,
+      ResourceProperties: request.ResourceProperties,
+    }),
+  );
+  return handle(event, lambdaDeps(context));
+}
+
+module.exports = {
+  handler,
+  handle,
+  sendResponse,
+  lambdaDeps,
+  inputsChanged,
+  inputsKey,
+  parseImageUri,
+  startBuildInput,
+  waitDeadline,
+  buildOutcome,
+  buildConsoleUrl,
+  exportedVariables,
+};

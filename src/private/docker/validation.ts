@@ -1,0 +1,185 @@
+import { Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { IConstruct } from 'constructs';
+import type { DockerBuildToEcrProps } from '../../docker-build-to-ecr';
+import { isSecretValue } from '../build-project';
+import { ENV } from '../docker-buildspec';
+import { propError, warn } from '../errors';
+import {
+  validateImageTag,
+  validatePositiveInteger,
+  validateProjectEnvName,
+  validateRepositoryName,
+} from '../validation';
+
+/**
+ * Input checks of DockerBuildToEcr, called from its constructor. Each error names the construct,
+ * the prop, the value and the fix.
+ */
+
+export function validateRepositoryProps(scope: IConstruct, props: DockerBuildToEcrProps): void {
+  if (props.repository !== undefined) {
+    const createOnly: Array<[string, unknown]> = [
+      ['repositoryName', props.repositoryName],
+      ['imageTagMutability', props.imageTagMutability],
+      ['encryptionKey', props.encryptionKey],
+      ['maxImageCount', props.maxImageCount],
+      ['untaggedImageExpiration', props.untaggedImageExpiration],
+      ['removalPolicy', props.removalPolicy],
+    ];
+    for (const [name, value] of createOnly) {
+      if (value !== undefined) {
+        throw propError(
+          scope,
+          name,
+          typeof value === 'object' ? '(set)' : value,
+          'only applies to a repository this construct creates, and repository is given',
+          `configure the existing repository itself, or remove ${name}`,
+        );
+      }
+    }
+    return;
+  }
+  validateRepositoryName(scope, 'repositoryName', props.repositoryName);
+  validatePositiveInteger(
+    scope,
+    'maxImageCount',
+    props.maxImageCount,
+    'keep at least 1 image (e.g. maxImageCount: 30)',
+  );
+  const expiration = props.untaggedImageExpiration;
+  if (expiration !== undefined && !expiration.isUnresolved()) {
+    const days = expiration.toDays({ integral: false });
+    if (!Number.isInteger(days) || days < 1) {
+      throw propError(
+        scope,
+        'untaggedImageExpiration',
+        expiration,
+        'is not a whole number of days',
+        'use Duration.days(n) with n >= 1 (ECR lifecycle rules count in days)',
+      );
+    }
+  }
+}
+
+export function validateTags(
+  scope: IConstruct,
+  imageTag: string | undefined,
+  additionalTags: string[],
+  immutable: boolean,
+): void {
+  if (imageTag !== undefined) {
+    validateImageTag(scope, 'imageTag', imageTag);
+  }
+  additionalTags.forEach((tag) => validateImageTag(scope, 'additionalTags', tag));
+  const seen = new Set<string>();
+  for (const tag of [...(imageTag !== undefined ? [imageTag] : []), ...additionalTags]) {
+    if (Token.isUnresolved(tag)) {
+      continue;
+    }
+    if (seen.has(tag)) {
+      throw propError(
+        scope,
+        'additionalTags',
+        tag,
+        'is given twice (in imageTag or additionalTags)',
+        'list each tag once',
+      );
+    }
+    seen.add(tag);
+  }
+  if (immutable) {
+    const fixed = [...(imageTag !== undefined ? [imageTag] : []), ...additionalTags].filter(
+      (t) => !Token.isUnresolved(t),
+    );
+    if (fixed.length > 0) {
+      const prop = imageTag !== undefined && fixed[0] === imageTag ? 'imageTag' : 'additionalTags';
+      throw propError(
+        scope,
+        prop,
+        fixed[0],
+        'is a fixed tag that every build pushes again, which an IMMUTABLE repository refuses after the first build',
+        'leave imageTag unset (a tag per commit) and additionalTags empty, or use TagMutability.MUTABLE',
+      );
+    }
+  }
+}
+
+export function validateBuildImage(scope: IConstruct, image: codebuild.IBuildImage | undefined): void {
+  if (image === undefined) {
+    return;
+  }
+  const dockerCapable = ['LINUX_CONTAINER', 'ARM_CONTAINER', 'LINUX_GPU_CONTAINER'];
+  if (!dockerCapable.includes(image.type)) {
+    throw propError(
+      scope,
+      'buildImage',
+      image.imageId,
+      `is a ${image.type} image, which cannot run Docker in privileged mode`,
+      'use a Linux container image with Docker, e.g. LinuxBuildImage.STANDARD_7_0 or LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0',
+    );
+  }
+}
+
+const RESERVED_ENV = new Set<string>([...Object.values(ENV)]);
+
+export function validateUserEnvironment(
+  scope: IConstruct,
+  env: Record<string, codebuild.BuildEnvironmentVariable> | undefined,
+): void {
+  for (const name of Object.keys(env ?? {})) {
+    if (RESERVED_ENV.has(name)) {
+      throw propError(
+        scope,
+        'environmentVariables',
+        name,
+        'is set by DockerBuildToEcr',
+        name === ENV.imageTag ? 'use the imageTag prop' : 'remove it (it is derived from the repository)',
+      );
+    }
+    if (
+      name.startsWith('DOCKER_BUILD_ARG_') ||
+      name.startsWith('ADDITIONAL_IMAGE_TAG_') ||
+      ['DOCKERFILE_PATH', 'DOCKER_TARGET', 'DOCKER_BUILD_CONTEXT'].includes(name)
+    ) {
+      throw propError(
+        scope,
+        'environmentVariables',
+        name,
+        'is reserved for values DockerBuildToEcr passes to docker',
+        'choose another name',
+      );
+    }
+  }
+}
+
+/**
+ * Checks of the props added by the hardening review: build arguments that hold secrets, names of
+ * the user's environment variables, a deploy-time tag on an IMMUTABLE repository.
+ */
+export function validateDockerBuildInputs(scope: IConstruct, props: DockerBuildToEcrProps, immutable: boolean): void {
+  for (const [name, value] of Object.entries(props.buildArgs ?? {})) {
+    if (isSecretValue(scope, value)) {
+      throw propError(
+        scope,
+        'buildArgs',
+        name,
+        'holds a secret (a SecretValue or a {{resolve:secretsmanager:...}} / {{resolve:ssm-secure:...}} reference), ' +
+          'which a build argument would put into a PLAINTEXT environment variable and into the image history',
+        'pass it with the buildSecrets prop (docker build --secret) instead',
+      );
+    }
+  }
+  for (const name of Object.keys(props.environmentVariables ?? {})) {
+    validateProjectEnvName(scope, 'environmentVariables', name);
+  }
+  if (immutable && props.imageTag !== undefined && Token.isUnresolved(props.imageTag)) {
+    warn(
+      scope,
+      'deployTimeTagOnImmutableRepository',
+      'imageTag is only known at deploy time and the repository is IMMUTABLE: every build pushes that same tag, ' +
+        'and ECR refuses it after the first build; leave imageTag unset (a tag per commit), or give each build its own ' +
+        'IMAGE_TAG (start-build --environment-variables-override)',
+    );
+  }
+}

@@ -1,0 +1,372 @@
+'use strict';
+/**
+ * Custom resource handler of cdk-ecr-codebuild's CrossAccountPullPolicy for imported ECR
+ * repositories (whose policy CloudFormation cannot manage): the I/O around `core.js` (what an event
+ * means) and `lease.js` (one writer per repository at a time).
+ *
+ * For each event: take the repository's lease, read the policy, merge (remove the statements this
+ * resource owns, add the new ones; foreign statements untouched), renew the lease, write, read back
+ * and check, release. Statements are owned by `CdkEcrCodebuildS<hash of StackId and
+ * LogicalResourceId>`; those of the first Sid scheme (`SidPrefix`, a construct-path hash) are
+ * removed on the first update. Anything but the statement shapes CrossAccountPullPolicy renders is
+ * refused. Any failure (busy repository, lost lease, AccessDenied, a write that did not take) is
+ * answered FAILED with the reason: never a silent success.
+ *
+ * Plain CommonJS, no build step; `@aws-sdk/client-ecr` and `@aws-sdk/client-dynamodb` come with
+ * the Lambda Node.js runtime. The handler answers CloudFormation itself (HTTPS PUT to the
+ * pre-signed `ResponseURL`).
+ *
+ * Resource properties: `RepositoryArn`; `Statements`, each with the kind as Sid (`Accounts`,
+ * `Organization`, `OrgPaths`, `CodeBuild`, `Lambda`). The first version sent `SidPrefix` and full
+ * Sids; such properties (an update rolled back to it) are still understood.
+ *
+ * Environment: every client honours `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_ECR` /
+ * `AWS_ENDPOINT_URL_DYNAMODB` (tests point them at an emulator). `CDK_ECR_CODEBUILD_LEASE_MS`,
+ * `CDK_ECR_CODEBUILD_LEASE_MARGIN_MS`, `CDK_ECR_CODEBUILD_LEASE_SKEW_MS`, `CDK_ECR_CODEBUILD_BACKOFF_BASE_MS` and
+ * `CDK_ECR_CODEBUILD_BACKOFF_CAP_MS` override the lease timings (tests only).
+ */
+const http = require('http');
+const https = require('https');
+const {
+  DeleteRepositoryPolicyCommand,
+  ECRClient,
+  GetRepositoryPolicyCommand,
+  SetRepositoryPolicyCommand,
+} = require('@aws-sdk/client-ecr');
+const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
+const core = require('./core');
+const { Lease, LeaseLostError, DEFAULTS } = require('./lease');
+
+/** CloudFormation truncates longer reasons; keep the end of the message readable. */
+const MAX_REASON_CHARS = 3000;
+/** Time kept, at the end of the function's time, to answer CloudFormation. */
+const RESPONSE_RESERVE_MS = 15000;
+/** Time one read-merge-write-verify cycle may take at most after the lease is acquired. */
+const CYCLE_BUDGET_MS = 20000;
+/** How often a cycle is tried again after the lease was lost or the read-back did not match. */
+const MAX_CYCLES = 4;
+
+/**
+ * The endpoint the SDK would take from `AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL`, passed
+ * explicitly as well so that older SDK versions (before 3.4xx) honour it too.
+ * @param {string} serviceSuffix e.g. `ECR`, `DYNAMODB`
+ */
+function endpointFor(serviceSuffix) {
+  if (/^true$/i.test(process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS || '')) {
+    return undefined;
+  }
+  return process.env[`AWS_ENDPOINT_URL_${serviceSuffix}`] || process.env.AWS_ENDPOINT_URL || undefined;
+}
+
+/** SDK clients for the repository's region. */
+function createClients(region) {
+  const ecrEndpoint = endpointFor('ECR');
+  const dynamoEndpoint = endpointFor('DYNAMODB');
+  return {
+    ecr: new ECRClient({ region, ...(ecrEndpoint ? { endpoint: ecrEndpoint } : {}) }),
+    dynamodb: new DynamoDBClient({ region, ...(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}) }),
+  };
+}
+
+function numberFromEnv(name) {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : Number(value);
+}
+
+/** The lease timings: explicit options, then the environment, then the defaults. */
+function leaseTimings(options) {
+  const leaseMs = options.leaseMs ?? numberFromEnv('CDK_ECR_CODEBUILD_LEASE_MS') ?? DEFAULTS.leaseMs;
+  const marginMs =
+    options.marginMs ??
+    numberFromEnv('CDK_ECR_CODEBUILD_LEASE_MARGIN_MS') ??
+    Math.min(DEFAULTS.marginMs, Math.floor(leaseMs / 3));
+  return {
+    leaseMs,
+    marginMs,
+    skewMs: options.skewMs ?? numberFromEnv('CDK_ECR_CODEBUILD_LEASE_SKEW_MS'),
+    backoffBaseMs: options.backoffBaseMs ?? numberFromEnv('CDK_ECR_CODEBUILD_BACKOFF_BASE_MS'),
+    backoffCapMs: options.backoffCapMs ?? numberFromEnv('CDK_ECR_CODEBUILD_BACKOFF_CAP_MS'),
+  };
+}
+
+/**
+ * The current policy of the repository, or undefined when it has none.
+ * @param {{ send: Function }} ecr
+ * @param {import('./core').RepositoryRef} repo
+ */
+async function readPolicy(ecr, repo) {
+  try {
+    const response = await ecr.send(
+      new GetRepositoryPolicyCommand({ registryId: repo.registryId, repositoryName: repo.repositoryName }),
+    );
+    return core.parsePolicy(response && response.policyText);
+  } catch (error) {
+    if (errorName(error) === 'RepositoryPolicyNotFoundException') {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** Writes the policy, or deletes it when no statement is left. */
+async function writePolicy(ecr, repo, policy, hadPolicy, abortSignal) {
+  const target = { registryId: repo.registryId, repositoryName: repo.repositoryName };
+  if (policy.Statement.length === 0) {
+    if (!hadPolicy) {
+      return;
+    }
+    try {
+      await ecr.send(new DeleteRepositoryPolicyCommand(target), { abortSignal });
+    } catch (error) {
+      if (errorName(error) !== 'RepositoryPolicyNotFoundException') {
+        throw error;
+      }
+    }
+    return;
+  }
+  const policyText = core.policyTextOf(policy, repo);
+  await ecr.send(new SetRepositoryPolicyCommand({ ...target, policyText }), { abortSignal });
+}
+
+/**
+ * Applies one CloudFormation event to the repository policy, under the repository's lease.
+ * @param {Record<string, any>} event the custom resource event
+ * @param {{
+ *   ecr?: { send: Function }, dynamodb?: { send: Function },
+ *   deadline?: number, leaseMs?: number, marginMs?: number, skewMs?: number,
+ *   backoffBaseMs?: number, backoffCapMs?: number,
+ *   hooks?: { afterRead?: () => Promise<void> | void },
+ *   log?: (message: string) => void,
+ * }} [options] clients (default: for the repository's region), the local time by which to have
+ *   answered (default: 90 s from now), lease timings, and test hooks
+ * @returns {Promise<{ PhysicalResourceId: string, stats: Record<string, any> }>}
+ */
+async function onEvent(event, options = {}) {
+  let plan;
+  try {
+    plan = core.planEvent(event);
+  } catch (error) {
+    // A Delete of a resource whose Create was refused before anything was written: nothing to undo.
+    if (event.RequestType === 'Delete' && error instanceof core.RefusedError && !hasValidArn(event)) {
+      return { PhysicalResourceId: event.PhysicalResourceId, stats: { skipped: error.message } };
+    }
+    throw error;
+  }
+  const { repo } = plan;
+  const log = options.log || ((message) => console.log(message));
+  const clients = options.ecr && options.dynamodb ? options : { ...createClients(repo.region), ...options };
+  const deadline = options.deadline ?? Date.now() + 90000;
+  const timings = leaseTimings(options);
+  const started = Date.now();
+  const stats = { waitedMs: 0, attempts: 0, cycles: 0, tookOver: false, wrote: false };
+
+  for (let cycle = 1; ; cycle++) {
+    stats.cycles = cycle;
+    const lease = new Lease({
+      client: clients.dynamodb,
+      table: core.LOCK_TABLE_NAME,
+      key: repo.arn,
+      holder: `${event.StackId} ${event.LogicalResourceId} (${event.RequestType}, request ${event.RequestId})`,
+      ...timings,
+      log,
+    });
+    await lease.acquire(deadline - CYCLE_BUDGET_MS);
+    stats.attempts += lease.stats.attempts;
+    stats.tookOver = stats.tookOver || lease.stats.tookOver;
+    stats.waitedMs = Date.now() - started;
+    let retry;
+    /** The digest of the policy as this writer leaves it, once known. */
+    let leftBehind;
+    try {
+      let current;
+      try {
+        current = await readUpToDate(clients.ecr, repo, lease.previousPolicy, stats, log);
+      } catch (error) {
+        if (plan.requestType === 'Delete' && errorName(error) === 'RepositoryNotFoundException') {
+          log(`repository ${repo.arn} is gone, and its statements with it`);
+          return { PhysicalResourceId: plan.physicalId, stats };
+        }
+        throw error;
+      }
+      if (options.hooks && options.hooks.afterRead) {
+        await options.hooks.afterRead();
+      }
+      const merged = core.mergePolicy(current, plan.removePrefixes, plan.statements);
+      if (current && JSON.stringify(merged) === JSON.stringify(current)) {
+        leftBehind = core.policyDigest(current);
+        return { PhysicalResourceId: plan.physicalId, stats };
+      }
+      const abortSignal = await lease.renew();
+      await writePolicy(clients.ecr, repo, merged, current !== undefined, abortSignal);
+      stats.wrote = true;
+      const written = await readPolicy(clients.ecr, repo);
+      const problems = core.verifyPolicy(written, plan);
+      if (problems.length === 0) {
+        leftBehind = core.policyDigest(written);
+        return { PhysicalResourceId: plan.physicalId, stats };
+      }
+      retry = `the policy read back after the write was not as written (${problems.join('; ')})`;
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        retry = error.message;
+      } else if (errorName(error) === 'AbortError') {
+        // Whether the write took is unknown: the next cycle reads and merges again (idempotent).
+        retry = `the write did not finish while at least ${timings.marginMs} ms of the lease were left`;
+      } else {
+        throw error;
+      }
+    } finally {
+      await lease.release(leftBehind);
+    }
+    log(`cycle ${cycle} of ${repo.arn} did not complete: ${retry}`);
+    if (cycle >= MAX_CYCLES || Date.now() >= deadline - CYCLE_BUDGET_MS) {
+      throw new Error(`repository ${repo.arn}: ${retry}, ${cycle} times; the policy may need a look`);
+    }
+  }
+}
+
+/** How long a writer reads again when the policy is not the one the previous holder left. */
+const STALE_READ_WAIT_MS = 3000;
+
+/**
+ * Reads the policy; when the previous holder of the lease recorded the digest of the policy it
+ * left and the read differs, reads again for a few seconds, so that a stale read cannot make this
+ * writer write an older policy back. After that the policy read is taken as the truth (someone
+ * changed it outside this handler), and logged.
+ */
+async function readUpToDate(ecr, repo, expectedDigest, stats, log) {
+  const until = Date.now() + STALE_READ_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    const current = await readPolicy(ecr, repo);
+    if (!expectedDigest || core.policyDigest(current) === expectedDigest) {
+      return current;
+    }
+    stats.staleReads = (stats.staleReads || 0) + 1;
+    if (Date.now() >= until) {
+      log(`the policy of ${repo.arn} is not the one the previous writer left: it was changed outside this handler`);
+      return current;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * 2 ** attempt)));
+  }
+}
+
+function hasValidArn(event) {
+  try {
+    core.parseRepositoryArn((event.ResourceProperties || {}).RepositoryArn);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends the result to CloudFormation (PUT to the pre-signed URL), with a few retries.
+ * @param {Record<string, any>} event
+ * @param {{ Status: 'SUCCESS' | 'FAILED', Reason?: string, PhysicalResourceId: string }} result
+ * @returns {Promise<void>}
+ */
+async function sendResponse(event, result) {
+  const body = JSON.stringify({
+    Status: result.Status,
+    Reason: result.Reason ? String(result.Reason).slice(0, MAX_REASON_CHARS) : undefined,
+    PhysicalResourceId: result.PhysicalResourceId,
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+    NoEcho: false,
+    Data: {},
+  });
+  let lastError;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await put(event.ResponseURL, body);
+      return;
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
+    }
+  }
+  throw lastError;
+}
+
+/**
+ * @param {string} url
+ * @param {string} body
+ * @returns {Promise<void>}
+ */
+function put(url, body) {
+  const target = new URL(url);
+  const transport = target.protocol === 'http:' ? http : https;
+  return new Promise((resolve, reject) => {
+    const request = transport.request(
+      target,
+      { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) }, timeout: 10000 },
+      (response) => {
+        response.resume();
+        response.on('end', () => {
+          if (response.statusCode && response.statusCode >= 200 && response.statusCode < 300) {
+            resolve();
+          } else {
+            reject(new Error(`CloudFormation response URL answered ${response.statusCode}`));
+          }
+        });
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error('CloudFormation response URL timed out')));
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/**
+ * @param {unknown} error
+ * @returns {string | undefined}
+ */
+function errorName(error) {
+  if (typeof error !== 'object' || error === null) {
+    return undefined;
+  }
+  const e = /** @type {any} */ (error);
+  return e.name || (e.Error && e.Error.Code) || e.Code;
+}
+
+/**
+ * The Lambda entry point: applies the event and always answers CloudFormation.
+ * @param {Record<string, any>} event
+ * @param {{ logStreamName?: string, getRemainingTimeInMillis?: () => number }} [context]
+ */
+async function handler(event, context) {
+  const redacted = { ...event, ResponseURL: '(redacted)' };
+  console.log(JSON.stringify(redacted));
+  const remaining = context && context.getRemainingTimeInMillis ? context.getRemainingTimeInMillis() : 120000;
+  /** @type {{ Status: 'SUCCESS' | 'FAILED', Reason?: string, PhysicalResourceId: string }} */
+  let result;
+  try {
+    const { PhysicalResourceId, stats } = await module.exports.onEvent(event, {
+      deadline: Date.now() + remaining - RESPONSE_RESERVE_MS,
+    });
+    console.log(JSON.stringify({ result: 'SUCCESS', PhysicalResourceId, stats }));
+    result = { Status: 'SUCCESS', PhysicalResourceId };
+  } catch (error) {
+    console.error(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const logs = context && context.logStreamName ? ` (log stream ${context.logStreamName})` : '';
+    result = {
+      Status: 'FAILED',
+      Reason: `${message}${logs}`,
+      // A failed Create must not leave a resource id that points at someone else's statements.
+      PhysicalResourceId: event.PhysicalResourceId || `failed-${event.RequestId}`,
+    };
+  }
+  await module.exports.sendResponse(event, result);
+}
+
+module.exports = {
+  handler,
+  onEvent,
+  sendResponse,
+  createClients,
+  endpointFor,
+  readPolicy,
+  core,
+};
