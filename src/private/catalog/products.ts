@@ -88,14 +88,16 @@ export function buildCrossAccountPullPolicyProduct(scope: Construct, accessLevel
     `Accounts that may ${accessLevel === AccessLevel.PULL_PUSH ? 'pull and push' : 'pull'} the images (12 digits each, separated by commas)`,
   );
   const repository = ecr.Repository.fromRepositoryName(scope, 'Repository', repositoryName.valueAsString);
-  const policy = new CrossAccountPullPolicy(scope, 'Sharing', {
+  // Each launch is a stack of its own: the handler owns its statements by stack id and logical id,
+  // so several launches can share one repository.
+  new CrossAccountPullPolicy(scope, 'Sharing', {
     repository,
     accountIds: accountIds.valueAsList,
     accessLevel,
   });
-  new CfnOutput(scope, 'StatementIdPrefix', {
-    value: policy.sidPrefix,
-    description: 'Prefix of the Sids of the statements this product owns in the repository policy',
+  new CfnOutput(scope, 'RepositoryArn', {
+    value: repository.repositoryArn,
+    description: 'The repository whose policy lets the accounts in',
   });
 }
 
