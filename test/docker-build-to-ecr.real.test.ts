@@ -114,7 +114,7 @@ describe('a build of examples/docker-app from a commit', () => {
   });
 
   test('logs in with the password of the ECR token (the registry accepts no other)', () => {
-    expect(harness.podman.storedLogins()).toEqual({ [harness.registry.host]: `AWS:${harness.ecrPassword}` });
+    expect(harness.docker.storedLogins()).toEqual({ [harness.registry.host]: `AWS:${harness.ecrPassword}` });
   });
 
   test('pushes every tag the construct promises: the short commit and latest, to one image', async () => {
@@ -160,7 +160,7 @@ describe('a build of examples/docker-app from a commit', () => {
     recordTiming('warm rebuild (runBuildSpec, all phases)', rebuild.durationMs);
     expectPhases(rebuild, { pre_build: 'ok', build: 'ok', post_build: 'ok' });
     // The RUN step of the build stage was not run again.
-    expect(rebuild.stdout + rebuild.stderr).toMatch(/RUN mkdir -p \/out[^\n]*\n--> Using cache/);
+    expect(rebuild.stdout + rebuild.stderr).toMatch(/RUN mkdir -p \/out[^\n]*\n ---> Using cache/);
     expect(await harness.registry.tags(REPOSITORY)).toEqual([COMMIT_TAG, SECOND_COMMIT.slice(0, 7), 'latest'].sort());
     expect((await harness.registry.manifest(REPOSITORY, SECOND_COMMIT.slice(0, 7)))?.digest).toBe(before?.digest);
     expect(fs.readdirSync(markers)).toEqual([]);
@@ -237,7 +237,7 @@ describe('failures', () => {
     expect(run.phaseCodes.pre_build).not.toBe(0);
     expect(run.phaseCodes.build).toBeUndefined();
     expect(run.stderr).toMatch(/unauthorized|invalid username\/password/i);
-    expect(harness.podman.storedLogins()).toEqual({});
+    expect(harness.docker.storedLogins()).toEqual({});
     expect(run.pushedImages).toEqual([]);
     expect(await registry.tags(REPOSITORY)).toBeUndefined();
   }, 60_000);
@@ -256,7 +256,7 @@ describe('failures', () => {
 
     // THEN the login worked, the push was refused, and the build is reported failed
     expectPhases(run, { pre_build: 'ok', build: 'failed', post_build: 'ok' });
-    expect(harness.podman.storedLogins()).toEqual({ [registry.host]: `AWS:${harness.ecrPassword}` });
+    expect(harness.docker.storedLogins()).toEqual({ [registry.host]: `AWS:${harness.ecrPassword}` });
     expect(run.stderr).toMatch(/405|method not allowed/i);
     expect(run.stdout).toContain('Build failed: no image was pushed by this phase');
     expect(run.pushedImages).toEqual([]);

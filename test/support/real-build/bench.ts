@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       const result = run('bash', ['-c', buildCommand], {
         cwd: source,
         env: {
-          ...harness.podman.env,
+          ...harness.docker.env,
           PATH: `${harness.binDir}:${process.env.PATH ?? ''}`,
           HOME: harness.root,
           ECR_REGISTRY: harness.registry.host,
@@ -130,14 +130,15 @@ async function main(): Promise<void> {
 
 /** Removes every image but the base (tagged `<registry>/base:1`), with the build's cached layers. */
 function removeBuiltImages(harness: RealBuildHarness): void {
-  const images = harness.podman
-    .podman(['images', '--all', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'])
+  const images = harness.docker
+    .docker(['images', '--all', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'])
     .split('\n')
     .filter((line) => line.length > 0 && !line.endsWith(harness.baseImage));
   const ids = [...new Set(images.map((line) => line.split(' ')[0]))];
   if (ids.length > 0) {
-    harness.podman.podman(['rmi', '--force', ...ids]);
+    harness.docker.docker(['rmi', '--force', ...ids]);
   }
+  harness.docker.docker(['builder', 'prune', '--all', '--force']);
 }
 
 main().catch((error) => {
