@@ -5,9 +5,22 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DockerCache } from './docker-cache';
+import { ImagePlatform } from './image-platform';
 import { AccountRelation, compareAccounts } from './private/accounts';
-import { dockerBuildSpec, ENV } from './private/docker-buildspec';
+import { CacheKind, lifecycleRules } from './private/docker/cache';
+import {
+  resolveBuildSecrets,
+  resolveCache,
+  resolvePlatforms,
+  validateContainerName,
+  validateMultiPlatformTag,
+  validateReleaseBranch,
+  validateTagsAgainstCache,
+} from './private/docker/capabilities';
+import { dockerBuildSpec, ENV, RESERVED_BUILD_VARIABLES } from './private/docker-buildspec';
 import { propError, warn } from './private/errors';
 import { addNagSuppressions, CODEBUILD_PER_BUILD_FINDINGS } from './private/nag';
 import {
@@ -182,6 +195,70 @@ export interface DockerBuildToEcrProps {
    * @default - a security group is created
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
+
+  // ---- Build capabilities: cache, platforms, secrets ----
+
+  /**
+   * Where Docker layers are kept between builds. `DockerCache.registry()` keeps the layers of every
+   * stage in the image repository under a cache tag, so a build on a fresh CodeBuild host (every
+   * build) starts from them; `DockerCache.local()` is CodeBuild's best-effort LOCAL cache;
+   * `DockerCache.none()` builds cold every time.
+   *
+   * @default - DockerCache.registry(); DockerCache.local() when the created repository is
+   * IMMUTABLE (it would refuse to move the cache tag)
+   */
+  readonly cache?: DockerCache;
+
+  /**
+   * Platforms to build the image for. One platform builds on a CodeBuild image of that architecture.
+   * Several make the project a batch build: one build per platform, each on a CodeBuild image of its
+   * own architecture (native, no emulation), then a manifest step that pushes one manifest list
+   * under every tag; each platform's image keeps a tag of its own (`<tag>-<arch>`). Start such a
+   * project with `start-build-batch`.
+   *
+   * @default - one image for the architecture of `buildImage`
+   */
+  readonly platforms?: ImagePlatform[];
+
+  /**
+   * BuildKit secrets, by id, from Secrets Manager: a Dockerfile step reads one with
+   * `RUN --mount=type=secret,id=<id>` (the value is the file `/run/secrets/<id>`). The values reach
+   * the build as SECRETS_MANAGER environment variables (never plaintext in the template) and are
+   * in no image layer, no image history, no build log. The role may read these secrets only.
+   *
+   * @default - no build secrets
+   */
+  readonly buildSecrets?: Record<string, secretsmanager.ISecret>;
+
+  /**
+   * Secret with Docker Hub credentials, as JSON keys `username` and `password` (an access token):
+   * the build logs in to Docker Hub before any base image is pulled (higher pull rate limits,
+   * private images).
+   *
+   * @default - base images are pulled from Docker Hub anonymously
+   */
+  readonly dockerHubCredentials?: secretsmanager.ISecret;
+
+  // ---- Outputs and triggers of every build ----
+
+  /**
+   * With a repository source: the only branch whose builds move the fixed tags (`latest` and the
+   * other `additionalTags`, a fixed `imageTag`) and write the registry cache. Builds of pull requests
+   * never move them, whatever this says.
+   *
+   * @default - every build that is not of a pull request moves them
+   */
+  readonly releaseBranch?: string;
+
+  /**
+   * Container name for `imagedefinitions.json`. When set, every build writes
+   * `imagedefinitions.json` (`[{"name": <this>, "imageUri": <repository>:<tag>}]`, for the ECS
+   * deploy action of CodePipeline) and `imageDetail.json` (`{"ImageURI": <repository>@<digest>}`,
+   * for the ECS blue/green deploy action) as build artifacts.
+   *
+   * @default - no image definitions artifact
+   */
+  readonly imageDefinitionsContainerName?: string;
 }
 
 /**
@@ -256,8 +333,27 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
 
     this.fixedTag = props.imageTag ?? additionalTags[0];
 
+    // Build capabilities (src/private/docker/): validated and resolved before any resource exists.
+    const cache = resolveCache(props.cache, immutable);
+    validateTagsAgainstCache(cache.tag, [
+      ...(props.imageTag !== undefined ? ([['imageTag', props.imageTag]] as Array<[string, string]>) : []),
+      ...additionalTags.map((t): [string, string] => ['additionalTags', t]),
+    ]);
+    const platforms = resolvePlatforms(props.platforms, props.buildImage);
+    validateMultiPlatformTag(platforms.builds.length, props.source, props.imageTag);
+    const secrets = resolveBuildSecrets(props.buildSecrets);
+    validateReleaseBranch(props.releaseBranch, props.source);
+    validateContainerName(props.imageDefinitionsContainerName);
+
     // Repository
-    this.repository = props.repository ?? this.createRepository(props, mutability);
+    this.repository =
+      props.repository ??
+      this.createRepository(
+        props,
+        mutability,
+        cache.kind === CacheKind.REGISTRY ? cache.tag : undefined,
+        Math.max(platforms.builds.length, 1),
+      );
 
     // Role: the project's own, so that its policy is exactly what this construct grants.
     this.role = new iam.Role(this, 'Role', {
@@ -265,7 +361,21 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     });
     this.grantPrincipal = this.role;
 
-    const spec = dockerBuildSpec({ dockerfile, buildContext, target: props.target, buildArgs, additionalTags });
+    const spec = dockerBuildSpec({
+      dockerfile,
+      buildContext,
+      target: props.target,
+      buildArgs,
+      additionalTags,
+      cache,
+      platforms: platforms.builds,
+      secrets,
+      dockerHubSecretArn: props.dockerHubCredentials?.secretArn,
+      imageTagFixed: props.imageTag !== undefined,
+      releaseBranch: props.releaseBranch,
+      immutable,
+      imageDefinitionsContainerName: props.imageDefinitionsContainerName,
+    });
     const registry = this.repository.registryUri;
 
     this.project = new codebuild.Project(this, 'Project', {
@@ -273,13 +383,14 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
       role: this.role,
       environment: {
-        buildImage: props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
+        buildImage: platforms.projectImage,
         computeType: props.computeType ?? codebuild.ComputeType.SMALL,
         privileged: true,
       },
       environmentVariables: {
         ...props.environmentVariables,
         ...plain(spec.environmentVariables),
+        ...spec.secretEnvironmentVariables,
         [ENV.region]: { value: this.repository.env.region },
         [ENV.account]: { value: this.repository.env.account },
         [ENV.repoName]: { value: this.repository.repositoryName },
@@ -287,6 +398,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
         [ENV.registry]: { value: registry },
       },
       timeout: props.timeout ?? Duration.hours(1),
+      cache: cache.kind === CacheKind.LOCAL ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
       vpc: props.vpc,
       subnetSelection: props.subnetSelection,
       securityGroups: props.securityGroups,
@@ -295,6 +407,20 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     // Grants: pull and push on this repository only; ecr:GetAuthorizationToken (on "*", the only
     // resource it supports) comes with the grant.
     this.repository.grantPullPush(this.role);
+    // Build secrets and Docker Hub credentials: read on those secrets only (kms:Decrypt with them
+    // when a secret has its own key).
+    for (const { secret } of secrets) {
+      secret.grantRead(this.role);
+    }
+    props.dockerHubCredentials?.grantRead(this.role);
+    if (spec.batch) {
+      // One build per platform and the manifest step (aws-cdk-lib creates the batch service role).
+      this.project.enableBatchBuilds();
+      if (immutable) {
+        // The manifest step reads the digest of a list it keeps (rebuild of the same commit).
+        this.repository.grant(this.role, 'ecr:DescribeImages');
+      }
+    }
     this.warnIfCrossAccount();
     this.suppressNagFindings(props.source);
   }
@@ -342,7 +468,12 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     return this.project.metricDuration(props);
   }
 
-  private createRepository(props: DockerBuildToEcrProps, mutability: ecr.TagMutability): ecr.Repository {
+  private createRepository(
+    props: DockerBuildToEcrProps,
+    mutability: ecr.TagMutability,
+    cacheTag: string | undefined,
+    platformCount: number,
+  ): ecr.Repository {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const repository = new ecr.Repository(this, 'Repository', {
       repositoryName: props.repositoryName,
@@ -353,19 +484,14 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       removalPolicy,
       emptyOnDelete: removalPolicy === RemovalPolicy.DESTROY ? true : undefined,
     });
-    if (props.untaggedImageExpiration !== undefined) {
-      repository.addLifecycleRule({
-        description: `Expire untagged images ${props.untaggedImageExpiration.toHumanString()} after push`,
-        tagStatus: ecr.TagStatus.UNTAGGED,
-        maxImageAge: props.untaggedImageExpiration,
-      });
-    }
-    if (props.maxImageCount !== undefined) {
-      repository.addLifecycleRule({
-        description: `Keep the newest ${props.maxImageCount} images`,
-        tagStatus: ecr.TagStatus.ANY,
-        maxImageCount: props.maxImageCount,
-      });
+    // Lifecycle presets (src/private/docker/cache.ts): cache images are never counted or expired.
+    for (const rule of lifecycleRules({
+      maxImageCount: props.maxImageCount,
+      untaggedImageExpiration: props.untaggedImageExpiration,
+      cacheTag,
+      platformCount,
+    })) {
+      repository.addLifecycleRule(rule);
     }
     return repository;
   }
@@ -487,7 +613,7 @@ function validateBuildImage(image: codebuild.IBuildImage | undefined): void {
   }
 }
 
-const RESERVED_ENV = new Set<string>([...Object.values(ENV)]);
+const RESERVED_ENV = new Set<string>([...Object.values(ENV), ...RESERVED_BUILD_VARIABLES]);
 
 function validateUserEnvironment(env: Record<string, codebuild.BuildEnvironmentVariable> | undefined): void {
   for (const name of Object.keys(env ?? {})) {
@@ -502,6 +628,7 @@ function validateUserEnvironment(env: Record<string, codebuild.BuildEnvironmentV
     if (
       name.startsWith('DOCKER_BUILD_ARG_') ||
       name.startsWith('ADDITIONAL_IMAGE_TAG_') ||
+      name.startsWith('BUILD_SECRET_') ||
       ['DOCKERFILE_PATH', 'DOCKER_TARGET', 'DOCKER_BUILD_CONTEXT'].includes(name)
     ) {
       throw propError(

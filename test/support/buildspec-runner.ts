@@ -33,6 +33,11 @@ export interface RunBuildSpecResult {
   readonly succeeded: boolean;
   readonly stdout: string;
   readonly stderr: string;
+  /**
+   * Values of the buildspec's `env.exported-variables` when the build ended (what CodeBuild exports
+   * to CodePipeline); a variable that is not set is absent.
+   */
+  readonly exportedVariables: Record<string, string>;
 }
 
 /**
@@ -77,6 +82,13 @@ export function runBuildSpec(options: RunBuildSpecOptions): RunBuildSpecResult {
       }
       lines.push('  fi', 'fi');
     }
+    // CodeBuild reads the exported variables from the build's environment when it ends.
+    const exportsFile = path.join(work, 'exported');
+    for (const name of toList(options.buildSpec.env?.['exported-variables'])) {
+      lines.push(
+        `if [ -n "\${${name}+x}" ]; then printf '%s=%s\\0' ${singleQuote(name)} "\$${name}" >> ${singleQuote(exportsFile)}; fi`,
+      );
+    }
     lines.push('[ "$CODEBUILD_BUILD_SUCCEEDING" = 1 ]');
     const script = path.join(work, 'run.sh');
     fs.writeFileSync(script, lines.join('\n') + '\n');
@@ -114,11 +126,22 @@ export function runBuildSpec(options: RunBuildSpecOptions): RunBuildSpecResult {
             return { phase: phase as PhaseName, exitCode: Number(code) };
           })
       : [];
+    const exportedVariables: Record<string, string> = {};
+    if (fs.existsSync(exportsFile)) {
+      for (const entry of fs
+        .readFileSync(exportsFile, 'utf-8')
+        .split('\0')
+        .filter((e) => e.length > 0)) {
+        const eq = entry.indexOf('=');
+        exportedVariables[entry.slice(0, eq)] = entry.slice(eq + 1);
+      }
+    }
     return {
       phases,
       succeeded: proc.status === 0 && phases.every((p) => p.exitCode === 0),
       stdout: proc.stdout,
       stderr: proc.stderr,
+      exportedVariables,
     };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

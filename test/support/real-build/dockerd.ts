@@ -92,7 +92,10 @@ export class DockerSandbox {
   }
 
   /** Runs the docker CLI (through the wrapper) against this daemon; throws on a non-zero exit. */
-  public docker(args: string[], options: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): string {
+  public docker(
+    args: string[],
+    options: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+  ): string {
     return runOk(path.join(this.binDir, 'docker'), args, {
       env: { ...this.processEnv(), ...options.env },
       input: options.input,

@@ -30,6 +30,8 @@ export interface RunBuildOptions {
   readonly buildNumber?: string;
   /** @default 45_000 */
   readonly timeoutMs?: number;
+  /** Values of the project's SECRETS_MANAGER variables (what CodeBuild fetches at build start). */
+  readonly secretValues?: Record<string, string>;
   /** More variables for the build (e.g. what CodeBuild sets for webhook or batch builds). */
   readonly extraEnv?: Record<string, string>;
   /** Directories put first on PATH, before the harness's wrappers (e.g. recording fakes). */
@@ -145,7 +147,11 @@ export class RealBuildHarness {
    * and `aws` wrappers first on PATH. Each build starts logged out, like a new CodeBuild build.
    */
   public runBuild(options: RunBuildOptions): RealBuildRun {
-    const projectEnv = resolveBuildEnvironment(options.project.environmentVariables, options.deployTimeValues);
+    const projectEnv = resolveBuildEnvironment(
+      options.project.environmentVariables,
+      options.deployTimeValues,
+      options.secretValues,
+    );
     const env: Record<string, string> = {
       ...projectEnv,
       CODEBUILD_RESOLVED_SOURCE_VERSION: options.resolvedSourceVersion,

@@ -43,7 +43,11 @@ export function requireRealBuildTools(python = 'python3'): void {
       fix: APT_FIX,
     },
     { what: 'runc', check: () => onPath('runc'), fix: APT_FIX },
-    { what: `${QEMU_AARCH64_BINFMT} (qemu-user-static)`, check: () => fs.existsSync(QEMU_AARCH64_BINFMT), fix: APT_FIX },
+    {
+      what: `${QEMU_AARCH64_BINFMT} (qemu-user-static)`,
+      check: () => fs.existsSync(QEMU_AARCH64_BINFMT),
+      fix: APT_FIX,
+    },
     { what: 'go (golang-go)', check: () => onPath('go'), fix: APT_FIX },
     { what: 'skopeo', check: () => onPath('skopeo'), fix: APT_FIX },
     { what: 'docker-registry', check: () => onPath('docker-registry'), fix: APT_FIX },
