@@ -202,10 +202,11 @@ export class RealBuildHarness {
    * Pulls `repository:tag` back from `registry` with skopeo (its own client, not the build's login)
    * and unpacks it for inspection; nothing of the image runs.
    */
-  public pullImage(registry: LocalRegistry, repository: string, tag: string): PulledImage {
+  public pullImage(registry: LocalRegistry, repository: string, tag: string, architecture?: string): PulledImage {
     const reference = `${registry.host}/${repository}:${tag}`;
     const dir = this.tempDir('pulled');
     this.skopeo([
+      ...(architecture !== undefined ? ['--override-arch', architecture] : []),
       'copy',
       '--src-tls-verify=false',
       '--src-creds',

@@ -5,6 +5,7 @@ export * from './image';
 export * from './intrinsics';
 export * from './network';
 export * from './process';
+export * from './qemu';
 export * from './registry';
 export * from './template';
 export * from './tools';
