@@ -159,15 +159,22 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
   const extraTags = input.additionalTags.map((tag, i) => words.word(tag, `ADDITIONAL_IMAGE_TAG_${i + 1}`));
 
   const buildFunction = [
+    '# docker_build <build | buildx build> <flags>: docker with the flags of every build and the context.',
+    'docker_build() {',
+    `  docker "$@" ${buildArgs.join(' ')} ${contextWord}`,
+    '}',
     'build_image() {',
     `  REPOSITORY_URI=${REPOSITORY_URI}`,
-    multiPlatform ? `  ARCH_SUFFIX="-\${${PLATFORM_ENV}#*/}"` : '  ARCH_SUFFIX=""',
-    multiPlatform ? '  BUILD_IMAGE_TAG="$IMAGE_TAG$ARCH_SUFFIX"' : '  BUILD_IMAGE_TAG="$IMAGE_TAG"',
-    `  local build_args=(${buildArgs.join(' ')})`,
+    multiPlatform ? `  BUILD_IMAGE_TAG="$IMAGE_TAG-\${${PLATFORM_ENV}#*/}"` : '  BUILD_IMAGE_TAG="$IMAGE_TAG"',
     `  local target_args=(${targetWord !== undefined ? `--target ${targetWord}` : ''})`,
-    `  local build_context=${contextWord} dockerfile_path=${dockerfilePath} final_stage=${targetWord ?? '""'}`,
     '  echo "Building $REPOSITORY_URI:$BUILD_IMAGE_TAG"',
-    ...buildImageLines({ kind: cache.kind, tagWord: cacheTagWord }),
+    ...buildImageLines({
+      kind: cache.kind,
+      tagWord: cacheTagWord,
+      dockerfileWord: dockerfilePath,
+      targetWord,
+      platformVariable: multiPlatform ? PLATFORM_ENV : undefined,
+    }),
     ...pushLines(multiPlatform ? [] : extraTags, input.immutable ?? false),
     '}',
   ];

@@ -26,14 +26,20 @@ export interface CacheSettings {
   readonly kind: CacheKind;
   /** Cache tag (a shell word: quoted literal or `"$VAR"`); registry cache only. */
   readonly tagWord?: string;
+  /** Shell word of the Dockerfile path (relative to the source root). */
+  readonly dockerfileWord: string;
+  /** Shell word of the target stage, if any. */
+  readonly targetWord?: string;
+  /** Name of the variable that holds the platform of a multi-platform build, if any. */
+  readonly platformVariable?: string;
 }
 
 /**
  * The shell (bash) lines that build the image as `"$REPOSITORY_URI:$BUILD_IMAGE_TAG"`, inside a
- * function that returns non-zero on failure. They expect these to be set: the arrays `build_args`
- * (flags common to every `docker build`) and `target_args` (`--target <stage>` or empty), the words
- * `build_context` and `dockerfile_path`, `final_stage` (the target stage or empty),
- * `REPOSITORY_URI`, `BUILD_IMAGE_TAG`, `ARCH_SUFFIX` ('' or `-<arch>`) and `WRITE_CACHE` (1 or 0).
+ * function that returns non-zero on failure. They expect `REPOSITORY_URI`, `BUILD_IMAGE_TAG`,
+ * `WRITE_CACHE` (1 or 0), the array `target_args` (`--target <stage>` or empty) and the function
+ * `docker_build` (runs its arguments, a docker build command and its flags, followed by the flags
+ * common to every build and the build context).
  *
  * - none / local: `docker build` with BuildKit (`DOCKER_BUILDKIT=1`).
  * - registry, when `docker buildx version` works (CodeBuild's Docker 28 images): a buildx build on
@@ -50,7 +56,7 @@ export interface CacheSettings {
 export function buildImageLines(cache: CacheSettings): string[] {
   const plainBuild = [
     '  export DOCKER_BUILDKIT=1',
-    '  docker build "${build_args[@]}" "${target_args[@]}" --tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" "$build_context" || return 1',
+    '  docker_build build "${target_args[@]}" --tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" || return 1',
   ];
   if (cache.kind !== CacheKind.REGISTRY) {
     return [
@@ -61,7 +67,9 @@ export function buildImageLines(cache: CacheSettings): string[] {
     ];
   }
   return [
-    `  CACHE_REF="$REPOSITORY_URI:"${cache.tagWord}"$ARCH_SUFFIX"`,
+    cache.platformVariable !== undefined
+      ? `  CACHE_REF="$REPOSITORY_URI:"${cache.tagWord}"-\${${cache.platformVariable}#*/}"`
+      : `  CACHE_REF="$REPOSITORY_URI:"${cache.tagWord}`,
     '  if docker buildx version >/dev/null 2>&1; then',
     '    echo "Docker layer cache: $CACHE_REF (registry cache written by buildx, mode=max: every stage)"',
     `    if ! docker buildx inspect ${BUILDX_BUILDER} >/dev/null 2>&1; then`,
@@ -71,15 +79,15 @@ export function buildImageLines(cache: CacheSettings): string[] {
     '    if [ "$WRITE_CACHE" = 1 ]; then',
     '      cache_to=(--cache-to "type=registry,ref=$CACHE_REF,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true")',
     '    fi',
-    `    docker buildx build --builder ${BUILDX_BUILDER} --load --provenance=false \\`,
+    `    docker_build buildx build --builder ${BUILDX_BUILDER} --load --provenance=false \\`,
     '      --cache-from "type=registry,ref=$CACHE_REF" "${cache_to[@]}" \\',
-    '      "${build_args[@]}" "${target_args[@]}" --tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" "$build_context" || return 1',
+    '      "${target_args[@]}" --tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" || return 1',
     '  else',
     '    echo "Docker layer cache: $CACHE_REF and one image per stage (BuildKit inline cache; no buildx here)"',
     '    export DOCKER_BUILDKIT=1',
     '    # Named stages of the Dockerfile before the final one ("-" for a stage without a name).',
-    '    local from_names=() cache_stages=() cache_from=() name ref',
-    '    mapfile -t from_names < <(sed -n -E \'/^[[:space:]]*[Ff][Rr][Oo][Mm][[:space:]]/{s/^.*[[:space:]][Aa][Ss][[:space:]]+([A-Za-z0-9][A-Za-z0-9._-]*)[[:space:]]*$/\\1/p;t;s/.*/-/p}\' "$dockerfile_path")',
+    `    local from_names=() cache_stages=() cache_from=() name ref final_stage=${cache.targetWord ?? '""'}`,
+    `    mapfile -t from_names < <(sed -n -E '/^[[:space:]]*[Ff][Rr][Oo][Mm][[:space:]]/{s/^.*[[:space:]][Aa][Ss][[:space:]]+([A-Za-z0-9][A-Za-z0-9._-]*)[[:space:]]*$/\\1/p;t;s/.*/-/p}' ${cache.dockerfileWord})`,
     '    if [ -z "$final_stage" ] && [ "${#from_names[@]}" -gt 0 ]; then',
     "      unset 'from_names[-1]'",
     '    fi',
@@ -102,11 +110,11 @@ export function buildImageLines(cache: CacheSettings): string[] {
     '    done',
     '    for name in "${cache_stages[@]}"; do',
     '      echo "Building stage $name (cache image $CACHE_REF-$name)"',
-    '      docker build "${build_args[@]}" --target "$name" --build-arg BUILDKIT_INLINE_CACHE=1 "${cache_from[@]}" \\',
-    '        --tag "$CACHE_REF-$name" "$build_context" || return 1',
+    '      docker_build build --target "$name" --build-arg BUILDKIT_INLINE_CACHE=1 "${cache_from[@]}" \\',
+    '        --tag "$CACHE_REF-$name" || return 1',
     '    done',
-    '    docker build "${build_args[@]}" "${target_args[@]}" --build-arg BUILDKIT_INLINE_CACHE=1 "${cache_from[@]}" \\',
-    '      --tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" "$build_context" || return 1',
+    '    docker_build build "${target_args[@]}" --build-arg BUILDKIT_INLINE_CACHE=1 "${cache_from[@]}" \\',
+    '      --tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" || return 1',
     '    if [ "$WRITE_CACHE" = 1 ]; then',
     '      docker tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" "$CACHE_REF"',
     '      for ref in "${cache_stages[@]/#/$CACHE_REF-}" "$CACHE_REF"; do',

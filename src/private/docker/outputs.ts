@@ -94,7 +94,8 @@ export function pushLines(fixedTagWords: string[], immutable: boolean): string[]
     ...(fixedTagWords.length > 0
       ? [
           '  if [ "$MOVE_FIXED_TAGS" = 1 ]; then',
-          `    for tag in ${fixedTagWords.join(' ')}; do`,
+          `    local fixed_tags=(${fixedTagWords.join(' ')}) tag`,
+          '    for tag in "${fixed_tags[@]}"; do',
           '      docker tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" "$REPOSITORY_URI:$tag" || return 1',
           '      push_tag "$tag" || return 1',
           '    done',
