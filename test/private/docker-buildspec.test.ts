@@ -666,6 +666,26 @@ describe('generated buildspec passes shellcheck', () => {
       },
     ],
     ['no additional tags', { additionalTags: [] }],
+    ['no cache', { cache: DockerCache.none() }],
+    ['local cache', { cache: DockerCache.local() }],
+    [
+      'platforms, secrets, Docker Hub, release branch, image definitions, IMMUTABLE',
+      {
+        platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
+        source: codebuild.Source.gitHub({ owner: 'o', repo: 'r' }),
+        releaseBranch: 'main',
+        imageDefinitionsContainerName: 'web',
+        imageTagMutability: ecr.TagMutability.IMMUTABLE,
+        buildSecrets: {
+          a: secretsmanager.Secret.fromSecretCompleteArn(new Stack(), 'A', `${SECRET_ARN}:a-AbCdEf`),
+        },
+        dockerHubCredentials: secretsmanager.Secret.fromSecretCompleteArn(new Stack(), 'H', `${SECRET_ARN}:h-AbCdEf`),
+      },
+    ],
+    [
+      'one platform, registry cache with a tag',
+      { platforms: [ImagePlatform.LINUX_ARM64], cache: DockerCache.registry({ tag: 'cache' }) },
+    ],
   ];
 
   test.each(configurations)('%s: every command is shellcheck-clean', (_name, props) => {
