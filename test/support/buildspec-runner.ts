@@ -38,6 +38,8 @@ export interface RunBuildSpecResult {
    * to CodePipeline); a variable that is not set is absent.
    */
   readonly exportedVariables: Record<string, string>;
+  /** Wall time of each phase that ran, by phase name. */
+  readonly phaseDurationsMs: Record<string, number>;
 }
 
 /**
@@ -67,7 +69,7 @@ export function runBuildSpec(options: RunBuildSpecOptions): RunBuildSpecResult {
       // install and pre_build failures end the build; post_build runs after a failed build.
       const guard =
         phase === 'post_build' ? '[ "$__stop" = 0 ]' : '[ "$__stop" = 0 ] && [ "$CODEBUILD_BUILD_SUCCEEDING" = 1 ]';
-      lines.push(`if ${guard}; then`, '  __rc=0');
+      lines.push(`if ${guard}; then`, '  __rc=0', '  __started=$(date +%s%N)');
       for (const command of commands) {
         const file = path.join(work, `command-${++n}.sh`);
         fs.writeFileSync(file, command + '\n');
@@ -75,7 +77,7 @@ export function runBuildSpec(options: RunBuildSpecOptions): RunBuildSpecResult {
           `  if [ "$__rc" = 0 ]; then cd "$CODEBUILD_SRC_DIR" 2>/dev/null || true; . ${singleQuote(file)}; __rc=$?; fi`,
         );
       }
-      lines.push(`  echo "${phase} $__rc" >> ${singleQuote(resultsFile)}`);
+      lines.push(`  echo "${phase} $__rc $(( ($(date +%s%N) - __started) / 1000000 ))" >> ${singleQuote(resultsFile)}`);
       lines.push('  if [ "$__rc" != 0 ]; then CODEBUILD_BUILD_SUCCEEDING=0;');
       if (phase === 'install' || phase === 'pre_build') {
         lines.push('    __stop=1;');
@@ -115,6 +117,7 @@ export function runBuildSpec(options: RunBuildSpecOptions): RunBuildSpecResult {
     if (proc.error) {
       throw proc.error;
     }
+    const phaseDurationsMs: Record<string, number> = {};
     const phases: PhaseResult[] = fs.existsSync(resultsFile)
       ? fs
           .readFileSync(resultsFile, 'utf-8')
@@ -122,7 +125,8 @@ export function runBuildSpec(options: RunBuildSpecOptions): RunBuildSpecResult {
           .split('\n')
           .filter((l) => l.length > 0)
           .map((l) => {
-            const [phase, code] = l.split(' ');
+            const [phase, code, ms] = l.split(' ');
+            phaseDurationsMs[phase] = Number(ms);
             return { phase: phase as PhaseName, exitCode: Number(code) };
           })
       : [];
@@ -142,6 +146,7 @@ export function runBuildSpec(options: RunBuildSpecOptions): RunBuildSpecResult {
       stdout: proc.stdout,
       stderr: proc.stderr,
       exportedVariables,
+      phaseDurationsMs,
     };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
