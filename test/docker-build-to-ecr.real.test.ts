@@ -292,14 +292,14 @@ function sourceWith(files: Record<string, string>): string {
 }
 
 function build(
-  project: ProjectBuild,
+  built: ProjectBuild,
   repository: string,
   sourceDir: string,
   commit: string,
   extra: { extraEnv?: Record<string, string>; secretValues?: Record<string, string> } = {},
 ): RealBuildRun {
   return harness.runBuild({
-    project,
+    project: built,
     deployTimeValues: { IMAGE_REPO_NAME: repository, ECR_REGISTRY: harness.registry.host },
     sourceDir,
     resolvedSourceVersion: commit,
@@ -312,7 +312,7 @@ const OK = { pre_build: 'ok', build: 'ok', post_build: 'ok' } as const;
 describe('outputs of every build (issue 12)', () => {
   test('exports IMAGE_URI, IMAGE_TAG and the IMAGE_DIGEST the registry reports; writes the image definitions', async () => {
     // GIVEN a project that writes the image definitions artifact
-    const project = synthesize({
+    const built = synthesize({
       target: 'runtime',
       buildArgs: { BASE_IMAGE: harness.baseImage },
       imageDefinitionsContainerName: 'web',
@@ -321,7 +321,7 @@ describe('outputs of every build (issue 12)', () => {
     const source = harness.sourceFrom(EXAMPLE);
 
     // WHEN it builds
-    const run = build(project, repository, source, COMMIT);
+    const run = build(built, repository, source, COMMIT);
 
     // THEN the exported digest is the one the registry serves for the tag (Docker-Content-Digest)
     expectPhases(run, OK);
@@ -335,26 +335,26 @@ describe('outputs of every build (issue 12)', () => {
     expect(JSON.parse(fs.readFileSync(path.join(source, 'imageDetail.json'), 'utf-8'))).toEqual({
       ImageURI: `${harness.registry.host}/${repository}@${served?.digest}`,
     });
-    expect(project.buildSpec.artifacts).toEqual({ files: ['imagedefinitions.json', 'imageDetail.json'] });
+    expect(built.buildSpec.artifacts).toEqual({ files: ['imagedefinitions.json', 'imageDetail.json'] });
   }, 60_000);
 
   test('a rebuild of the same commit in an IMMUTABLE repository skips the push and keeps the image', async () => {
     // GIVEN an IMMUTABLE repository that holds the image of COMMIT
-    const project = synthesize({
+    const built = synthesize({
       target: 'runtime',
       buildArgs: { BASE_IMAGE: harness.baseImage },
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
     });
     const repository = 'immutable/app';
-    const first = build(project, repository, harness.sourceFrom(EXAMPLE), COMMIT);
+    const first = build(built, repository, harness.sourceFrom(EXAMPLE), COMMIT);
     expectPhases(first, OK);
     const kept = (await harness.registry.manifest(repository, COMMIT_TAG))?.digest;
 
     // WHEN the same commit builds again: the same image (layer cache), then a different one
-    const same = build(project, repository, harness.sourceFrom(EXAMPLE), COMMIT);
+    const same = build(built, repository, harness.sourceFrom(EXAMPLE), COMMIT);
     const changed = harness.sourceFrom(EXAMPLE);
     fs.appendFileSync(path.join(changed, 'app.sh'), '# rebuilt\n');
-    const other = build(project, repository, changed, COMMIT);
+    const other = build(built, repository, changed, COMMIT);
 
     // THEN neither pushes, both say why, and both export the digest the tag still holds
     for (const run of [same, other]) {
@@ -374,7 +374,7 @@ describe('outputs of every build (issue 12)', () => {
 
   test('builds of pull requests and other branches move neither latest nor the cache; a push to releaseBranch does', async () => {
     // GIVEN a GitHub source with releaseBranch main
-    const project = synthesize({
+    const built = synthesize({
       source: codebuild.Source.gitHub({ owner: 'octo', repo: 'app' }),
       releaseBranch: 'main',
       target: 'runtime',
@@ -384,17 +384,17 @@ describe('outputs of every build (issue 12)', () => {
     const commit = (c: string): string => c.repeat(40);
 
     // WHEN a pull request, a push to another branch, then a push to main build
-    const pr = build(project, repository, harness.sourceFrom(EXAMPLE), commit('1'), {
+    const pr = build(built, repository, harness.sourceFrom(EXAMPLE), commit('1'), {
       extraEnv: { CODEBUILD_WEBHOOK_TRIGGER: 'pr/5', CODEBUILD_WEBHOOK_HEAD_REF: 'refs/heads/feature' },
     });
     expectPhases(pr, OK);
     const tagsAfterPr = await harness.registry.tags(repository);
-    const feature = build(project, repository, harness.sourceFrom(EXAMPLE), commit('2'), {
+    const feature = build(built, repository, harness.sourceFrom(EXAMPLE), commit('2'), {
       extraEnv: { CODEBUILD_WEBHOOK_TRIGGER: 'branch/feature', CODEBUILD_WEBHOOK_HEAD_REF: 'refs/heads/feature' },
     });
     expectPhases(feature, OK);
     const tagsAfterFeature = await harness.registry.tags(repository);
-    const main = build(project, repository, harness.sourceFrom(EXAMPLE), commit('3'), {
+    const main = build(built, repository, harness.sourceFrom(EXAMPLE), commit('3'), {
       extraEnv: { CODEBUILD_WEBHOOK_TRIGGER: 'branch/main', CODEBUILD_WEBHOOK_HEAD_REF: 'refs/heads/main' },
     });
     expectPhases(main, OK);
@@ -429,9 +429,9 @@ describe('registry cache (issue 11)', () => {
 
   test('on an EMPTY daemon, a source-only change reuses every stage before it from the registry', async () => {
     // GIVEN a build that wrote the registry cache
-    const project = synthesize({ buildArgs: { BASE_IMAGE: harness.baseImage } });
+    const built = synthesize({ buildArgs: { BASE_IMAGE: harness.baseImage } });
     const repository = 'cache/app';
-    const cold = build(project, repository, sourceWith({ Dockerfile: DOCKERFILE, 'app.txt': 'v1\n' }), COMMIT);
+    const cold = build(built, repository, sourceWith({ Dockerfile: DOCKERFILE, 'app.txt': 'v1\n' }), COMMIT);
     expectPhases(cold, OK);
     expect(cold.stdout).toContain('one image per stage (BuildKit inline cache; no buildx here)');
     const firstDeps = harness.pullImage(harness.registry, repository, COMMIT_TAG).readFile('/deps.txt');
@@ -439,7 +439,7 @@ describe('registry cache (issue 11)', () => {
     // WHEN the daemon restarts on an empty data-root (a fresh CodeBuild host) and the source changes
     await harness.docker.restartEmpty();
     expect(harness.docker.docker(['images', '--all', '--quiet']).trim()).toBe('');
-    const warm = build(project, repository, sourceWith({ Dockerfile: DOCKERFILE, 'app.txt': 'v2\n' }), SECOND_COMMIT);
+    const warm = build(built, repository, sourceWith({ Dockerfile: DOCKERFILE, 'app.txt': 'v2\n' }), SECOND_COMMIT);
 
     // THEN the deps stage came from the registry (not run again), the source stage was rebuilt
     expectPhases(warm, OK);
@@ -473,13 +473,13 @@ describe('build secrets (issue 11)', () => {
       buildArgs: { BASE_IMAGE: harness.baseImage },
       buildSecrets: { npm_token: new secretsmanager.Secret(stack, 'NpmToken') },
     });
-    const project = projectBuild(Template.fromStack(stack), 'Image');
-    expect(project.environmentVariables.find((v) => v.name === 'BUILD_SECRET_1')?.type).toBe('SECRETS_MANAGER');
-    expect(JSON.stringify(project)).not.toContain(SECRET);
+    const built = projectBuild(Template.fromStack(stack), 'Image');
+    expect(built.environmentVariables.find((v) => v.name === 'BUILD_SECRET_1')?.type).toBe('SECRETS_MANAGER');
+    expect(JSON.stringify(built)).not.toContain(SECRET);
     const repository = 'secrets/app';
 
     // WHEN it builds with the value CodeBuild fetched
-    const run = build(project, repository, sourceWith({ Dockerfile: DOCKERFILE }), COMMIT, {
+    const run = build(built, repository, sourceWith({ Dockerfile: DOCKERFILE }), COMMIT, {
       secretValues: { BUILD_SECRET_1: SECRET },
     });
 
