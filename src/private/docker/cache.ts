@@ -38,8 +38,8 @@ export interface CacheSettings {
  * The shell (bash) lines that build the image as `"$REPOSITORY_URI:$BUILD_IMAGE_TAG"`, inside a
  * function that returns non-zero on failure. They expect `REPOSITORY_URI`, `BUILD_IMAGE_TAG`,
  * `WRITE_CACHE` (1 or 0), the array `target_args` (`--target <stage>` or empty) and the function
- * `docker_build` (runs its arguments, a docker build command and its flags, followed by the flags
- * common to every build and the build context).
+ * `docker_build` (runs `docker` with its arguments, a build command and its flags, followed by
+ * the flags common to every build and the build context).
  *
  * - none / local: `docker build` with BuildKit (`DOCKER_BUILDKIT=1`).
  * - registry, when `docker buildx version` works (CodeBuild's Docker 28 images): a buildx build on
