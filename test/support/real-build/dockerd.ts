@@ -28,6 +28,7 @@ export class DockerSandbox {
   public readonly binDir: string;
   private daemon?: ServerProcess;
   private dataRootCount = 0;
+  private exitHookInstalled = false;
 
   private constructor(public readonly root: string) {
     for (const dir of ['bin', 'config', 'tmp']) {
@@ -172,6 +173,20 @@ export class DockerSandbox {
       ready: async () => fs.existsSync(socket) && this.tryDocker(['version'], 5_000).status === 0,
       readyTimeoutMs,
     });
+    // If this process ends without stop() (a crashed test run), the exit hook of startServer kills
+    // dockerd by its PID; this one then kills whatever of ours survived it (its containerd).
+    if (!this.exitHookInstalled) {
+      this.exitHookInstalled = true;
+      process.on('exit', () => {
+        for (const pid of processesMentioning(this.root)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone meanwhile
+          }
+        }
+      });
+    }
     const recorded = Number(fs.readFileSync(pidfile, 'utf-8').trim());
     if (recorded !== this.daemon.pid) {
       await this.daemon.stop();
