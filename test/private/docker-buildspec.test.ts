@@ -57,10 +57,13 @@ class Fakes {
     const record = [
       '#!/bin/bash',
       'tool="$(basename "$0")"',
-      'n=$(ls "$FAKE_CALLS" | wc -l)',
+      // `aws ... | docker login`: both start at once; docker records its call only after reading
+      // stdin to the end (after aws recorded its own and printed the token), so the order is stable.
+      'if [ "$tool" = docker ] && [ "${1:-}" = login ]; then stdin="$(cat; echo x)"; stdin="${stdin%x}"; fi',
+      'n=$(ls "$FAKE_CALLS" | grep -c -v stdin)',
       'file="$FAKE_CALLS/$(printf "%04d" "$n")-$tool"',
       'printf "%s\\0" "$@" > "$file"',
-      'if [ "$tool" = docker ] && [ "${1:-}" = login ]; then cat > "$file.stdin"; fi',
+      'if [ "$tool" = docker ] && [ "${1:-}" = login ]; then printf "%s" "$stdin" > "$file.stdin"; fi',
       'if [ "${FAKE_FAIL:-}" = "$tool:${1:-}" ]; then echo "fake $tool $1 failed" >&2; exit 1; fi',
       'digest() { printf "sha256:%s" "$(printf "%s" "$1" | sha256sum | cut -c1-64)"; }',
       'if [ "$tool" = aws ] && [ "${2:-}" = get-login-password ]; then echo "FAKE-ECR-TOKEN"; fi',
@@ -72,7 +75,7 @@ class Fakes {
       '    "manifest inspect") [ "${FAKE_EXISTING:-}" = 1 ] || exit 1; printf \'{\\n  "Descriptor": {\\n    "digest": "%s"\\n  }\\n}\\n\' "$(digest existing)" ;;',
       '    "manifest push") digest "${@: -1}"; echo ;;',
       '    "image inspect") digest local-image; echo ;;',
-      '    "push "*) printf "%s: digest: %s size: 525\\n" "${2##*:}" "$(digest "$2")" ;;',
+      '    "push "*) if [ "${FAKE_PUSH_IMMUTABLE:-}" = 1 ]; then echo "tag invalid: The image tag \'${2##*:}\' already exists in the \'team/app\' repository and cannot be overwritten because the repository is immutable." >&2; exit 1; fi; printf "%s: digest: %s size: 525\\n" "${2##*:}" "$(digest "$2")" ;;',
       '  esac',
       'fi',
       'exit 0',
@@ -364,6 +367,24 @@ describe('generated buildspec, run with recording fakes of aws and docker', () =
     expect(immutable.calls.filter((c) => c.args[0] === 'push')).toEqual([]);
     expect(immutable.result.stdout).toContain('already exists in this IMMUTABLE repository');
     expect(immutable.result.exportedVariables.IMAGE_DIGEST).toBe(DIGEST('existing'));
+  });
+
+  test('an imported repository that turns out IMMUTABLE: ECR refuses to overwrite the tag, the existing image is kept', () => {
+    const stack = new Stack(new App(), 'Imported', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const repository = ecr.Repository.fromRepositoryName(stack, 'Repo', 'team/app');
+    const { result } = runWithFakes(
+      { repository, additionalTags: [], cache: DockerCache.none() },
+      { FAKE_EXISTING: '1', FAKE_PUSH_IMMUTABLE: '1' },
+    );
+    expect(result.succeeded).toBe(true);
+    expect(result.stdout).toContain('already exists and the repository is IMMUTABLE');
+    expect(result.exportedVariables.IMAGE_DIGEST).toBe(DIGEST('existing'));
+    // without an existing tag, a refused push still fails the build
+    const refused = runWithFakes(
+      { repository, additionalTags: [], cache: DockerCache.none() },
+      { FAKE_PUSH_IMMUTABLE: '1' },
+    );
+    expect(refused.result.phases.find((p) => p.phase === 'build')?.exitCode).toBe(1);
   });
 
   test('build secrets reach docker as --secret id=...,env=... only; Docker Hub login reads the password from stdin', () => {

@@ -65,7 +65,9 @@ export function refsGuardCommand(releaseBranchWord: string | undefined, imageTag
  * Before pushing, `docker manifest inspect -v` of the tag tells whether it exists: when it already
  * holds this image (its config digest is the local image id), the push is skipped; when it holds
  * another image and the repository is IMMUTABLE (a rebuild of the same commit that is not
- * byte-identical), the existing image is kept and the push skipped, both said in the log.
+ * byte-identical), the existing image is kept and the push skipped, both said in the log. A
+ * repository the construct did not create may be IMMUTABLE without the construct knowing: when ECR
+ * refuses the push because the tag exists in an immutable repository, the existing image is kept too.
  */
 export function pushLines(fixedTagWords: string[], immutable: boolean): string[] {
   return [
@@ -87,9 +89,14 @@ export function pushLines(fixedTagWords: string[], immutable: boolean): string[]
           '    echo "$REPOSITORY_URI:$BUILD_IMAGE_TAG already exists in this IMMUTABLE repository ($IMAGE_DIGEST, built earlier from the same source): push skipped, the existing image is kept"',
         ]
       : []),
-    '  else',
-    '    push_tag "$BUILD_IMAGE_TAG" || return 1',
+    '  elif push_tag "$BUILD_IMAGE_TAG"; then',
     '    IMAGE_DIGEST="$PUSHED_DIGEST"',
+    // A repository this construct did not create may be IMMUTABLE too: ECR refuses to overwrite the tag.
+    '  elif [ -n "$existing" ] && printf \'%s\\n\' "$PUSH_OUTPUT" | grep -q -i \'cannot be overwritten because the repository is immutable\'; then',
+    '    IMAGE_DIGEST="$(registry_digest "$existing")"',
+    '    echo "$REPOSITORY_URI:$BUILD_IMAGE_TAG already exists and the repository is IMMUTABLE ($IMAGE_DIGEST, built earlier from the same source): the existing image is kept"',
+    '  else',
+    '    return 1',
     '  fi',
     ...(fixedTagWords.length > 0
       ? [
@@ -115,13 +122,12 @@ export function pushLines(fixedTagWords: string[], immutable: boolean): string[]
 export const PUSH_FUNCTIONS = [
   '# docker push "$REPOSITORY_URI:$1"; PUSHED_DIGEST = the digest the registry reports for the manifest.',
   'push_tag() {',
-  '  local out',
-  '  if ! out="$(docker push "$REPOSITORY_URI:$1" 2>&1)"; then',
-  '    printf \'%s\\n\' "$out" >&2',
+  '  if ! PUSH_OUTPUT="$(docker push "$REPOSITORY_URI:$1" 2>&1)"; then',
+  '    printf \'%s\\n\' "$PUSH_OUTPUT" >&2',
   '    return 1',
   '  fi',
-  '  printf \'%s\\n\' "$out"',
-  '  PUSHED_DIGEST="$(printf \'%s\\n\' "$out" | sed -n -E \'s/^.*digest: (sha256:[0-9a-f]{64}) size: [0-9]+$/\\1/p\' | tail -n 1)"',
+  '  printf \'%s\\n\' "$PUSH_OUTPUT"',
+  '  PUSHED_DIGEST="$(printf \'%s\\n\' "$PUSH_OUTPUT" | sed -n -E \'s/^.*digest: (sha256:[0-9a-f]{64}) size: [0-9]+$/\\1/p\' | tail -n 1)"',
   '  if [ -z "$PUSHED_DIGEST" ]; then',
   '    echo "docker push printed no digest for $REPOSITORY_URI:$1" >&2',
   '    return 1',
