@@ -30,10 +30,10 @@ import {
 } from '../test/support/real-build';
 
 /**
- * Bytes hashed by the dependency stage: some 12-15 s of CPU for busybox's sha256sum on this machine
+ * Bytes hashed by the dependency stage: some 10-25 s of CPU for busybox's sha256sum on this machine
  * kind (a modest `npm ci` or `go mod download` takes longer on CodeBuild).
  */
-const DEPENDENCY_WORK_BYTES = 500_000_000;
+const DEPENDENCY_WORK_BYTES = 1_000_000_000;
 
 const DOCKERFILE = [
   'ARG BASE_IMAGE',
