@@ -473,7 +473,7 @@ describe('DockerBuildToEcr: buildspec', () => {
     expect(script).toContain(`  docker "$@" --file 'Dockerfile' '.'\n`);
     expect(script).toContain('  local target_args=()\n');
     expect(script).toContain(`    local fixed_tags=('latest') tag\n`);
-    expect(script).toContain('    push_tag "$BUILD_IMAGE_TAG" || return 1\n');
+    expect(script).toContain('  elif push_tag "$BUILD_IMAGE_TAG"; then\n');
     expect(script.endsWith('\nbuild_image')).toBe(true);
   });
 
