@@ -214,7 +214,8 @@ export interface DockerBuildToEcrProps {
    * Several make the project a batch build: one build per platform, each on a CodeBuild image of its
    * own architecture (native, no emulation), then a manifest step that pushes one manifest list
    * under every tag; each platform's image keeps a tag of its own (`<tag>-<arch>`). Start such a
-   * project with `start-build-batch`.
+   * project with `start-build-batch`. The manifest step exports the list's `IMAGE_URI` and
+   * `IMAGE_DIGEST`; each platform's build exports its own image's.
    *
    * @default - one image for the architecture of `buildImage`
    */
@@ -244,7 +245,10 @@ export interface DockerBuildToEcrProps {
   /**
    * With a repository source: the only branch whose builds move the fixed tags (`latest` and the
    * other `additionalTags`, a fixed `imageTag`) and write the registry cache. Builds of pull requests
-   * never move them, whatever this says.
+   * never move them, whatever this says. A webhook build moves them when it is a push to this branch
+   * (`CODEBUILD_WEBHOOK_TRIGGER` `branch/<name>`); a build started otherwise (console, API, schedule,
+   * deployment) when its source version is empty or names this branch. The other builds push their
+   * commit tag only (a fixed `imageTag`: nothing, the image is only built).
    *
    * @default - every build that is not of a pull request moves them
    */
