@@ -214,9 +214,17 @@ project.addTask('bench:policy-race', {
   receiveArgs: true,
 });
 project.addTask('bench:real-builds', {
-  description: 'Cold and warm real builds of the DockerBuildToEcr buildspec with podman on loopback',
+  description: 'Cold and warm real builds of the DockerBuildToEcr buildspec on the Docker engine (loopback)',
   env: { TS_NODE_PROJECT: 'test/tsconfig.json' },
   exec: 'node -r ts-node/register test/support/real-build/bench.ts',
+  receiveArgs: true,
+});
+
+project.addTask('bench:registry-cache', {
+  description:
+    'P5: rebuild after a source-only change on an empty Docker daemon, cache in the registry only, vs the cold build',
+  env: benchEnv,
+  exec: 'node -r ts-node/register bench/registry-cache.ts',
   receiveArgs: true,
 });
 

@@ -8,7 +8,10 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DockerCache } from './docker-cache';
+import { ImagePlatform } from './image-platform';
 import { AccountRelation, compareAccounts } from './private/accounts';
 import {
   addBuildSpecLengthCheck,
@@ -30,6 +33,16 @@ import {
   validateTags,
   validateUserEnvironment,
 } from './private/docker/validation';
+import { CacheKind, lifecycleRules } from './private/docker/cache';
+import {
+  resolveBuildSecrets,
+  resolveCache,
+  resolvePlatforms,
+  validateContainerName,
+  validateMultiPlatformTag,
+  validateReleaseBranch,
+  validateTagsAgainstCache,
+} from './private/docker/capabilities';
 import { dockerBuildSpec, ENV } from './private/docker-buildspec';
 import { propError, warn } from './private/errors';
 import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';
@@ -247,6 +260,74 @@ export interface DockerBuildToEcrProps {
    * @default false
    */
   readonly badge?: boolean;
+
+  // ---- Build capabilities: cache, platforms, secrets ----
+
+  /**
+   * Where Docker layers are kept between builds. `DockerCache.registry()` keeps the layers of every
+   * stage in the image repository under a cache tag, so a build on a fresh CodeBuild host (every
+   * build) starts from them; `DockerCache.local()` is CodeBuild's best-effort LOCAL cache;
+   * `DockerCache.none()` builds cold every time.
+   *
+   * @default - DockerCache.registry(); DockerCache.local() when the created repository is
+   * IMMUTABLE (it would refuse to move the cache tag)
+   */
+  readonly cache?: DockerCache;
+
+  /**
+   * Platforms to build the image for. One platform builds on a CodeBuild image of that architecture.
+   * Several make the project a batch build: one build per platform, each on a CodeBuild image of its
+   * own architecture (native, no emulation), then a manifest step that pushes one manifest list
+   * under every tag; each platform's image keeps a tag of its own (`<tag>-<arch>`). Start such a
+   * project with `start-build-batch`. The manifest step exports the list's `IMAGE_URI` and
+   * `IMAGE_DIGEST`; each platform's build exports its own image's.
+   *
+   * @default - one image for the architecture of `buildImage`
+   */
+  readonly platforms?: ImagePlatform[];
+
+  /**
+   * BuildKit secrets, by id, from Secrets Manager: a Dockerfile step reads one with
+   * `RUN --mount=type=secret,id=<id>` (the value is the file `/run/secrets/<id>`). The values reach
+   * the build as SECRETS_MANAGER environment variables (never plaintext in the template) and are
+   * in no image layer, no image history, no build log. The role may read these secrets only.
+   *
+   * @default - no build secrets
+   */
+  readonly buildSecrets?: Record<string, secretsmanager.ISecret>;
+
+  /**
+   * Secret with Docker Hub credentials, as JSON keys `username` and `password` (an access token):
+   * the build logs in to Docker Hub before any base image is pulled (higher pull rate limits,
+   * private images).
+   *
+   * @default - base images are pulled from Docker Hub anonymously
+   */
+  readonly dockerHubCredentials?: secretsmanager.ISecret;
+
+  // ---- Outputs and triggers of every build ----
+
+  /**
+   * With a repository source: the only branch whose builds move the fixed tags (`latest` and the
+   * other `additionalTags`, a fixed `imageTag`) and write the registry cache. Builds of pull requests
+   * never move them, whatever this says. A webhook build moves them when it is a push to this branch
+   * (`CODEBUILD_WEBHOOK_TRIGGER` `branch/<name>`); a build started otherwise (console, API, schedule,
+   * deployment) when its source version is empty or names this branch. The other builds push their
+   * commit tag only (a fixed `imageTag`: nothing, the image is only built).
+   *
+   * @default - every build that is not of a pull request moves them
+   */
+  readonly releaseBranch?: string;
+
+  /**
+   * Container name for `imagedefinitions.json`. When set, every build writes
+   * `imagedefinitions.json` (`[{"name": <this>, "imageUri": <repository>:<tag>}]`, for the ECS
+   * deploy action of CodePipeline) and `imageDetail.json` (`{"ImageURI": <repository>@<digest>}`,
+   * for the ECS blue/green deploy action) as build artifacts.
+   *
+   * @default - no image definitions artifact
+   */
+  readonly imageDefinitionsContainerName?: string;
 }
 
 /**
@@ -328,8 +409,27 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
 
     this.fixedTag = props.imageTag ?? additionalTags[0];
 
+    // Build capabilities (src/private/docker/): validated and resolved before any resource exists.
+    const cache = resolveCache(this, props.cache, immutable);
+    validateTagsAgainstCache(this, cache.tag, [
+      ...(props.imageTag !== undefined ? ([['imageTag', props.imageTag]] as Array<[string, string]>) : []),
+      ...additionalTags.map((t): [string, string] => ['additionalTags', t]),
+    ]);
+    const platforms = resolvePlatforms(this, props.platforms, props.buildImage);
+    validateMultiPlatformTag(this, platforms.builds.length, props.source, props.imageTag);
+    const secrets = resolveBuildSecrets(this, props.buildSecrets);
+    validateReleaseBranch(this, props.releaseBranch, props.source);
+    validateContainerName(this, props.imageDefinitionsContainerName);
+
     // Repository
-    this.repository = props.repository ?? this.createRepository(props, mutability);
+    this.repository =
+      props.repository ??
+      this.createRepository(
+        props,
+        mutability,
+        cache.kind === CacheKind.REGISTRY ? cache.tag : undefined,
+        Math.max(platforms.builds.length, 1),
+      );
 
     // Role: the project's own, so that its policy is exactly what this construct grants.
     this.role = new iam.Role(this, 'Role', {
@@ -337,7 +437,21 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     });
     this.grantPrincipal = this.role;
 
-    const spec = dockerBuildSpec({ dockerfile, buildContext, target: props.target, buildArgs, additionalTags });
+    const spec = dockerBuildSpec({
+      dockerfile,
+      buildContext,
+      target: props.target,
+      buildArgs,
+      additionalTags,
+      cache,
+      platforms: platforms.builds,
+      secrets,
+      dockerHubSecretArn: props.dockerHubCredentials?.secretArn,
+      imageTagFixed: props.imageTag !== undefined,
+      releaseBranch: props.releaseBranch,
+      immutable,
+      imageDefinitionsContainerName: props.imageDefinitionsContainerName,
+    });
     const registry = this.repository.registryUri;
 
     // The grants of the source (Source.s3 reads the source object) go to a policy of their own.
@@ -347,13 +461,14 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
       role: this.role,
       environment: {
-        buildImage: props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
+        buildImage: platforms.projectImage,
         computeType: props.computeType ?? codebuild.ComputeType.SMALL,
         privileged: true,
       },
       environmentVariables: {
         ...props.environmentVariables,
         ...plain(spec.environmentVariables),
+        ...spec.secretEnvironmentVariables,
         [ENV.region]: { value: this.repository.env.region },
         [ENV.account]: { value: this.repository.env.account },
         [ENV.repoName]: { value: this.repository.repositoryName },
@@ -361,6 +476,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
         [ENV.registry]: { value: registry },
       },
       timeout: props.timeout ?? Duration.hours(1),
+      cache: cache.kind === CacheKind.LOCAL ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
       vpc: props.vpc,
       subnetSelection: props.subnetSelection,
       securityGroups: props.securityGroups,
@@ -373,6 +489,20 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     // statement, not what is added to the role's default policy later.
     const ecrGrants = new DedicatedPolicyPrincipal(this, 'EcrPolicy', this.role);
     this.repository.grantPullPush(ecrGrants);
+    // Build secrets and Docker Hub credentials: read on those secrets only (kms:Decrypt with them
+    // when a secret has its own key).
+    for (const { secret } of secrets) {
+      secret.grantRead(this.role);
+    }
+    props.dockerHubCredentials?.grantRead(this.role);
+    if (spec.batch) {
+      // One build per platform and the manifest step (aws-cdk-lib creates the batch service role).
+      this.project.enableBatchBuilds();
+      if (immutable) {
+        // The manifest step reads the digest of a list it keeps (rebuild of the same commit).
+        this.repository.grant(ecrGrants, 'ecr:DescribeImages');
+      }
+    }
     for (const policy of [ecrGrants.policy, sourceGrants.policy]) {
       if (policy !== undefined) {
         this.project.node.addDependency(policy);
@@ -590,7 +720,12 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     });
   }
 
-  private createRepository(props: DockerBuildToEcrProps, mutability: ecr.TagMutability): ecr.Repository {
+  private createRepository(
+    props: DockerBuildToEcrProps,
+    mutability: ecr.TagMutability,
+    cacheTag: string | undefined,
+    platformCount: number,
+  ): ecr.Repository {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     // aws-cdk-lib 2.177 checks names with an older pattern than ECR's ("__" and runs of "-" are
     // refused): such a name, already checked by validateRepositoryName, is set on the L1 resource.
@@ -607,19 +742,14 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     if (!l2AcceptsName) {
       (repository.node.defaultChild as ecr.CfnRepository).repositoryName = props.repositoryName;
     }
-    if (props.untaggedImageExpiration !== undefined) {
-      repository.addLifecycleRule({
-        description: `Expire untagged images ${props.untaggedImageExpiration.toHumanString()} after push`,
-        tagStatus: ecr.TagStatus.UNTAGGED,
-        maxImageAge: props.untaggedImageExpiration,
-      });
-    }
-    if (props.maxImageCount !== undefined) {
-      repository.addLifecycleRule({
-        description: `Keep the newest ${props.maxImageCount} images`,
-        tagStatus: ecr.TagStatus.ANY,
-        maxImageCount: props.maxImageCount,
-      });
+    // Lifecycle presets (src/private/docker/cache.ts): cache images are never counted or expired.
+    for (const rule of lifecycleRules({
+      maxImageCount: props.maxImageCount,
+      untaggedImageExpiration: props.untaggedImageExpiration,
+      cacheTag,
+      platformCount,
+    })) {
+      repository.addLifecycleRule(rule);
     }
     return repository;
   }

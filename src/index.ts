@@ -9,3 +9,5 @@ export * from './registry-scanning';
 export * from './pull-through-cache-rule';
 export * from './registry-settings';
 export * from './platform-catalog';
+export * from './docker-cache';
+export * from './image-platform';

@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -6,8 +9,9 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DockerBuildToEcr, DockerBuildToEcrProps } from '../src';
-import { addNagChecks, nagErrors } from './support/template-checks';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { DockerBuildToEcr, DockerBuildToEcrProps, DockerCache, ImagePlatform } from '../src';
+import { addNagChecks, cfnLint, nagErrors } from './support/template-checks';
 
 function newStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -80,21 +84,61 @@ describe('DockerBuildToEcr: repository', () => {
     });
   });
 
-  test('lifecycle presets: untagged expiration and max image count, the "any" rule last', () => {
+  test('lifecycle presets: cache images protected first, untagged expiration, the "any" rule last counting around the cache', () => {
     const { template } = build({ untaggedImageExpiration: Duration.days(7), maxImageCount: 30 });
     const [repo] = Object.values(template.findResources('AWS::ECR::Repository'));
     const policy = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText);
     expect(policy.rules).toEqual([
       expect.objectContaining({
         rulePriority: 1,
-        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' },
+        selection: {
+          tagStatus: 'tagged',
+          tagPrefixList: ['buildcache'],
+          countType: 'imageCountMoreThan',
+          countNumber: 9999,
+        },
         action: { type: 'expire' },
       }),
       expect.objectContaining({
         rulePriority: 2,
-        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 },
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' },
         action: { type: 'expire' },
       }),
+      expect.objectContaining({
+        rulePriority: 3,
+        // 30 builds + room for the 10 cache tags a build can hold (never counted against the 30)
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 40 },
+        action: { type: 'expire' },
+      }),
+    ]);
+  });
+
+  test('lifecycle presets without the registry cache: no cache rule, the count is the count', () => {
+    const { template } = build({
+      untaggedImageExpiration: Duration.days(7),
+      maxImageCount: 30,
+      cache: DockerCache.none(),
+    });
+    const [repo] = Object.values(template.findResources('AWS::ECR::Repository'));
+    const rules = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
+    expect(rules.map((r: any) => [r.rulePriority, r.selection.tagStatus, r.selection.countNumber])).toEqual([
+      [2, 'untagged', 7],
+      [3, 'any', 30],
+    ]);
+  });
+
+  test('lifecycle presets with two platforms: a build is an index and two images, the cache has two sets of tags', () => {
+    const { template } = build({
+      maxImageCount: 5,
+      platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
+      imageTag: 'v1',
+      additionalTags: [],
+    });
+    const [repo] = Object.values(template.findResources('AWS::ECR::Repository'));
+    const rules = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
+    expect(rules.map((r: any) => [r.rulePriority, r.selection.tagStatus, r.selection.countNumber])).toEqual([
+      [1, 'tagged', 9999],
+      [3, 'any', 5 * 3 + 2 * 10],
     ]);
   });
 
@@ -426,13 +470,13 @@ describe('DockerBuildToEcr: buildspec', () => {
 
   test('builds the default Dockerfile in the source root, tags latest, pushes both tags', () => {
     const { template } = build();
-    expect(commands(template, 'build')).toEqual([
-      'echo "Building $ECR_REGISTRY/$IMAGE_REPO_NAME:$IMAGE_TAG"',
-      'docker build --file \'Dockerfile\' --tag "$ECR_REGISTRY/$IMAGE_REPO_NAME":"$IMAGE_TAG" \'.\'',
-      'docker tag "$ECR_REGISTRY/$IMAGE_REPO_NAME":"$IMAGE_TAG" "$ECR_REGISTRY/$IMAGE_REPO_NAME":\'latest\'',
-      'docker push "$ECR_REGISTRY/$IMAGE_REPO_NAME":"$IMAGE_TAG"',
-      'docker push "$ECR_REGISTRY/$IMAGE_REPO_NAME":\'latest\'',
-    ]);
+    const [script] = commands(template, 'build');
+    expect(commands(template, 'build')).toHaveLength(1);
+    expect(script).toContain(`  docker "$@" --file 'Dockerfile' '.'\n`);
+    expect(script).toContain('  local target_args=()\n');
+    expect(script).toContain(`    local fixed_tags=('latest') tag\n`);
+    expect(script).toContain('  elif push_tag "$BUILD_IMAGE_TAG"; then\n');
+    expect(script.endsWith('\nbuild_image')).toBe(true);
   });
 
   test('dockerfile is relative to the build context; target and build args are quoted', () => {
@@ -442,30 +486,24 @@ describe('DockerBuildToEcr: buildspec', () => {
       target: 'runtime',
       buildArgs: { GO_VERSION: '1.22', NOTE: "it's $(id)" },
     });
-    expect(commands(template, 'build')[1]).toBe(
-      "docker build --file 'services/api/docker/Dockerfile.prod' --target 'runtime' " +
-        "--build-arg 'GO_VERSION=1.22' --build-arg 'NOTE=it'\\''s $(id)' " +
-        '--tag "$ECR_REGISTRY/$IMAGE_REPO_NAME":"$IMAGE_TAG" \'services/api\'',
+    const [script] = commands(template, 'build');
+    expect(script).toContain(
+      '  docker "$@" --file \'services/api/docker/Dockerfile.prod\' ' +
+        "--build-arg 'GO_VERSION=1.22' --build-arg 'NOTE=it'\\''s $(id)' 'services/api'\n",
     );
+    expect(script).toContain("  local target_args=(--target 'runtime')\n");
   });
 
   test('no additional tags: only $IMAGE_TAG is pushed', () => {
     const { template } = build({ additionalTags: [] });
-    const buildCommands = commands(template, 'build');
-    expect(buildCommands.filter((c) => c.startsWith('docker tag'))).toEqual([]);
-    expect(buildCommands.filter((c) => c.startsWith('docker push'))).toEqual([
-      'docker push "$ECR_REGISTRY/$IMAGE_REPO_NAME":"$IMAGE_TAG"',
-    ]);
+    const [script] = commands(template, 'build');
+    expect(script).not.toContain('fixed_tags');
+    expect(script).toContain('push_tag "$BUILD_IMAGE_TAG"');
   });
 
   test('several additional tags are each tagged and pushed', () => {
     const { template } = build({ imageTag: 'v2', additionalTags: ['stable', 'prod'] });
-    const pushes = commands(template, 'build').filter((c) => c.startsWith('docker push'));
-    expect(pushes).toEqual([
-      'docker push "$ECR_REGISTRY/$IMAGE_REPO_NAME":"$IMAGE_TAG"',
-      'docker push "$ECR_REGISTRY/$IMAGE_REPO_NAME":\'stable\'',
-      'docker push "$ECR_REGISTRY/$IMAGE_REPO_NAME":\'prod\'',
-    ]);
+    expect(commands(template, 'build')[0]).toContain(`    local fixed_tags=('stable' 'prod') tag\n`);
   });
 
   test('token values reach docker through environment variables, not the command text', () => {
@@ -473,11 +511,9 @@ describe('DockerBuildToEcr: buildspec', () => {
     const version = new CfnParameter(stack, 'Version').valueAsString;
     const channel = new CfnParameter(stack, 'Channel').valueAsString;
     const { template } = build({ buildArgs: { VERSION: version }, additionalTags: [channel] }, stack);
-    const [buildCommand] = commands(template, 'build').filter((c) => c.startsWith('docker build'));
-    expect(buildCommand).toContain('--build-arg \'VERSION=\'"$DOCKER_BUILD_ARG_VERSION"');
-    expect(commands(template, 'build')).toContain(
-      'docker push "$ECR_REGISTRY/$IMAGE_REPO_NAME":"$ADDITIONAL_IMAGE_TAG_1"',
-    );
+    const [script] = commands(template, 'build');
+    expect(script).toContain('--build-arg \'VERSION=\'"$DOCKER_BUILD_ARG_VERSION"');
+    expect(script).toContain('    local fixed_tags=("$ADDITIONAL_IMAGE_TAG_1") tag\n');
     expect(envOf(template).DOCKER_BUILD_ARG_VERSION).toEqual({ Ref: 'Version' });
     expect(envOf(template).ADDITIONAL_IMAGE_TAG_1).toEqual({ Ref: 'Channel' });
   });
@@ -486,14 +522,19 @@ describe('DockerBuildToEcr: buildspec', () => {
     const { template } = build();
     const [report] = commands(template, 'post_build');
     expect(report).toContain('if [ "${CODEBUILD_BUILD_SUCCEEDING:-1}" = 1 ]; then');
-    expect(report).toContain('echo "Pushed image: $ECR_REGISTRY/$IMAGE_REPO_NAME:""$IMAGE_TAG"');
-    expect(report).toContain('echo "Pushed image: $ECR_REGISTRY/$IMAGE_REPO_NAME:"\'latest\'');
+    expect(report).toContain('echo "Pushed image: $pushed"');
+    expect(report).toContain('echo "Build failed: no image was pushed by this phase"');
   });
 
-  test('runs with bash; version is the number 0.2 (batch builds refuse the string)', () => {
+  test('runs with bash, buildspec version 0.2 as a number, and exports IMAGE_URI, IMAGE_TAG and IMAGE_DIGEST', () => {
     const { template } = build();
-    expect(buildSpecOf(template).env).toEqual({ shell: 'bash' });
+    expect(buildSpecOf(template).env).toEqual({
+      shell: 'bash',
+      'exported-variables': ['IMAGE_URI', 'IMAGE_TAG', 'IMAGE_DIGEST'],
+    });
     expect(buildSpecOf(template).version).toBe(0.2);
+    expect(buildSpecOf(template).artifacts).toBeUndefined();
+    expect(buildSpecOf(template).batch).toBeUndefined();
     const raw = Object.values(template.findResources('AWS::CodeBuild::Project'))[0] as any;
     expect(raw.Properties.Source.BuildSpec).toMatch(/"version": 0\.2,/);
   });
@@ -516,7 +557,7 @@ describe('DockerBuildToEcr: buildspec', () => {
 
   test('accepts a dockerfile path that goes up but stays inside the context', () => {
     const { template } = build({ dockerfile: 'docker/../Dockerfile' });
-    expect(commands(template, 'build')[1]).toContain("--file 'docker/../Dockerfile'");
+    expect(commands(template, 'build')[0]).toContain("--file 'docker/../Dockerfile'");
   });
 
   test.each(['1ARG', 'MY-ARG', 'A B', ''])('fails when a build-arg name is %j', (name) => {
@@ -558,11 +599,15 @@ describe('DockerBuildToEcr: tags', () => {
     expect(() => build({ imageTag: '_' + 'a'.repeat(127), additionalTags: ['1.0'] })).not.toThrow();
   });
 
-  test('IMMUTABLE repository: no latest tag by default', () => {
+  test('IMMUTABLE repository: no latest tag, and the LOCAL cache by default (a cache tag could not move)', () => {
     const { template } = build({ imageTagMutability: ecr.TagMutability.IMMUTABLE });
-    expect(commands(template, 'build').filter((c) => c.startsWith('docker push'))).toEqual([
-      'docker push "$ECR_REGISTRY/$IMAGE_REPO_NAME":"$IMAGE_TAG"',
-    ]);
+    const [script] = commands(template, 'build');
+    expect(script).not.toContain('fixed_tags');
+    expect(script).not.toContain('buildcache');
+    expect(script).toContain('already exists in this IMMUTABLE repository');
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Cache: { Type: 'LOCAL', Modes: ['LOCAL_DOCKER_LAYER_CACHE'] },
+    });
   });
 
   test('fails when an IMMUTABLE repository would get latest pushed again', () => {
@@ -670,5 +715,248 @@ describe('DockerBuildToEcr: cdk-nag', () => {
       );
     });
     expect(errors.join('\n')).toMatch(/AwsSolutions-IAM5/);
+  });
+});
+
+describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
+  const secretArn = (name: string) => `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${name}-AbCdEf`;
+
+  /** The statements of every policy attached to the build role (its default policy, EcrPolicy, SourcePolicy). */
+  function policyStatements(template: Template): any[] {
+    const policies = Object.values(
+      template.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ImageRole') }] },
+      }),
+    );
+    return policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+  }
+
+  test('DockerCache.local() turns on CodeBuild LOCAL Docker layer cache; registry and none do not', () => {
+    build({ cache: DockerCache.local() }).template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Cache: { Type: 'LOCAL', Modes: ['LOCAL_DOCKER_LAYER_CACHE'] },
+    });
+    for (const cache of [undefined, DockerCache.none(), DockerCache.registry()]) {
+      build({ cache }).template.hasResourceProperties('AWS::CodeBuild::Project', { Cache: { Type: 'NO_CACHE' } });
+    }
+  });
+
+  test('DockerCache.registry({ tag }) names the cache tag and the lifecycle rule that protects it', () => {
+    const { template } = build({ cache: DockerCache.registry({ tag: 'layers' }), maxImageCount: 10 });
+    expect(commands(template, 'build')[0]).toContain(`CACHE_REF="$REPOSITORY_URI:"'layers'`);
+    const [repo] = Object.values(template.findResources('AWS::ECR::Repository'));
+    expect(JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules[0].selection.tagPrefixList).toEqual([
+      'layers',
+    ]);
+  });
+
+  test('buildSecrets: SECRETS_MANAGER variables, read on those secrets only (and decrypt with their key)', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'SecretKey');
+    const npm = new secretsmanager.Secret(stack, 'Npm', { encryptionKey: key });
+    const pip = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Pip', secretArn('pip'));
+    const { template } = build({ buildSecrets: { npm_token: npm, 'pip.conf': pip } }, stack);
+    const [project] = Object.values(template.findResources('AWS::CodeBuild::Project'));
+    const vars = project.Properties.Environment.EnvironmentVariables.filter((v: any) =>
+      v.Name.startsWith('BUILD_SECRET_'),
+    );
+    expect(vars).toEqual(
+      [
+        { Name: 'BUILD_SECRET_1', Type: 'SECRETS_MANAGER', Value: { Ref: Match.anyValue() } },
+        { Name: 'BUILD_SECRET_2', Type: 'SECRETS_MANAGER', Value: secretArn('pip') },
+      ].map((v) => expect.objectContaining({ Name: v.Name, Type: v.Type })),
+    );
+    expect(commands(template, 'build')[0]).toContain(
+      `--secret 'id=npm_token,env=BUILD_SECRET_1' --secret 'id=pip.conf,env=BUILD_SECRET_2'`,
+    );
+    const statements = policyStatements(template);
+    const secretActions = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'));
+    for (const statement of secretActions) {
+      expect(JSON.stringify(statement.Resource)).not.toBe('"*"');
+    }
+    const resources = JSON.stringify(secretActions.map((s) => s.Resource));
+    expect(resources).toContain(stack.resolve(npm.secretArn).Ref);
+    expect(resources).toContain('secret:pip');
+    // the secret's own key lets the role decrypt (a grant in the key policy of this stack's key)
+    const [keyResource] = Object.values(template.findResources('AWS::KMS::Key'));
+    const keyStatements = JSON.stringify(keyResource.Properties.KeyPolicy.Statement);
+    expect(keyStatements).toMatch(/"kms:Decrypt".*ImageRole|ImageRole.*"kms:Decrypt"/);
+  });
+
+  test('dockerHubCredentials: username and password from the secret JSON, login before the build', () => {
+    const { template } = build({
+      dockerHubCredentials: secretsmanager.Secret.fromSecretCompleteArn(newStack(), 'Hub', secretArn('hub')),
+    });
+    const [project] = Object.values(template.findResources('AWS::CodeBuild::Project'));
+    const vars = project.Properties.Environment.EnvironmentVariables;
+    expect(vars).toEqual(
+      expect.arrayContaining([
+        { Name: 'DOCKERHUB_USERNAME', Type: 'SECRETS_MANAGER', Value: `${secretArn('hub')}:username` },
+        { Name: 'DOCKERHUB_PASSWORD', Type: 'SECRETS_MANAGER', Value: `${secretArn('hub')}:password` },
+      ]),
+    );
+    expect(commands(template, 'pre_build').pop()).toContain(
+      `printf '%s' "$DOCKERHUB_PASSWORD" | docker login --username "$DOCKERHUB_USERNAME" --password-stdin`,
+    );
+  });
+
+  test('one platform: built with --platform on an image of that architecture', () => {
+    const { template } = build({ platforms: [ImagePlatform.LINUX_ARM64] });
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: { Type: 'ARM_CONTAINER', Image: 'aws/codebuild/amazonlinux2-aarch64-standard:3.0' },
+      BuildBatchConfig: Match.absent(),
+    });
+    expect(commands(template, 'build')[0]).toContain("--platform 'linux/arm64'");
+  });
+
+  test('several platforms: a batch build project (service role of its own) with the build graph', () => {
+    const { template } = build({ platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64], imageTag: 'v1' });
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: { Type: 'LINUX_CONTAINER', Image: 'aws/codebuild/standard:7.0' },
+      BuildBatchConfig: { ServiceRole: Match.anyValue() },
+    });
+    expect(buildSpecOf(template).batch['build-graph'].map((b: any) => b.identifier)).toEqual([
+      'image_linux_amd64',
+      'image_linux_arm64',
+      'manifest',
+    ]);
+  });
+
+  test('several platforms on an ARM project image: amd64 gets the standard x86-64 image', () => {
+    const { template } = build({
+      platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
+      imageTag: 'v1',
+      buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0,
+    });
+    const graph = buildSpecOf(template).batch['build-graph'];
+    expect(graph[0].env).toEqual(
+      expect.objectContaining({ type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0' }),
+    );
+    expect(graph[1].env.image).toBeUndefined();
+  });
+
+  test('several platforms, IMMUTABLE: the role may describe images of this repository only', () => {
+    const { template } = build({
+      platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      source: codebuild.Source.gitHub({ owner: 'o', repo: 'r' }),
+    });
+    const describe = policyStatements(template).find((s) => JSON.stringify(s.Action).includes('ecr:DescribeImages'));
+    expect(describe.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ImageRepository/), 'Arn'] });
+  });
+
+  test('releaseBranch and imageDefinitionsContainerName reach the buildspec', () => {
+    const { template } = build({
+      source: codebuild.Source.gitHub({ owner: 'o', repo: 'r' }),
+      releaseBranch: 'release/2.x',
+      imageDefinitionsContainerName: 'web',
+    });
+    expect(commands(template, 'pre_build')[1]).toContain(`RELEASE_BRANCH='release/2.x'`);
+    expect(commands(template, 'post_build')[1]).toContain(
+      `printf '[{"name":"%s","imageUri":"%s"}]\\n' 'web' "$IMAGE_URI"`,
+    );
+    expect(buildSpecOf(template).artifacts).toEqual({ files: ['imagedefinitions.json', 'imageDetail.json'] });
+  });
+
+  test.each<[string, () => Partial<DockerBuildToEcrProps>, string]>([
+    [
+      'a registry cache is asked for an IMMUTABLE repository',
+      () => ({ imageTagMutability: ecr.TagMutability.IMMUTABLE, cache: DockerCache.registry() }),
+      'cache "DockerCache.registry({ tag: \\"buildcache\\" })" moves its cache tag on every build, which an IMMUTABLE repository refuses: use DockerCache.local()',
+    ],
+    [
+      'the cache tag is not a tag',
+      () => ({ cache: DockerCache.registry({ tag: 'no good' }) }),
+      'cache "no good" is not a valid tag',
+    ],
+    [
+      'the cache tag is too long',
+      () => ({ cache: DockerCache.registry({ tag: 'c'.repeat(120) }) }),
+      'is too long for a cache tag',
+    ],
+    [
+      'a tag starts with the cache tag',
+      () => ({ additionalTags: ['buildcache-x'] }),
+      'additionalTags "buildcache-x" starts with the cache tag "buildcache"',
+    ],
+    ['platforms is empty', () => ({ platforms: [] }), 'platforms [] is empty: leave platforms unset'],
+    [
+      'a platform is listed twice',
+      () => ({ platforms: [ImagePlatform.LINUX_ARM64, ImagePlatform.LINUX_ARM64], imageTag: 'v1' }),
+      'platforms "linux/arm64" is listed twice',
+    ],
+    [
+      'one platform does not match the build image',
+      () => ({ platforms: [ImagePlatform.LINUX_ARM64], buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 }),
+      'needs a build image of that architecture',
+    ],
+    [
+      'several platforms build an S3 source without imageTag',
+      () => ({ platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64] }),
+      'platforms "2 platforms" need a tag that every build of the batch computes alike',
+    ],
+    [
+      'several platforms leave no room for the arch suffix',
+      () => ({ platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64], imageTag: 'v'.repeat(125) }),
+      'leaves no room for the "-<arch>" suffix',
+    ],
+    [
+      'a build secret id is not valid',
+      () => ({ buildSecrets: { 'a,b': secretsmanager.Secret.fromSecretCompleteArn(newStack(), 'S', secretArn('s')) } }),
+      'buildSecrets "a,b" is not a valid secret id',
+    ],
+    [
+      'releaseBranch is given for an S3 source',
+      () => ({ releaseBranch: 'main' }),
+      'releaseBranch "main" needs a repository source',
+    ],
+    [
+      'releaseBranch is a ref, not a branch name',
+      () => ({ releaseBranch: 'refs/heads/main', source: codebuild.Source.gitHub({ owner: 'o', repo: 'r' }) }),
+      'releaseBranch "refs/heads/main" is not a branch name',
+    ],
+    [
+      'the container name is not valid',
+      () => ({ imageDefinitionsContainerName: 'my container' }),
+      'imageDefinitionsContainerName "my container" is not a valid ECS container name',
+    ],
+    [
+      'an environment variable the build exports is set',
+      () => ({ environmentVariables: { IMAGE_DIGEST: { value: 'x' } } }),
+      'environmentVariables "IMAGE_DIGEST" is set by DockerBuildToEcr',
+    ],
+    [
+      'an environment variable of the build secrets is set',
+      () => ({ environmentVariables: { BUILD_SECRET_1: { value: 'x' } } }),
+      'environmentVariables "BUILD_SECRET_1" is reserved',
+    ],
+  ])('fails when %s', (_name, props, message) => {
+    expect(() => build(props())).toThrow(message);
+  });
+
+  test('no unsuppressed AwsSolutions error and cfn-lint clean with every capability', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'caps-')) });
+    const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DockerBuildToEcr(stack, 'Image', {
+      source: codebuild.Source.gitHub({ owner: 'o', repo: 'r' }),
+      platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
+      cache: DockerCache.registry(),
+      buildSecrets: { npm_token: new secretsmanager.Secret(stack, 'Npm') },
+      dockerHubCredentials: new secretsmanager.Secret(stack, 'Hub'),
+      releaseBranch: 'main',
+      imageDefinitionsContainerName: 'web',
+      maxImageCount: 20,
+      untaggedImageExpiration: Duration.days(7),
+    });
+    addNagChecks(app);
+    const assembly = app.synth();
+    try {
+      // (the two secrets are the test's own: their rotation finding is not the library's)
+      expect(nagErrors(stack, assembly).filter((e) => !/\/(Npm|Hub)\//.test(e))).toEqual([]);
+      const lint = cfnLint([assembly.getStackArtifact(stack.artifactId).templateFullPath]);
+      expect(lint.output).toBe('');
+      expect(lint.exitCode).toBe(0);
+    } finally {
+      fs.rmSync(assembly.directory, { recursive: true, force: true });
+    }
   });
 });

@@ -104,7 +104,8 @@ test('GoSampleBuild runs in the image DockerBuildToEcr pushed: same repository U
     `${ecrRegistry}/${BUILDER_REPOSITORY}:latest`,
   ]);
   expect(pushedInEcr).toContain(goImage);
-  expect(await harness.registry.tags(BUILDER_REPOSITORY)).toEqual([BUILDER_TAG, 'latest']);
+  // (and the registry cache image of the default DockerCache.registry(): one stage, so one cache tag)
+  expect(await harness.registry.tags(BUILDER_REPOSITORY)).toEqual(['buildcache', BUILDER_TAG, 'latest']);
   const image = harness.pullImage(harness.registry, BUILDER_REPOSITORY, BUILDER_TAG);
   expect(image.has('/usr/local/go/bin/go')).toBe(true);
   expect(image.config.Env).toContain('PATH=/usr/local/go/bin:/bin');

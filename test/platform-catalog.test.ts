@@ -283,7 +283,8 @@ describe('product templates', () => {
     expect(repo.Properties.RepositoryName).toEqual({ Ref: 'RepositoryName' });
     expect(repo.DeletionPolicy).toBe('Retain');
     const lifecycle = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText);
-    expect(lifecycle.rules.map((r: any) => r.selection.countNumber)).toEqual([3, 20]);
+    // the registry cache's tag is kept (9999), and maxImageCount 20 is raised by the 10 cache tags a build can hold
+    expect(lifecycle.rules.map((r: any) => r.selection.countNumber)).toEqual([9999, 3, 30]);
     const project = Object.values<any>(product.Resources).find((r) => r.Type === 'AWS::CodeBuild::Project');
     expect(project.Properties.Source.Location).toEqual({
       'Fn::Join': ['', [{ Ref: 'SourceBucket' }, '/', { Ref: 'SourceKey' }]],

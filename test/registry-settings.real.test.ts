@@ -21,6 +21,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DockerBuildToEcr, PullThroughCacheRule, RegistrySettings, Upstream } from '../src';
 import { resolveIntrinsics } from './support/emulator/intrinsics';
 import {
+  ECR_USER,
   networkInterfaceNames,
   ProjectBuild,
   projectBuild,
@@ -64,13 +65,21 @@ afterAll(async () => {
 /**
  * Puts the harness's busybox base image where ECR keeps a Docker Hub official image pulled through
  * the rule "docker-hub" (what the first pull through the cache would have stored). The only
- * container-engine-specific step of this file: with the Docker harness, `docker tag` + `docker push`.
+ * container-engine-specific step of this file.
  */
 function seedCache(ref: string): void {
-  harness.podman.podman(['tag', harness.baseImage, ref]);
-  harness.podman.podman(['push', '--creds', `AWS:${harness.ecrPassword}`, ref]);
+  const docker = harness.docker;
+  docker.docker(['tag', harness.baseImage, ref]);
+  docker.docker(['login', '--username', ECR_USER, '--password-stdin', ref.split('/')[0]], {
+    input: harness.ecrPassword,
+  });
+  try {
+    docker.docker(['push', ref]);
+  } finally {
+    docker.resetAuth();
+  }
   // Untagged locally, so that the builds must pull it from the registry (logged in as the buildspec does).
-  harness.podman.podman(['rmi', ref]);
+  docker.docker(['rmi', ref]);
 }
 
 /** GIVEN a registry with a Docker Hub rule and a DockerBuildToEcr whose build args come from the rule. */

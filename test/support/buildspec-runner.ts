@@ -33,6 +33,13 @@ export interface RunBuildSpecResult {
   readonly succeeded: boolean;
   readonly stdout: string;
   readonly stderr: string;
+  /**
+   * Values of the buildspec's `env.exported-variables` when the build ended (what CodeBuild exports
+   * to CodePipeline); a variable that is not set is absent.
+   */
+  readonly exportedVariables: Record<string, string>;
+  /** Wall time of each phase that ran, by phase name. */
+  readonly phaseDurationsMs: Record<string, number>;
 }
 
 /**
@@ -62,7 +69,7 @@ export function runBuildSpec(options: RunBuildSpecOptions): RunBuildSpecResult {
       // install and pre_build failures end the build; post_build runs after a failed build.
       const guard =
         phase === 'post_build' ? '[ "$__stop" = 0 ]' : '[ "$__stop" = 0 ] && [ "$CODEBUILD_BUILD_SUCCEEDING" = 1 ]';
-      lines.push(`if ${guard}; then`, '  __rc=0');
+      lines.push(`if ${guard}; then`, '  __rc=0', '  __started=$(date +%s%N)');
       for (const command of commands) {
         const file = path.join(work, `command-${++n}.sh`);
         fs.writeFileSync(file, command + '\n');
@@ -70,12 +77,19 @@ export function runBuildSpec(options: RunBuildSpecOptions): RunBuildSpecResult {
           `  if [ "$__rc" = 0 ]; then cd "$CODEBUILD_SRC_DIR" 2>/dev/null || true; . ${singleQuote(file)}; __rc=$?; fi`,
         );
       }
-      lines.push(`  echo "${phase} $__rc" >> ${singleQuote(resultsFile)}`);
+      lines.push(`  echo "${phase} $__rc $(( ($(date +%s%N) - __started) / 1000000 ))" >> ${singleQuote(resultsFile)}`);
       lines.push('  if [ "$__rc" != 0 ]; then CODEBUILD_BUILD_SUCCEEDING=0;');
       if (phase === 'install' || phase === 'pre_build') {
         lines.push('    __stop=1;');
       }
       lines.push('  fi', 'fi');
+    }
+    // CodeBuild reads the exported variables from the build's environment when it ends.
+    const exportsFile = path.join(work, 'exported');
+    for (const name of toList(options.buildSpec.env?.['exported-variables'])) {
+      lines.push(
+        `if [ -n "\${${name}+x}" ]; then printf '%s=%s\\0' ${singleQuote(name)} "\$${name}" >> ${singleQuote(exportsFile)}; fi`,
+      );
     }
     lines.push('[ "$CODEBUILD_BUILD_SUCCEEDING" = 1 ]');
     const script = path.join(work, 'run.sh');
@@ -103,6 +117,7 @@ export function runBuildSpec(options: RunBuildSpecOptions): RunBuildSpecResult {
     if (proc.error) {
       throw proc.error;
     }
+    const phaseDurationsMs: Record<string, number> = {};
     const phases: PhaseResult[] = fs.existsSync(resultsFile)
       ? fs
           .readFileSync(resultsFile, 'utf-8')
@@ -110,15 +125,28 @@ export function runBuildSpec(options: RunBuildSpecOptions): RunBuildSpecResult {
           .split('\n')
           .filter((l) => l.length > 0)
           .map((l) => {
-            const [phase, code] = l.split(' ');
+            const [phase, code, ms] = l.split(' ');
+            phaseDurationsMs[phase] = Number(ms);
             return { phase: phase as PhaseName, exitCode: Number(code) };
           })
       : [];
+    const exportedVariables: Record<string, string> = {};
+    if (fs.existsSync(exportsFile)) {
+      for (const entry of fs
+        .readFileSync(exportsFile, 'utf-8')
+        .split('\0')
+        .filter((e) => e.length > 0)) {
+        const eq = entry.indexOf('=');
+        exportedVariables[entry.slice(0, eq)] = entry.slice(eq + 1);
+      }
+    }
     return {
       phases,
       succeeded: proc.status === 0 && phases.every((p) => p.exitCode === 0),
       stdout: proc.stdout,
       stderr: proc.stderr,
+      exportedVariables,
+      phaseDurationsMs,
     };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

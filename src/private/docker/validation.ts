@@ -3,7 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { IConstruct } from 'constructs';
 import type { DockerBuildToEcrProps } from '../../docker-build-to-ecr';
 import { isSecretValue } from '../build-project';
-import { ENV } from '../docker-buildspec';
+import { ENV, RESERVED_BUILD_VARIABLES } from '../docker-buildspec';
 import { propError, warn } from '../errors';
 import {
   validateImageTag,
@@ -121,7 +121,7 @@ export function validateBuildImage(scope: IConstruct, image: codebuild.IBuildIma
   }
 }
 
-const RESERVED_ENV = new Set<string>([...Object.values(ENV)]);
+const RESERVED_ENV = new Set<string>([...Object.values(ENV), ...RESERVED_BUILD_VARIABLES]);
 
 export function validateUserEnvironment(
   scope: IConstruct,
@@ -140,6 +140,7 @@ export function validateUserEnvironment(
     if (
       name.startsWith('DOCKER_BUILD_ARG_') ||
       name.startsWith('ADDITIONAL_IMAGE_TAG_') ||
+      name.startsWith('BUILD_SECRET_') ||
       ['DOCKERFILE_PATH', 'DOCKER_TARGET', 'DOCKER_BUILD_CONTEXT'].includes(name)
     ) {
       throw propError(

@@ -3,9 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { runBuildSpec, RunBuildSpecResult } from '../buildspec-runner';
 import { MotoServer, startMoto } from '../moto-server';
+import { DockerSandbox, mountsUnder } from './dockerd';
 import { fetchEcrPassword } from './ecr-token';
 import { PulledImage, readImageDir } from './image';
-import { mountsUnder, PodmanSandbox } from './podman';
 import { runOk } from './process';
 import { LocalRegistry } from './registry';
 import { ProjectBuild, resolveBuildEnvironment } from './template';
@@ -30,6 +30,12 @@ export interface RunBuildOptions {
   readonly buildNumber?: string;
   /** @default 45_000 */
   readonly timeoutMs?: number;
+  /** Values of the project's SECRETS_MANAGER variables (what CodeBuild fetches at build start). */
+  readonly secretValues?: Record<string, string>;
+  /** More variables for the build (e.g. what CodeBuild sets for webhook or batch builds). */
+  readonly extraEnv?: Record<string, string>;
+  /** Directories put first on PATH, before the harness's wrappers (e.g. recording fakes). */
+  readonly pathPrepend?: string[];
 }
 
 export interface RealBuildRun extends RunBuildSpecResult {
@@ -43,14 +49,14 @@ export interface RealBuildRun extends RunBuildSpecResult {
 
 /**
  * Everything a real build of a generated buildspec needs, on loopback only:
- * - a podman sandbox (config by env vars into a temp dir, runc, RUN steps without network) and a
- *   `docker` wrapper first on PATH;
+ * - the real Docker engine (Debian's docker.io 20.10): a dockerd of its own on a unix socket in a
+ *   temp dir, no bridge, and a `docker` wrapper first on PATH (RUN steps without network);
  * - moto (ECR's GetAuthorizationToken) and an `aws` wrapper first on PATH that sends the machine's
  *   awscli v1 to it (the buildspec's `aws ecr get-login-password` cannot take --endpoint-url);
  * - a local registry (docker-registry) whose only password is moto's ECR token, holding a busybox
  *   base image `<registry>/base:1`.
- * Every server runs on 127.0.0.1 and a free port and is stopped by PID in `stop()`, which also
- * unmounts the overlay graphroot and deletes the temp dir.
+ * Every server runs on 127.0.0.1 and a free port (dockerd: a unix socket) and is stopped by PID in
+ * `stop()`, which also unmounts what dockerd left mounted and deletes the temp dir.
  */
 export class RealBuildHarness {
   /**
@@ -72,9 +78,9 @@ export class RealBuildHarness {
     }
   }
 
-  public readonly podman: PodmanSandbox;
   /** Directory of the `docker` and `aws` wrappers. */
   public readonly binDir: string;
+  private dockerSandbox?: DockerSandbox;
   private motoServer?: MotoServer;
   private password?: string;
   private mainRegistry?: LocalRegistry;
@@ -83,10 +89,14 @@ export class RealBuildHarness {
   private stopped = false;
 
   private constructor(public readonly root: string) {
-    this.podman = new PodmanSandbox(path.join(root, 'podman'));
-    this.binDir = this.podman.binDir;
+    this.binDir = path.join(root, 'docker', 'bin');
     fs.mkdirSync(path.join(root, 'home'), { recursive: true });
     fs.mkdirSync(path.join(root, 'aws'), { recursive: true });
+  }
+
+  /** The Docker engine of the builds. */
+  public get docker(): DockerSandbox {
+    return defined(this.dockerSandbox, 'dockerd');
   }
 
   /** moto's endpoint. */
@@ -128,7 +138,6 @@ export class RealBuildHarness {
       readOnly: options.readOnly,
     });
     this.registries.push(registry);
-    this.podman.addInsecureRegistry(registry.host);
     return registry;
   }
 
@@ -138,7 +147,11 @@ export class RealBuildHarness {
    * and `aws` wrappers first on PATH. Each build starts logged out, like a new CodeBuild build.
    */
   public runBuild(options: RunBuildOptions): RealBuildRun {
-    const projectEnv = resolveBuildEnvironment(options.project.environmentVariables, options.deployTimeValues);
+    const projectEnv = resolveBuildEnvironment(
+      options.project.environmentVariables,
+      options.deployTimeValues,
+      options.secretValues,
+    );
     const env: Record<string, string> = {
       ...projectEnv,
       CODEBUILD_RESOLVED_SOURCE_VERSION: options.resolvedSourceVersion,
@@ -153,19 +166,20 @@ export class RealBuildHarness {
       AWS_EC2_METADATA_DISABLED: 'true',
       HOME: path.join(this.root, 'home'),
       LANG: 'C.UTF-8',
-      ...this.podman.env,
+      ...options.extraEnv,
+      ...this.docker.env,
     };
-    const clash = Object.keys(projectEnv).filter((name) => name.startsWith('CODEBUILD_') || name in this.podman.env);
+    const clash = Object.keys(projectEnv).filter((name) => name.startsWith('CODEBUILD_') || name in this.docker.env);
     if (clash.length > 0) {
       throw new Error(`the project sets variables the harness owns: ${clash.join(', ')}`);
     }
-    this.podman.resetAuth();
+    this.docker.resetAuth();
     const started = Date.now();
     const result = runBuildSpec({
       buildSpec: options.project.buildSpec,
       env,
       cwd: options.sourceDir,
-      pathPrepend: [this.binDir],
+      pathPrepend: [...(options.pathPrepend ?? []), this.binDir],
       timeoutMs: options.timeoutMs ?? 45_000,
     });
     const durationMs = Date.now() - started;
@@ -188,10 +202,11 @@ export class RealBuildHarness {
    * Pulls `repository:tag` back from `registry` with skopeo (its own client, not the build's login)
    * and unpacks it for inspection; nothing of the image runs.
    */
-  public pullImage(registry: LocalRegistry, repository: string, tag: string): PulledImage {
+  public pullImage(registry: LocalRegistry, repository: string, tag: string, architecture?: string): PulledImage {
     const reference = `${registry.host}/${repository}:${tag}`;
     const dir = this.tempDir('pulled');
-    this.podman.skopeo([
+    this.skopeo([
+      ...(architecture !== undefined ? ['--override-arch', architecture] : []),
       'copy',
       '--src-tls-verify=false',
       '--src-creds',
@@ -202,7 +217,7 @@ export class RealBuildHarness {
     return readImageDir(reference, dir);
   }
 
-  /** Stops every server by PID, unmounts the podman storage, deletes the temp dir. Never throws. */
+  /** Stops every server by PID, stops dockerd (and its containerd) by PID, unmounts what it left, deletes the temp dir. Never throws. */
   public async stop(): Promise<string[]> {
     if (this.stopped) {
       return [];
@@ -213,7 +228,9 @@ export class RealBuildHarness {
       await registry.stop().catch((e) => problems.push(`stop ${registry.host}: ${e}`));
     }
     await this.motoServer?.stop().catch((e) => problems.push(`stop moto: ${e}`));
-    problems.push(...this.podman.destroy());
+    if (this.dockerSandbox !== undefined) {
+      problems.push(...(await this.dockerSandbox.destroy()));
+    }
     if (mountsUnder(this.root).length === 0) {
       fs.rmSync(this.root, { recursive: true, force: true });
     } else {
@@ -223,11 +240,28 @@ export class RealBuildHarness {
   }
 
   private async init(): Promise<void> {
+    this.dockerSandbox = await DockerSandbox.start(path.join(this.root, 'docker'));
     this.motoServer = await startMoto();
     this.password = await fetchEcrPassword(this.motoServer.endpoint, REAL_BUILD_REGION);
     this.writeAwsWrapper(this.motoServer.endpoint);
     this.mainRegistry = await this.addRegistry();
-    this.podman.importBusyboxBase(this.baseImage, ECR_USER, this.ecrPassword);
+    this.docker.importBusyboxBase(this.baseImage, ECR_USER, this.ecrPassword);
+  }
+
+  /**
+   * Runs skopeo (a registry client independent of the build's docker) with a policy that accepts
+   * any image, so the machine's /etc/containers/policy.json is not needed; throws on a non-zero exit.
+   */
+  public skopeo(args: string[], timeoutMs = 30_000): string {
+    const policy = path.join(this.root, 'skopeo-policy.json');
+    if (!fs.existsSync(policy)) {
+      fs.writeFileSync(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+    }
+    const tmp = this.tempDir('skopeo-tmp');
+    return runOk('skopeo', ['--policy', policy, ...args], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmp, TMPDIR: tmp },
+      timeoutMs,
+    });
   }
 
   private writeAwsWrapper(endpoint: string): void {

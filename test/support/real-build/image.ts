@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runOk } from './process';
@@ -13,6 +14,8 @@ export interface PulledImage {
   readonly files: string[];
   /** Content of a regular file of the image (path with or without leading `/`). */
   readFile(file: string): string;
+  /** Bytes of a regular file of the image. */
+  readBytes(file: string): Buffer;
   has(file: string): boolean;
 }
 
@@ -67,6 +70,20 @@ export function readImageDir(reference: string, dir: string): PulledImage {
         throw new Error(`${reference}: no ${file} in the image`);
       }
       return runOk('tar', ['-xOf', entry.layer, entry.member]);
+    },
+    readBytes: (file) => {
+      const entry = find(file);
+      if (entry === undefined) {
+        throw new Error(`${reference}: no ${file} in the image`);
+      }
+      const proc = spawnSync('tar', ['-xOf', entry.layer, entry.member], {
+        timeout: 30_000,
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      if (proc.status !== 0) {
+        throw new Error(`tar -xOf ${entry.layer} ${entry.member}: ${proc.stderr}`);
+      }
+      return proc.stdout;
     },
   };
 }

@@ -27,7 +27,7 @@ export class LocalRegistry {
   /**
    * Starts a registry; stop it with `stop()` (by PID).
    *
-   * The registry reads `REGISTRY_*` environment variables as config overrides (podman's
+   * The registry reads `REGISTRY_*` environment variables as config overrides (an inherited
    * `REGISTRY_AUTH_FILE` would become `auth.file` and break the config), so it gets a bare environment.
    */
   public static async start(options: LocalRegistryOptions): Promise<LocalRegistry> {

@@ -52,12 +52,25 @@ export function projectBuild(template: Template, logicalIdPrefix = ''): ProjectB
 export function resolveBuildEnvironment(
   variables: ProjectBuild['environmentVariables'],
   deployTimeValues: Record<string, string>,
+  secretValues: Record<string, string> = {},
 ): Record<string, string> {
   const env: Record<string, string> = {};
   const unused = new Set(Object.keys(deployTimeValues));
+  const unusedSecrets = new Set(Object.keys(secretValues));
   for (const { name, type, value } of variables) {
+    if (type === 'SECRETS_MANAGER') {
+      // What CodeBuild fetches from Secrets Manager when the build starts: the test gives the value.
+      if (!(name in secretValues)) {
+        throw new Error(`environment variable ${name} is a SECRETS_MANAGER reference: give its value in secretValues`);
+      }
+      env[name] = secretValues[name];
+      unusedSecrets.delete(name);
+      continue;
+    }
     if (type !== 'PLAINTEXT') {
-      throw new Error(`environment variable ${name} is ${type}: only PLAINTEXT variables can be emulated`);
+      throw new Error(
+        `environment variable ${name} is ${type}: only PLAINTEXT and SECRETS_MANAGER variables can be emulated`,
+      );
     }
     if (typeof value === 'string') {
       if (name in deployTimeValues) {
@@ -76,8 +89,10 @@ export function resolveBuildEnvironment(
     env[name] = deployTimeValues[name];
     unused.delete(name);
   }
-  if (unused.size > 0) {
-    throw new Error(`values given for variables the project does not have: ${[...unused].join(', ')}`);
+  if (unused.size > 0 || unusedSecrets.size > 0) {
+    throw new Error(
+      `values given for variables the project does not have: ${[...unused, ...unusedSecrets].join(', ')}`,
+    );
   }
   return env;
 }

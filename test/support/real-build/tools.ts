@@ -3,18 +3,19 @@ import * as fs from 'fs';
 
 /** The Debian packages the real-build tests need (CI's .ci/run installs the same list). */
 export const REAL_BUILD_APT_PACKAGES = [
-  'podman',
-  'podman-docker',
-  'buildah',
+  'docker.io',
   'skopeo',
   'docker-registry',
   'busybox-static',
-  'runc',
   'apache2-utils',
+  'qemu-user-static',
+  'golang-go',
 ];
 
-/** The docker-compatible CLI of podman-docker (NOT /usr/local/bin/docker, a daemon-less client). */
-export const PODMAN_DOCKER = '/usr/bin/docker';
+/** Debian's docker CLI, 20.10 (NOT /usr/local/bin/docker, a Docker 28 client without buildx or daemon). */
+export const DEBIAN_DOCKER = '/usr/bin/docker';
+/** qemu's static aarch64 emulator and its binfmt_misc registration (qemu-user-static). */
+export const QEMU_AARCH64_BINFMT = '/usr/lib/binfmt.d/qemu-aarch64.conf';
 /** The static busybox of busybox-static, the only binary of the base image. */
 export const STATIC_BUSYBOX = '/bin/busybox';
 
@@ -32,9 +33,22 @@ const APT_FIX = `apt-get install -y ${REAL_BUILD_APT_PACKAGES.join(' ')}`;
  */
 export function requireRealBuildTools(python = 'python3'): void {
   const requirements: Requirement[] = [
-    { what: 'podman', check: () => onPath('podman'), fix: APT_FIX },
-    { what: `${PODMAN_DOCKER} (podman-docker)`, check: () => isExecutable(PODMAN_DOCKER), fix: APT_FIX },
+    { what: 'dockerd (docker.io)', check: () => onPath('dockerd'), fix: APT_FIX },
+    {
+      what: `${DEBIAN_DOCKER} 20.10 (docker.io)`,
+      check: () => {
+        const v = spawnSync(DEBIAN_DOCKER, ['version', '--format', '{{.Client.Version}}'], { timeout: 10_000 });
+        return String(v.stdout ?? '').startsWith('20.10');
+      },
+      fix: APT_FIX,
+    },
     { what: 'runc', check: () => onPath('runc'), fix: APT_FIX },
+    {
+      what: `${QEMU_AARCH64_BINFMT} (qemu-user-static)`,
+      check: () => fs.existsSync(QEMU_AARCH64_BINFMT),
+      fix: APT_FIX,
+    },
+    { what: 'go (golang-go)', check: () => onPath('go'), fix: APT_FIX },
     { what: 'skopeo', check: () => onPath('skopeo'), fix: APT_FIX },
     { what: 'docker-registry', check: () => onPath('docker-registry'), fix: APT_FIX },
     { what: 'htpasswd (apache2-utils)', check: () => onPath('htpasswd'), fix: APT_FIX },

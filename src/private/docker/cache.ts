@@ -1,0 +1,197 @@
+import { Duration } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+
+/** The kinds of `DockerCache`. */
+export enum CacheKind {
+  NONE = 'none',
+  LOCAL = 'local',
+  REGISTRY = 'registry',
+}
+
+/** Tag of the registry cache images unless `RegistryCacheOptions.tag` says otherwise. */
+export const DEFAULT_CACHE_TAG = 'buildcache';
+
+/**
+ * Named stages that get a cache image of their own where the build runs without buildx (inline
+ * cache): the first ones of the Dockerfile, up to this many. With buildx, one cache image holds
+ * every stage.
+ */
+export const MAX_CACHED_STAGES = 9;
+
+/** Name of the buildx builder (docker-container driver) the registry cache is written with. */
+export const BUILDX_BUILDER = 'cdk-ecr-codebuild';
+
+/** What the build step needs to know about the cache. */
+export interface CacheSettings {
+  readonly kind: CacheKind;
+  /** Cache tag (a shell word: quoted literal or `"$VAR"`); registry cache only. */
+  readonly tagWord?: string;
+  /** Shell word of the Dockerfile path (relative to the source root). */
+  readonly dockerfileWord: string;
+  /** Shell word of the target stage, if any. */
+  readonly targetWord?: string;
+  /** Name of the variable that holds the platform of a multi-platform build, if any. */
+  readonly platformVariable?: string;
+}
+
+/**
+ * The shell (bash) lines that build the image as `"$REPOSITORY_URI:$BUILD_IMAGE_TAG"`, inside a
+ * function that returns non-zero on failure. They expect `REPOSITORY_URI`, `BUILD_IMAGE_TAG`,
+ * `WRITE_CACHE` (1 or 0), the array `target_args` (`--target <stage>` or empty) and the function
+ * `docker_build` (runs `docker` with its arguments, a build command and its flags, followed by
+ * the flags common to every build and the build context).
+ *
+ * - none / local: `docker build` with BuildKit (`DOCKER_BUILDKIT=1`).
+ * - registry, when `docker buildx version` works (CodeBuild's Docker 28 images): a buildx build on
+ *   a `docker-container` builder with `--cache-from`/`--cache-to type=registry` (`mode=max`: the
+ *   layers of every stage; `image-manifest=true,oci-mediatypes=true`: a cache image ECR accepts;
+ *   `ignore-error=true`: a cache that cannot be written never fails the build), `--provenance=false`
+ *   (no attestation manifest: ECR scans a plain image) and `--load` (the image is pushed by the
+ *   same `docker push` as in every other form, which reports the registry's digest).
+ * - registry without buildx (Docker 20.10): BuildKit's inline cache covers only the stages of the
+ *   image it is written into, so each named stage before the final one is built with `--target`
+ *   and kept as a cache image of its own (`<tag>-<stage>`), the final image as `<tag>`, and every
+ *   build reads all of them with `--cache-from`.
+ */
+export function buildImageLines(cache: CacheSettings): string[] {
+  const plainBuild = [
+    '  export DOCKER_BUILDKIT=1',
+    '  docker_build build "${target_args[@]}" --tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" || return 1',
+  ];
+  if (cache.kind !== CacheKind.REGISTRY) {
+    return [
+      cache.kind === CacheKind.LOCAL
+        ? '  echo "Docker layer cache: CodeBuild\'s LOCAL cache (best-effort: only a recent build on the same host left layers)"'
+        : '  echo "Docker layer cache: none"',
+      ...plainBuild,
+    ];
+  }
+  return [
+    cache.platformVariable !== undefined
+      ? `  CACHE_REF="$REPOSITORY_URI:"${cache.tagWord}"-\${${cache.platformVariable}#*/}"`
+      : `  CACHE_REF="$REPOSITORY_URI:"${cache.tagWord}`,
+    '  if docker buildx version >/dev/null 2>&1; then',
+    '    echo "Docker layer cache: $CACHE_REF (registry cache written by buildx, mode=max: every stage)"',
+    `    if ! docker buildx inspect ${BUILDX_BUILDER} >/dev/null 2>&1; then`,
+    `      docker buildx create --name ${BUILDX_BUILDER} --driver docker-container --bootstrap >/dev/null || return 1`,
+    '    fi',
+    '    cache_to=()',
+    '    if [ "$WRITE_CACHE" = 1 ]; then',
+    '      cache_to=(--cache-to "type=registry,ref=$CACHE_REF,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true")',
+    '    fi',
+    `    docker_build buildx build --builder ${BUILDX_BUILDER} --load --provenance=false \\`,
+    '      --cache-from "type=registry,ref=$CACHE_REF" "${cache_to[@]}" \\',
+    '      "${target_args[@]}" --tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" || return 1',
+    '  else',
+    '    echo "Docker layer cache: $CACHE_REF and one image per stage (BuildKit inline cache; no buildx here)"',
+    '    export DOCKER_BUILDKIT=1',
+    '    # Named stages of the Dockerfile before the final one ("-" for a stage without a name).',
+    `    local from_names=() cache_stages=() cache_from=() name ref final_stage=${cache.targetWord ?? '""'}`,
+    `    mapfile -t from_names < <(sed -n -E '/^[[:space:]]*[Ff][Rr][Oo][Mm][[:space:]]/{s/^.*[[:space:]][Aa][Ss][[:space:]]+([A-Za-z0-9][A-Za-z0-9._-]*)[[:space:]]*$/\\1/p;t;s/.*/-/p}' ${cache.dockerfileWord})`,
+    '    if [ -z "$final_stage" ] && [ "${#from_names[@]}" -gt 0 ]; then',
+    "      unset 'from_names[-1]'",
+    '    fi',
+    '    for name in "${from_names[@]}"; do',
+    '      if [ -n "$final_stage" ] && [ "${name,,}" = "${final_stage,,}" ]; then',
+    '        break',
+    '      fi',
+    '      if [ "$name" = - ]; then',
+    '        continue',
+    '      fi',
+    `      if [ "\${#cache_stages[@]}" -ge ${MAX_CACHED_STAGES} ]; then`,
+    `        echo "Only the first ${MAX_CACHED_STAGES} named stages get a cache image"`,
+    '        break',
+    '      fi',
+    '      cache_stages+=("$name")',
+    '    done',
+    '    cache_from=(--cache-from "$CACHE_REF")',
+    '    for name in "${cache_stages[@]}"; do',
+    '      cache_from+=(--cache-from "$CACHE_REF-$name")',
+    '    done',
+    '    for name in "${cache_stages[@]}"; do',
+    '      echo "Building stage $name (cache image $CACHE_REF-$name)"',
+    '      docker_build build --target "$name" --build-arg BUILDKIT_INLINE_CACHE=1 "${cache_from[@]}" \\',
+    '        --tag "$CACHE_REF-$name" || return 1',
+    '    done',
+    '    docker_build build "${target_args[@]}" --build-arg BUILDKIT_INLINE_CACHE=1 "${cache_from[@]}" \\',
+    '      --tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" || return 1',
+    '    if [ "$WRITE_CACHE" = 1 ]; then',
+    '      docker tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" "$CACHE_REF"',
+    '      for ref in "${cache_stages[@]/#/$CACHE_REF-}" "$CACHE_REF"; do',
+    '        if docker push "$ref" >/dev/null; then',
+    '          echo "Cache image written: $ref"',
+    '        else',
+    '          echo "Warning: cache image $ref not written (the build goes on without it)"',
+    '        fi',
+    '      done',
+    '    fi',
+    '  fi',
+  ];
+}
+
+/**
+ * Cache tags a build can hold per platform: the final image's (or buildx's) plus one per cached stage.
+ */
+export const CACHE_TAGS_PER_PLATFORM = 1 + MAX_CACHED_STAGES;
+
+/** Input of the lifecycle presets. */
+export interface LifecyclePresets {
+  readonly maxImageCount?: number;
+  readonly untaggedImageExpiration?: Duration;
+  /** Tag prefix of the registry cache images, when the registry cache is used. */
+  readonly cacheTag?: string;
+  /** Number of platforms (1 for a single image; several push an index and one image per platform). */
+  readonly platformCount: number;
+}
+
+/**
+ * The lifecycle rules of the presets, in priority order.
+ *
+ * ECR evaluates rules by priority; an image that matches the tag selection of a higher-priority
+ * rule is never expired by a lower one, but a lower `any` rule still counts it. So:
+ * 1. (registry cache and `maxImageCount`) cache images (tag prefix = the cache tag) get a rule of
+ *    their own that keeps up to 9999 of them: they are never expired by the other rules;
+ * 2. `untaggedImageExpiration`: untagged images (a cache image the cache tag moved away from
+ *    included) expire that long after their push;
+ * 3. `maxImageCount` counts builds: each build pushes one image per platform plus the index when it
+ *    builds several, and the `any` rule also counts the cache images that the first rule protects,
+ *    so its count is `maxImageCount` x images per build + the cache tags a build can hold
+ *    (`CACHE_TAGS_PER_PLATFORM` per platform). The cache images thus never take the place of a
+ *    build's images.
+ */
+export function lifecycleRules(presets: LifecyclePresets): ecr.LifecycleRule[] {
+  const rules: ecr.LifecycleRule[] = [];
+  const imagesPerBuild = presets.platformCount > 1 ? presets.platformCount + 1 : 1;
+  if (presets.cacheTag !== undefined && presets.maxImageCount !== undefined) {
+    rules.push({
+      rulePriority: 1,
+      description: `Never expire the build cache images (tags starting with ${presets.cacheTag})`,
+      tagStatus: ecr.TagStatus.TAGGED,
+      tagPrefixList: [presets.cacheTag],
+      maxImageCount: 9999,
+    });
+  }
+  if (presets.untaggedImageExpiration !== undefined) {
+    rules.push({
+      rulePriority: 2,
+      description: `Expire untagged images ${presets.untaggedImageExpiration.toHumanString()} after push`,
+      tagStatus: ecr.TagStatus.UNTAGGED,
+      maxImageAge: presets.untaggedImageExpiration,
+    });
+  }
+  if (presets.maxImageCount !== undefined) {
+    const cacheSlots = presets.cacheTag !== undefined ? presets.platformCount * CACHE_TAGS_PER_PLATFORM : 0;
+    const count = presets.maxImageCount * imagesPerBuild + cacheSlots;
+    rules.push({
+      rulePriority: 3,
+      description:
+        `Keep the images of the newest ${presets.maxImageCount} builds` +
+        (imagesPerBuild > 1 ? ` (${imagesPerBuild} images each)` : '') +
+        (cacheSlots > 0 ? ` besides up to ${cacheSlots} cache images` : '') +
+        ` (${count} images)`,
+      tagStatus: ecr.TagStatus.ANY,
+      maxImageCount: count,
+    });
+  }
+  return rules;
+}

@@ -1,0 +1,242 @@
+import { Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { CacheKind, DEFAULT_CACHE_TAG, MAX_CACHED_STAGES } from './cache';
+import { PlatformBuild } from './platforms';
+import { BuildSecretInput, SECRET_ID } from './secrets';
+import type { DockerCache } from '../../docker-cache';
+import type { ImagePlatform } from '../../image-platform';
+import { propError } from '../errors';
+import { validateImageTag } from '../validation';
+import type { IConstruct } from 'constructs';
+
+/** Source types that have branches, pull requests and webhooks. */
+const REPOSITORY_SOURCES = ['CODECOMMIT', 'GITHUB', 'GITHUB_ENTERPRISE', 'BITBUCKET'];
+
+/** The curated images a platform of a multi-platform build runs on when the project's image is another architecture. */
+const NATIVE_IMAGES: Record<string, codebuild.IBuildImage> = {
+  amd64: codebuild.LinuxBuildImage.STANDARD_7_0,
+  arm64: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0,
+};
+
+/** Architecture a build image runs (by its environment type). */
+export function imageArchitecture(image: codebuild.IBuildImage): string {
+  return image.type === 'ARM_CONTAINER' ? 'arm64' : 'amd64';
+}
+
+/** The cache a build uses: the given one, else registry (local for an IMMUTABLE repository, which refuses to move a cache tag). */
+export function resolveCache(
+  scope: IConstruct | undefined,
+  cache: DockerCache | undefined,
+  createdImmutable: boolean,
+): { readonly kind: CacheKind; readonly tag?: string } {
+  if (cache === undefined) {
+    return createdImmutable ? { kind: CacheKind.LOCAL } : { kind: CacheKind.REGISTRY, tag: DEFAULT_CACHE_TAG };
+  }
+  if (cache._kind !== CacheKind.REGISTRY) {
+    return { kind: cache._kind };
+  }
+  const tag = cache._tag ?? DEFAULT_CACHE_TAG;
+  validateImageTag(scope, 'cache', tag);
+  if (!Token.isUnresolved(tag)) {
+    const room = 128 - '-arm64'.length - 1 - MAX_CACHED_STAGES; // "-<arch>-<stage>" must still fit
+    if (tag.length > room) {
+      throw propError(
+        scope,
+        'cache',
+        tag,
+        `is too long for a cache tag (stage and architecture suffixes follow it)`,
+        `use at most ${room} characters`,
+      );
+    }
+  }
+  if (createdImmutable) {
+    throw propError(
+      scope,
+      'cache',
+      `DockerCache.registry({ tag: ${JSON.stringify(tag)} })`,
+      'moves its cache tag on every build, which an IMMUTABLE repository refuses',
+      'use DockerCache.local() or DockerCache.none(), or imageTagMutability MUTABLE',
+    );
+  }
+  return { kind: CacheKind.REGISTRY, tag };
+}
+
+/** Fails when a tag of the image would start with the cache tag (lifecycle rules keep those forever, builds overwrite them). */
+export function validateTagsAgainstCache(
+  scope: IConstruct | undefined,
+  cacheTag: string | undefined,
+  tags: Array<[string, string]>,
+): void {
+  if (cacheTag === undefined || Token.isUnresolved(cacheTag)) {
+    return;
+  }
+  for (const [prop, tag] of tags) {
+    if (!Token.isUnresolved(tag) && tag.startsWith(cacheTag)) {
+      throw propError(
+        scope,
+        prop,
+        tag,
+        `starts with the cache tag "${cacheTag}", which is reserved for cache images`,
+        'choose another tag, or another cache tag (DockerCache.registry({ tag }))',
+      );
+    }
+  }
+}
+
+/**
+ * The platform builds: none (the build image's own architecture), one (`--platform`, on an image of
+ * that architecture), several (a batch build per platform; those whose architecture differs from
+ * the project's image get a curated image of theirs). Also returns the project's build image.
+ */
+export function resolvePlatforms(
+  scope: IConstruct | undefined,
+  platforms: ImagePlatform[] | undefined,
+  buildImage: codebuild.IBuildImage | undefined,
+): { readonly builds: PlatformBuild[]; readonly projectImage: codebuild.IBuildImage } {
+  const list = platforms ?? [];
+  if (platforms !== undefined && list.length === 0) {
+    throw propError(scope, 'platforms', [], 'is empty', 'leave platforms unset, or list at least one ImagePlatform');
+  }
+  const seen = new Set<string>();
+  for (const p of list) {
+    if (seen.has(p.platform)) {
+      throw propError(scope, 'platforms', p.platform, 'is listed twice', 'list each platform once');
+    }
+    seen.add(p.platform);
+  }
+  if (list.length === 1) {
+    const arch = list[0].architecture;
+    if (buildImage !== undefined && imageArchitecture(buildImage) !== arch) {
+      throw propError(
+        scope,
+        'platforms',
+        [list[0].platform],
+        `needs a build image of that architecture (buildImage ${buildImage.imageId} is ${imageArchitecture(buildImage)}, and CodeBuild cannot emulate)`,
+        arch === 'arm64'
+          ? 'use an ARM image (e.g. LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0), or leave buildImage unset'
+          : 'use an x86-64 image (e.g. LinuxBuildImage.STANDARD_7_0), or leave buildImage unset',
+      );
+    }
+    return {
+      builds: [{ platform: list[0].platform, architecture: arch }],
+      projectImage: buildImage ?? NATIVE_IMAGES[arch],
+    };
+  }
+  const projectImage = buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
+  const projectArch = imageArchitecture(projectImage);
+  const builds = list.map((p): PlatformBuild => {
+    if (p.architecture === projectArch) {
+      return { platform: p.platform, architecture: p.architecture };
+    }
+    const native = NATIVE_IMAGES[p.architecture];
+    return {
+      platform: p.platform,
+      architecture: p.architecture,
+      environment: { type: native.type, image: native.imageId },
+    };
+  });
+  return { builds, projectImage };
+}
+
+/** Multi-platform builds of one batch must agree on the tag: it comes from the commit or from `imageTag`. */
+export function validateMultiPlatformTag(
+  scope: IConstruct | undefined,
+  platformCount: number,
+  source: codebuild.ISource,
+  imageTag: string | undefined,
+): void {
+  if (platformCount < 2) {
+    return;
+  }
+  if (imageTag === undefined && !REPOSITORY_SOURCES.includes(source.type)) {
+    throw propError(
+      scope,
+      'platforms',
+      `${platformCount} platforms`,
+      `need a tag that every build of the batch computes alike, and a ${source.type} source has no commit (each build would tag build-<its own number>)`,
+      'set imageTag (or use a repository source: the tag is then the commit)',
+    );
+  }
+  if (imageTag !== undefined && !Token.isUnresolved(imageTag) && imageTag.length > 128 - '-arm64'.length) {
+    throw propError(
+      scope,
+      'imageTag',
+      imageTag,
+      'leaves no room for the "-<arch>" suffix of the per-platform images',
+      'use at most 122 characters',
+    );
+  }
+}
+
+/** The build secrets, validated. */
+export function resolveBuildSecrets(
+  scope: IConstruct | undefined,
+  secrets: Record<string, secretsmanager.ISecret> | undefined,
+): Array<BuildSecretInput & { readonly secret: secretsmanager.ISecret }> {
+  return Object.entries(secrets ?? {}).map(([id, secret]) => {
+    if (!SECRET_ID.test(id)) {
+      throw propError(
+        scope,
+        'buildSecrets',
+        id,
+        'is not a valid secret id',
+        'use 1-64 of [A-Za-z0-9_.-] (the id in RUN --mount=type=secret,id=<id>)',
+      );
+    }
+    return { id, secretArn: secret.secretArn, secret };
+  });
+}
+
+/** `releaseBranch` needs a source with branches. */
+export function validateReleaseBranch(
+  scope: IConstruct | undefined,
+  branch: string | undefined,
+  source: codebuild.ISource,
+): void {
+  if (branch === undefined) {
+    return;
+  }
+  if (!REPOSITORY_SOURCES.includes(source.type)) {
+    throw propError(
+      scope,
+      'releaseBranch',
+      branch,
+      `needs a repository source (CodeCommit, GitHub, GitHub Enterprise, Bitbucket), and the source is ${source.type}`,
+      'remove releaseBranch',
+    );
+  }
+  if (Token.isUnresolved(branch)) {
+    return;
+  }
+  if (
+    !/^[A-Za-z0-9._/-]{1,255}$/.test(branch) ||
+    branch.startsWith('-') ||
+    branch.includes('..') ||
+    branch.startsWith('refs/')
+  ) {
+    throw propError(
+      scope,
+      'releaseBranch',
+      branch,
+      'is not a branch name',
+      'give the short name of the branch (e.g. "main"): letters, digits, ".", "_", "-", "/"',
+    );
+  }
+}
+
+/** ECS container names: 1-255 letters, digits, hyphens and underscores. */
+export function validateContainerName(scope: IConstruct | undefined, name: string | undefined): void {
+  if (name === undefined || Token.isUnresolved(name)) {
+    return;
+  }
+  if (!/^[A-Za-z0-9_-]{1,255}$/.test(name)) {
+    throw propError(
+      scope,
+      'imageDefinitionsContainerName',
+      name,
+      'is not a valid ECS container name',
+      'use 1-255 letters, digits, hyphens and underscores (the container name of the task definition)',
+    );
+  }
+}

@@ -1,0 +1,45 @@
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { DockerCache } from '../../../src/docker-cache';
+import { ImagePlatform } from '../../../src/image-platform';
+import { CacheKind } from '../../../src/private/docker/cache';
+import { imageArchitecture, resolveCache, resolvePlatforms } from '../../../src/private/docker/capabilities';
+
+describe('resolveCache', () => {
+  test('default: registry with the default tag; LOCAL for a created IMMUTABLE repository', () => {
+    expect(resolveCache(undefined, undefined, false)).toEqual({ kind: CacheKind.REGISTRY, tag: 'buildcache' });
+    expect(resolveCache(undefined, undefined, true)).toEqual({ kind: CacheKind.LOCAL });
+  });
+
+  test('explicit choices', () => {
+    expect(resolveCache(undefined, DockerCache.none(), true)).toEqual({ kind: CacheKind.NONE });
+    expect(resolveCache(undefined, DockerCache.registry({ tag: 'c1' }), false)).toEqual({
+      kind: CacheKind.REGISTRY,
+      tag: 'c1',
+    });
+  });
+});
+
+describe('resolvePlatforms', () => {
+  test('none: the build image (default standard 7.0), no platform build', () => {
+    expect(resolvePlatforms(undefined, undefined, undefined)).toEqual({
+      builds: [],
+      projectImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+    });
+  });
+
+  test('one arm64 platform: the ARM image', () => {
+    const { builds, projectImage } = resolvePlatforms(undefined, [ImagePlatform.LINUX_ARM64], undefined);
+    expect(builds).toEqual([{ platform: 'linux/arm64', architecture: 'arm64' }]);
+    expect(imageArchitecture(projectImage!)).toBe('arm64');
+  });
+
+  test('two platforms on the default image: only arm64 gets an environment override', () => {
+    const { builds, projectImage } = resolvePlatforms(
+      undefined,
+      [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
+      undefined,
+    );
+    expect(projectImage).toBe(codebuild.LinuxBuildImage.STANDARD_7_0);
+    expect(builds.map((b) => b.environment?.type)).toEqual([undefined, 'ARM_CONTAINER']);
+  });
+});
