@@ -180,7 +180,8 @@ describe('FROM ${BASE_REGISTRY}/library/... with BASE_REGISTRY = rule.registryPr
     // from there (podman: "Trying to pull <host>/docker-hub/library/busybox:1.36", docker: "Pulling
     // from docker-hub/library/busybox").
     expect(run.stdout + run.stderr).toContain('docker-hub/library/busybox');
-    expect(await harness.registry.tags(REPOSITORY)).toEqual([COMMIT.slice(0, 7), 'latest']);
+    // the commit tag, the fixed tag, and the layer cache of the default DockerCache.registry()
+    expect(await harness.registry.tags(REPOSITORY)).toEqual([COMMIT.slice(0, 7), 'buildcache', 'latest']);
     const image = harness.pullImage(harness.registry, REPOSITORY, 'latest');
     expect(image.readFile('/from-cache.txt')).toBe('built on a base image from the pull-through cache\n');
     expect(image.has('/bin/busybox')).toBe(true);
