@@ -64,6 +64,22 @@ describe('DockerBuildToEcr: repository', () => {
     });
   });
 
+  test('fails when maxImageCount is a deploy-time value (it would break the lifecycle policy text)', () => {
+    const stack = newStack();
+    const count = new CfnParameter(stack, 'Count', { type: 'Number' }).valueAsNumber;
+    expect(() => build({ maxImageCount: count }, stack)).toThrow(
+      /maxImageCount "\(a deploy-time value\)" cannot go into the repository's lifecycle policy.*: give maxImageCount as a literal/,
+    );
+  });
+
+  test('fails when untaggedImageExpiration is a deploy-time value', () => {
+    const stack = newStack();
+    const days = new CfnParameter(stack, 'Days', { type: 'Number' }).valueAsNumber;
+    expect(() => build({ untaggedImageExpiration: Duration.days(days) }, stack)).toThrow(
+      /untaggedImageExpiration "\(a deploy-time value\)" cannot go into the repository's lifecycle policy/,
+    );
+  });
+
   test('names the repository and sets tag mutability', () => {
     const { template } = build({ repositoryName: 'team/app-image', imageTagMutability: ecr.TagMutability.IMMUTABLE });
     template.hasResourceProperties('AWS::ECR::Repository', {

@@ -41,6 +41,23 @@ export function validateRepositoryProps(scope: IConstruct, props: DockerBuildToE
     return;
   }
   validateRepositoryName(scope, 'repositoryName', props.repositoryName);
+  // The lifecycle policy is one JSON string that ecr.Repository renders at synth: a deploy-time
+  // value would land in it as an unresolved reference (a broken policy), so these must be literals.
+  const deployTime: Array<[string, boolean]> = [
+    ['maxImageCount', props.maxImageCount !== undefined && Token.isUnresolved(props.maxImageCount)],
+    ['untaggedImageExpiration', props.untaggedImageExpiration?.isUnresolved() ?? false],
+  ];
+  for (const [name, unresolved] of deployTime) {
+    if (unresolved) {
+      throw propError(
+        scope,
+        name,
+        '(a deploy-time value)',
+        "cannot go into the repository's lifecycle policy, which is written as one JSON text at synth",
+        `give ${name} as a literal, or pass a repository whose lifecycle policy you manage yourself`,
+      );
+    }
+  }
   validatePositiveInteger(
     scope,
     'maxImageCount',
