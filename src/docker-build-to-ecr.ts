@@ -26,13 +26,6 @@ import {
 import { scanFindingsPattern } from './private/docker/alerts';
 import { BUILD_INPUTS_VARIABLE, BuildOnDeploy, MAX_DEPLOY_BUILD_MINUTES } from './private/docker/build-on-deploy';
 import { dockerBuildSpecContributions } from './private/docker/buildspec-size';
-import {
-  validateBuildImage,
-  validateDockerBuildInputs,
-  validateRepositoryProps,
-  validateTags,
-  validateUserEnvironment,
-} from './private/docker/validation';
 import { CacheKind, lifecycleRules } from './private/docker/cache';
 import {
   resolveBuildSecrets,
@@ -43,6 +36,13 @@ import {
   validateReleaseBranch,
   validateTagsAgainstCache,
 } from './private/docker/capabilities';
+import {
+  validateBuildImage,
+  validateDockerBuildInputs,
+  validateRepositoryProps,
+  validateTags,
+  validateUserEnvironment,
+} from './private/docker/validation';
 import { dockerBuildSpec, ENV } from './private/docker-buildspec';
 import { propError, warn } from './private/errors';
 import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';

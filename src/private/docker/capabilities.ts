@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConstruct } from 'constructs';
 import { CacheKind, DEFAULT_CACHE_TAG, MAX_CACHED_STAGES } from './cache';
 import { PlatformBuild } from './platforms';
 import { BuildSecretInput, SECRET_ID } from './secrets';
@@ -8,7 +9,6 @@ import type { DockerCache } from '../../docker-cache';
 import type { ImagePlatform } from '../../image-platform';
 import { propError } from '../errors';
 import { validateImageTag } from '../validation';
-import type { IConstruct } from 'constructs';
 
 /** Source types that have branches, pull requests and webhooks. */
 const REPOSITORY_SOURCES = ['CODECOMMIT', 'GITHUB', 'GITHUB_ENTERPRISE', 'BITBUCKET'];
