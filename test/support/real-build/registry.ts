@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { freePort, httpStatus, runOk, ServerProcess, startServer } from './process';
+import { httpStatus, runOk, ServerProcess, startServer } from './process';
 
 export interface LocalRegistryOptions {
   /** Directory for the config, htpasswd file, storage and log (created). */
@@ -34,20 +34,23 @@ export class LocalRegistry {
     fs.mkdirSync(path.join(options.dir, 'storage'), { recursive: true });
     const htpasswd = path.join(options.dir, 'htpasswd');
     runOk('htpasswd', ['-B', '-c', '-i', htpasswd, options.user], { input: options.password + '\n' });
-    const port = await freePort();
+    // Port 0: the kernel picks a free port when the registry binds, and the registry logs it
+    // ("listening on 127.0.0.1:<port>", at level info). Picking a port first and passing it would
+    // leave a window in which a server of a parallel test could take it.
     const config = path.join(options.dir, 'config.yml');
+    const logFile = path.join(options.dir, 'registry.log');
     fs.writeFileSync(
       config,
       [
         'version: 0.1',
         'log:',
-        '  level: warn',
+        '  level: info',
         'storage:',
         '  filesystem:',
         `    rootdirectory: ${path.join(options.dir, 'storage')}`,
         ...(options.readOnly ? ['  maintenance:', '    readonly:', '      enabled: true'] : []),
         'http:',
-        `  addr: 127.0.0.1:${port}`,
+        '  addr: 127.0.0.1:0',
         'auth:',
         '  htpasswd:',
         '    realm: local-registry',
@@ -55,14 +58,18 @@ export class LocalRegistry {
         '',
       ].join('\n'),
     );
+    let port = 0;
     const server = await startServer({
-      name: `docker-registry on 127.0.0.1:${port}`,
+      name: 'docker-registry on 127.0.0.1 (waiting for "listening on 127.0.0.1:<port>" and a 401 on /v2/)',
       command: 'docker-registry',
       args: ['serve', config],
       env: { PATH: '/usr/bin:/bin' },
       cwd: options.dir,
-      logFile: path.join(options.dir, 'registry.log'),
-      ready: async () => (await httpStatus(`http://127.0.0.1:${port}/v2/`)) === 401,
+      logFile,
+      ready: async () => {
+        port ||= Number(/listening on 127\.0\.0\.1:(\d+)/.exec(fs.readFileSync(logFile, 'utf-8'))?.[1] ?? 0);
+        return port > 0 && (await httpStatus(`http://127.0.0.1:${port}/v2/`)) === 401;
+      },
       readyTimeoutMs: 10_000,
     });
     return new LocalRegistry(server, `127.0.0.1:${port}`, options.user, options.password);
