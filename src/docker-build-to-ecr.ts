@@ -43,6 +43,7 @@ import {
   validateReleaseBranch,
   validateTagsAgainstCache,
 } from './private/docker/capabilities';
+import { MANIFEST_STEP_ID } from './private/docker/platforms';
 import { dockerBuildSpec, ENV } from './private/docker-buildspec';
 import { propError, warn } from './private/errors';
 import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';
@@ -516,7 +517,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     addBuildSpecLengthCheck(this, this.project, () =>
       dockerBuildSpecContributions({ dockerfile, buildContext, target: props.target, buildArgs, additionalTags }),
     );
-    this.deployBuild = this.addDeployFeatures(props);
+    this.deployBuild = this.addDeployFeatures(props, spec.batch);
   }
 
   /**
@@ -649,7 +650,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     return this.deployBuild;
   }
 
-  private addDeployFeatures(props: DockerBuildToEcrProps): BuildOnDeploy | undefined {
+  private addDeployFeatures(props: DockerBuildToEcrProps, batch: boolean): BuildOnDeploy | undefined {
     if (props.badge) {
       if (!props.source.badgeSupported) {
         throw propError(
@@ -717,6 +718,8 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       role: this.role,
       projectTimeoutMinutes: projectMinutes,
       sourceVersion: version,
+      // Several platforms: the deploy-time build is a batch; the manifest step exports the list's digest.
+      batchManifestStep: batch ? MANIFEST_STEP_ID : undefined,
     });
   }
 
