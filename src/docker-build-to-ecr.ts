@@ -234,6 +234,11 @@ export interface DockerBuildToEcrProps {
    * image is still in the repository (a rollback), it reuses that build. Deleting the stack deletes no image: it only stops a deploy-time
    * build that is still running.
    *
+   * With several `platforms`, the deploy-time build is a batch build (`StartBuildBatch`): the
+   * attributes are what its manifest step exported, so `imageDigest` is the digest of the manifest
+   * list. The whole batch (the platform builds, then the manifest step) must end within the capped
+   * timeout; a failed batch fails the deployment with the batch id, the failed build and its phase.
+   *
    * @default false
    */
   readonly buildOnDeploy?: boolean;
