@@ -57,6 +57,8 @@ class FakeCodeBuild {
   public readonly builds = new Map<string, Json>();
   /** Batch ids, newest last. */
   public readonly order: string[] = [];
+  /** Batch ids by idempotency token. */
+  public readonly tokens = new Map<string, string>();
   /** Called on each BatchGetBuildBatches of a batch, to move it along. */
   public script: (batch: Json, builds: Map<string, Json>) => void = () => {};
 
@@ -117,8 +119,15 @@ class FakeCodeBuild {
   public async send(cmd: { name: string; input: Json }): Promise<Json> {
     this.calls.push({ name: cmd.name, input: cmd.input });
     switch (cmd.name) {
-      case 'StartBuildBatch':
-        return { buildBatch: this.batches.get(this.addBatch(cmd.input.environmentVariablesOverride ?? [])) };
+      case 'StartBuildBatch': {
+        // CodeBuild's idempotency: the same token starts one batch.
+        const token = cmd.input.idempotencyToken;
+        const id = this.tokens.get(token) ?? this.addBatch(cmd.input.environmentVariablesOverride ?? []);
+        if (token) {
+          this.tokens.set(token, id);
+        }
+        return { buildBatch: structuredClone(this.batches.get(id)) };
+      }
       case 'BatchGetBuildBatches':
         return {
           buildBatches: cmd.input.ids.flatMap((id: string) => {
@@ -563,6 +572,31 @@ describe('a batch resource', () => {
     await core.handle(request('Delete', { PhysicalResourceId: id }), h.deps);
     expect(h.codebuild.callsOf('StopBuildBatch')).toEqual([]);
     expect(h.answers).toEqual([{ Status: 'SUCCESS', PhysicalResourceId: id }]);
+  });
+
+  test('a request delivered twice at once starts one batch, and both invocations answer with it', async () => {
+    const h = harness();
+    succeedAfter(h, 2);
+    const create = request('Create');
+    // WHEN
+    const results = await Promise.all([core.handle(create, h.deps), core.handle(structuredClone(create), h.deps)]);
+    // THEN
+    expect(results).toEqual(['answered', 'answered']);
+    const tokens = h.codebuild.callsOf('StartBuildBatch').map((i) => i.idempotencyToken);
+    expect(tokens).toEqual([`cfn-${create.RequestId}`, `cfn-${create.RequestId}`]);
+    expect(h.codebuild.order).toHaveLength(1);
+    expect(h.answers.map((a) => [a.Status, a.PhysicalResourceId])).toEqual([
+      ['SUCCESS', h.codebuild.order[0]],
+      ['SUCCESS', h.codebuild.order[0]],
+    ]);
+  });
+
+  test('two resources deploying at once start a batch each', async () => {
+    const h = harness();
+    succeedAfter(h, 2);
+    await Promise.all([core.handle(request('Create'), h.deps), core.handle(request('Create'), h.deps)]);
+    expect(h.codebuild.order).toHaveLength(2);
+    expect(new Set(h.answers.map((a) => a.PhysicalResourceId))).toEqual(new Set(h.codebuild.order));
   });
 
   test('a StartBuildBatch that returns no batch fails the deployment', async () => {
