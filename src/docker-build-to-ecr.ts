@@ -36,6 +36,7 @@ import {
   validateReleaseBranch,
   validateTagsAgainstCache,
 } from './private/docker/capabilities';
+import { MANIFEST_STEP_ID } from './private/docker/platforms';
 import {
   validateBuildImage,
   validateDockerBuildInputs,
@@ -232,6 +233,11 @@ export interface DockerBuildToEcrProps {
    * deployment starts no build; when the inputs are those of an earlier deploy-time build whose
    * image is still in the repository (a rollback), it reuses that build. Deleting the stack deletes no image: it only stops a deploy-time
    * build that is still running.
+   *
+   * With several `platforms`, the deploy-time build is a batch build (`StartBuildBatch`): the
+   * attributes are what its manifest step exported, so `imageDigest` is the digest of the manifest
+   * list. The whole batch (the platform builds, then the manifest step) must end within the capped
+   * timeout; a failed batch fails the deployment with the batch id, the failed build and its phase.
    *
    * @default false
    */
@@ -516,7 +522,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     addBuildSpecLengthCheck(this, this.project, () =>
       dockerBuildSpecContributions({ dockerfile, buildContext, target: props.target, buildArgs, additionalTags }),
     );
-    this.deployBuild = this.addDeployFeatures(props);
+    this.deployBuild = this.addDeployFeatures(props, spec.batch);
   }
 
   /**
@@ -649,7 +655,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     return this.deployBuild;
   }
 
-  private addDeployFeatures(props: DockerBuildToEcrProps): BuildOnDeploy | undefined {
+  private addDeployFeatures(props: DockerBuildToEcrProps, batch: boolean): BuildOnDeploy | undefined {
     if (props.badge) {
       if (!props.source.badgeSupported) {
         throw propError(
@@ -717,6 +723,8 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       role: this.role,
       projectTimeoutMinutes: projectMinutes,
       sourceVersion: version,
+      // Several platforms: the deploy-time build is a batch; the manifest step exports the list's digest.
+      batchManifestStep: batch ? MANIFEST_STEP_ID : undefined,
     });
   }
 

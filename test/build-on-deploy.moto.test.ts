@@ -1,4 +1,5 @@
 import * as http from 'http';
+import { AddressInfo } from 'net';
 import {
   BatchGetBuildsCommand,
   CodeBuildClient,
@@ -10,7 +11,6 @@ import {
 import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { acceptMotoTimestamps } from './support/moto-codebuild';
 import { motoClientConfig, MotoServer, startMoto } from './support/moto-server';
-import { freePort } from './support/ports';
 
 /**
  * The build-on-deploy handler (lambda/build-on-deploy) against moto's CodeBuild API, with its real
@@ -80,8 +80,7 @@ beforeAll(async () => {
       serviceRole: 'arn:aws:iam::123456789012:role/build',
     }),
   );
-  // CloudFormation's pre-signed response URL, on loopback.
-  const port = await freePort();
+  // CloudFormation's pre-signed response URL, on loopback (port 0: the kernel picks a free one).
   responder = http.createServer((incoming, outgoing) => {
     let body = '';
     incoming.on('data', (chunk) => (body += chunk));
@@ -90,8 +89,8 @@ beforeAll(async () => {
       outgoing.writeHead(200).end();
     });
   });
-  await new Promise<void>((resolve) => responder.listen(port, '127.0.0.1', resolve));
-  responderUrl = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve) => responder.listen(0, '127.0.0.1', resolve));
+  responderUrl = `http://127.0.0.1:${(responder.address() as AddressInfo).port}`;
 }, 60_000);
 
 afterAll(async () => {

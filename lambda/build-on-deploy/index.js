@@ -16,7 +16,13 @@
  * - `DeployTimeInputs`: values only known at deploy time that feed the build (source location...);
  * - `SourceVersion` (optional): the commit, branch or tag to build;
  * - `TimeoutMinutes`, `QueuedTimeoutMinutes`: overrides for the build started here;
- * - `PollSeconds`: interval between two `BatchGetBuilds`.
+ * - `PollSeconds`: interval between two `BatchGetBuilds`;
+ * - `Batch` (optional, `'true'`): the project is a batch project (several platforms): the handler
+ *   starts a batch build (StartBuildBatch), polls it (BatchGetBuildBatches) and reads the attributes
+ *   from the build of the batch's step `ManifestStep` (default `manifest`), the one that pushes the
+ *   manifest list. The physical id is then the batch id, and the attributes add `BuildBatchId` and
+ *   `BuildBatchArn`; reuse looks through the project's batches (ListBuildBatchesForProject), and
+ *   Delete stops a running batch (StopBuildBatch). The waiter's deadline covers the whole batch.
  * Attributes (`Data`): `ImageUri`, `ImageTag`, `ImageDigest` (the build's exported variables),
  * `ImageDigestHex` (the digest without `sha256:`), `BuildId`, `BuildArn`. The physical id is the id
  * of the build that produced them.
@@ -61,7 +67,10 @@ const EXPORTED = { uri: 'IMAGE_URI', tag: 'IMAGE_TAG', digest: 'IMAGE_DIGEST' };
  * @typedef {{ Status: 'SUCCESS' | 'FAILED', Reason?: string, PhysicalResourceId: string, Data?: Record<string, string> }} Result
  * @typedef {{
  *   codebuild: ClientLike,
- *   commands: { StartBuild: any, BatchGetBuilds: any, StopBuild: any, ListBuildsForProject: any },
+ *   commands: {
+ *     StartBuild: any, BatchGetBuilds: any, StopBuild: any, ListBuildsForProject: any,
+ *     StartBuildBatch?: any, BatchGetBuildBatches?: any, StopBuildBatch?: any, ListBuildBatchesForProject?: any,
+ *   },
  *   imageExists: (image: { ImageUri: string, ImageDigest: string }) => Promise<boolean>,
  *   respond: (request: Record<string, any>, result: Result) => Promise<void>,
  *   handOver: (payload: Record<string, any>) => Promise<void>,
@@ -306,6 +315,146 @@ function buildOutcome(build) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Batch builds (several platforms): StartBuildBatch, BatchGetBuildBatches, the manifest step
+// ---------------------------------------------------------------------------------------------
+
+/** The build-graph identifier of the manifest step when the resource names none (src/private/docker/platforms.ts). */
+const DEFAULT_MANIFEST_STEP = 'manifest';
+/** Statuses of a build that failed (a build the batch's fast-fail stopped is STOPPED). */
+const FAILED = ['FAILED', 'FAULT', 'TIMED_OUT'];
+
+/**
+ * True when the resource builds a batch project (`Batch: 'true'`).
+ * @param {Record<string, any>} props
+ */
+function isBatch(props) {
+  return String((props || {}).Batch) === 'true';
+}
+
+/**
+ * The build-graph identifier of the step whose exported variables are the resource's attributes.
+ * @param {Record<string, any>} props
+ */
+function manifestStep(props) {
+  return String(props.ManifestStep || DEFAULT_MANIFEST_STEP);
+}
+
+/**
+ * The StartBuildBatch input for a request: the StartBuild input, with the build timeout under the
+ * name the batch API gives it (it applies to each build of the batch).
+ * @param {Record<string, any>} props
+ * @param {string} requestId
+ */
+function startBuildBatchInput(props, requestId) {
+  const { timeoutInMinutesOverride, ...common } = startBuildInput(props, requestId);
+  return { ...common, buildTimeoutInMinutesOverride: timeoutInMinutesOverride };
+}
+
+/**
+ * The build id in a build ARN (`arn:<partition>:codebuild:<region>:<account>:build/<id>`).
+ * @param {string} arn
+ * @returns {string | undefined}
+ */
+function buildIdOfArn(arn) {
+  const match = /^arn:[^:]+:codebuild:[^:]*:\d{12}:build\/(.+)$/.exec(String(arn || ''));
+  return match ? match[1] : undefined;
+}
+
+/**
+ * Console address of a batch build, from its ARN (`arn:<partition>:codebuild:<region>:<account>:build-batch/<id>`).
+ * @param {string} batchArn
+ */
+function batchConsoleUrl(batchArn) {
+  const match = /^arn:([^:]+):codebuild:([^:]+):(\d{12}):build-batch\/(.+)$/.exec(String(batchArn || ''));
+  if (!match) {
+    return undefined;
+  }
+  const [, partition, region, account, id] = match;
+  const host =
+    partition === 'aws-cn'
+      ? 'console.amazonaws.cn'
+      : partition === 'aws-us-gov'
+        ? 'console.amazonaws-us-gov.com'
+        : `${region}.console.aws.amazon.com`;
+  const project = id.split(':')[0];
+  return (
+    `https://${host}/codesuite/codebuild/${account}/projects/${encodeURIComponent(project)}` +
+    `/batch/${encodeURIComponent(id)}/?region=${region}`
+  );
+}
+
+/**
+ * ` (console: <url>)` for a batch, or nothing when its ARN is unknown.
+ * @param {Record<string, any>} batch
+ */
+function batchLink(batch) {
+  const url = batchConsoleUrl(batch.arn);
+  return url ? ` (console: ${url})` : '';
+}
+
+/**
+ * What a batch's state means for the deployment, without reading its builds: not done; done and
+ * the manifest step's build to read; or done and failed, with the builds to read for the details.
+ * @param {Record<string, any>} batch
+ * @param {string} step the manifest step's identifier
+ * @returns {{ done: false }
+ *   | { done: true, ok: true, manifestBuildId: string }
+ *   | { done: true, ok: false, reason: string, failedBuildIds: string[] }}
+ */
+function batchOutcome(batch, step) {
+  const status = batch.buildBatchStatus;
+  if (!TERMINAL.includes(status)) {
+    return { done: false };
+  }
+  const groups = batch.buildGroups || [];
+  if (status === 'SUCCEEDED') {
+    const manifest = groups.find((/** @type {any} */ g) => g && g.identifier === step);
+    const manifestBuildId = manifest && manifest.currentBuildSummary && buildIdOfArn(manifest.currentBuildSummary.arn);
+    if (manifestBuildId) {
+      return { done: true, ok: true, manifestBuildId };
+    }
+    return {
+      done: true,
+      ok: false,
+      failedBuildIds: [],
+      reason:
+        `Batch build ${batch.id} succeeded but has no build for its step "${step}" ` +
+        `(steps: ${groups.map((/** @type {any} */ g) => g.identifier).join(', ') || 'none'})${batchLink(batch)}`,
+    };
+  }
+  /** @param {any} g */
+  const statusOf = (g) => (g && g.currentBuildSummary && g.currentBuildSummary.buildStatus) || undefined;
+  let failedGroups = groups.filter((/** @type {any} */ g) => FAILED.includes(statusOf(g)));
+  if (failedGroups.length === 0) {
+    failedGroups = groups.filter((/** @type {any} */ g) => statusOf(g) && statusOf(g) !== 'SUCCEEDED');
+  }
+  const builds = failedGroups.map(
+    (/** @type {any} */ g) =>
+      `${g.identifier} (${buildIdOfArn(g.currentBuildSummary.arn) || 'no build id'}: ${statusOf(g)})`,
+  );
+  const failedPhase = (batch.phases || []).find(
+    (/** @type {any} */ p) => p && p.phaseStatus && p.phaseStatus !== 'SUCCEEDED' && p.phaseStatus !== 'IN_PROGRESS',
+  );
+  const phase = failedPhase
+    ? `; batch phase ${failedPhase.phaseType} ${failedPhase.phaseStatus}${
+        failedPhase.contexts && failedPhase.contexts[0] && failedPhase.contexts[0].message
+          ? `: ${failedPhase.contexts[0].message}`
+          : ''
+      }`
+    : '';
+  return {
+    done: true,
+    ok: false,
+    failedBuildIds: failedGroups
+      .map((/** @type {any} */ g) => buildIdOfArn(g.currentBuildSummary.arn))
+      .filter((/** @type {any} */ id) => id !== undefined),
+    reason:
+      `Batch build ${batch.id} ended with ${status}` +
+      `${builds.length > 0 ? `: failed build(s) ${builds.join(', ')}` : ''}${phase}${batchLink(batch)}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // The handler (I/O through `deps`)
 // ---------------------------------------------------------------------------------------------
 
@@ -332,7 +481,8 @@ async function handle(event, deps) {
     (event.Waiter && event.Waiter.BuildId) || request.PhysicalResourceId || `failed-${request.RequestId}`;
   try {
     if (event.Waiter) {
-      return await waitFor(request, event.Waiter.BuildId, Number(event.Waiter.Deadline), deps);
+      const wait = isBatch(request.ResourceProperties) ? waitForBatch : waitFor;
+      return await wait(request, event.Waiter.BuildId, Number(event.Waiter.Deadline), deps);
     }
     return await onRequest(request, deps);
   } catch (error) {
@@ -350,6 +500,9 @@ async function handle(event, deps) {
  */
 async function onRequest(request, deps) {
   const props = request.ResourceProperties || {};
+  if (isBatch(props)) {
+    return onBatchRequest(request, deps);
+  }
   switch (request.RequestType) {
     case 'Delete':
       await stopIfRunning(request, deps);
@@ -377,6 +530,48 @@ async function onRequest(request, deps) {
       }
       console.log(`Started build ${buildId}${logLinks(started.build)}`);
       return waitFor(request, buildId, waitDeadline(props, deps.now()), deps);
+    }
+    default:
+      throw new Error(`unknown RequestType "${request.RequestType}"`);
+  }
+}
+
+/**
+ * A request for a batch project (several platforms): the same decisions as `onRequest`, with
+ * StartBuildBatch, the batch's manifest step and StopBuildBatch. The physical id is the batch id.
+ * @param {Record<string, any>} request
+ * @param {Deps} deps
+ * @returns {Promise<'answered' | 'handed-over'>}
+ */
+async function onBatchRequest(request, deps) {
+  const props = request.ResourceProperties || {};
+  switch (request.RequestType) {
+    case 'Delete':
+      await stopBatchIfRunning(request, deps);
+      await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: request.PhysicalResourceId });
+      return 'answered';
+    case 'Update': {
+      if (!inputsChanged(props, request.OldResourceProperties)) {
+        return reuseBatch(request, deps);
+      }
+      const previous = await findBatchWithInputs(props, deps);
+      if (previous) {
+        console.log(`Batch build ${previous.id} had the same inputs and its image is still there: no build`);
+        await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: previous.id, Data: previous.data });
+        return 'answered';
+      }
+    }
+    // eslint-disable-next-line no-fallthrough
+    case 'Create': {
+      const started = await deps.codebuild.send(
+        new deps.commands.StartBuildBatch(startBuildBatchInput(props, request.RequestId)),
+      );
+      const batchId = started.buildBatch && started.buildBatch.id;
+      if (!batchId) {
+        throw new Error(`StartBuildBatch of project ${props.ProjectName} returned no batch id`);
+      }
+      console.log(`Started batch build ${batchId}${batchLink(started.buildBatch)}`);
+      return waitForBatch(request, batchId, waitDeadline(props, deps.now()), deps);
     }
     default:
       throw new Error(`unknown RequestType "${request.RequestType}"`);
@@ -498,6 +693,210 @@ async function stopIfRunning(request, deps) {
   }
 }
 
+/**
+ * @param {Deps} deps
+ * @param {string} batchId
+ * @returns {Promise<Record<string, any> | undefined>}
+ */
+async function getBatch(deps, batchId) {
+  const response = await deps.codebuild.send(new deps.commands.BatchGetBuildBatches({ ids: [batchId] }));
+  return (response.buildBatches || []).find((/** @type {any} */ b) => b.id === batchId);
+}
+
+/**
+ * The result of a finished batch: on success the manifest step's exported variables (read from its
+ * build) with the batch's id and ARN; on failure the batch's reason followed by what each failed
+ * build reports (its failed phase and log links).
+ * @param {Record<string, any>} batch
+ * @param {Record<string, any>} props
+ * @param {Deps} deps
+ * @returns {Promise<{ done: false } | { done: true, ok: true, data: Record<string, string> } | { done: true, ok: false, reason: string }>}
+ */
+async function batchResult(batch, props, deps) {
+  const outcome = batchOutcome(batch, manifestStep(props));
+  if (!outcome.done) {
+    return outcome;
+  }
+  if (!outcome.ok) {
+    let details = '';
+    if (outcome.failedBuildIds.length > 0) {
+      try {
+        const { builds = [] } = await deps.codebuild.send(
+          new deps.commands.BatchGetBuilds({ ids: outcome.failedBuildIds }),
+        );
+        details = builds
+          .map((/** @type {any} */ b) => buildOutcome(b))
+          .filter((/** @type {any} */ o) => o.done && !o.ok)
+          .map((/** @type {any} */ o) => o.reason)
+          .join('; ');
+      } catch (error) {
+        console.error('BatchGetBuilds of the failed builds failed', error);
+      }
+    }
+    return { done: true, ok: false, reason: details ? `${outcome.reason}. ${details}` : outcome.reason };
+  }
+  const build = await getBuild(deps, outcome.manifestBuildId);
+  if (!build) {
+    return {
+      done: true,
+      ok: false,
+      reason: `Batch build ${batch.id}: its build ${outcome.manifestBuildId} is not found${batchLink(batch)}`,
+    };
+  }
+  const manifest = buildOutcome(build);
+  if (!manifest.done) {
+    // A batch reports SUCCEEDED once its builds have; read again at the next poll.
+    return { done: false };
+  }
+  if (!manifest.ok) {
+    return { done: true, ok: false, reason: `Batch build ${batch.id}: ${manifest.reason}` };
+  }
+  return {
+    done: true,
+    ok: true,
+    data: { ...manifest.data, BuildBatchId: String(batch.id), BuildBatchArn: String(batch.arn || '') },
+  };
+}
+
+/**
+ * The newest finished batch of the project started with the same inputs (the batch or its manifest
+ * build carries them), whose manifest list is still in the repository, as resource attributes.
+ * @param {Record<string, any>} props
+ * @param {Deps} deps
+ * @returns {Promise<{ id: string, data: Record<string, string> } | undefined>}
+ */
+async function findBatchWithInputs(props, deps) {
+  const key = inputsKey(props);
+  const listed = await deps.codebuild.send(
+    new deps.commands.ListBuildBatchesForProject({
+      projectName: String(props.ProjectName),
+      sortOrder: 'DESCENDING',
+      maxResults: REUSE_WINDOW,
+    }),
+  );
+  const ids = (listed.ids || []).slice(0, REUSE_WINDOW);
+  if (ids.length === 0) {
+    return undefined;
+  }
+  const { buildBatches = [] } = await deps.codebuild.send(new deps.commands.BatchGetBuildBatches({ ids }));
+  const step = manifestStep(props);
+  /** @type {Array<{ batch: Record<string, any>, manifestBuildId: string }>} */
+  const candidates = [];
+  for (const id of ids) {
+    const batch = buildBatches.find((/** @type {any} */ b) => b.id === id);
+    const outcome = batch ? batchOutcome(batch, step) : undefined;
+    if (batch && outcome && outcome.done && outcome.ok) {
+      candidates.push({ batch, manifestBuildId: outcome.manifestBuildId });
+    }
+  }
+  if (candidates.length === 0) {
+    return undefined;
+  }
+  const { builds = [] } = await deps.codebuild.send(
+    new deps.commands.BatchGetBuilds({ ids: candidates.map((c) => c.manifestBuildId) }),
+  );
+  for (const { batch, manifestBuildId } of candidates) {
+    const build = builds.find((/** @type {any} */ b) => b.id === manifestBuildId);
+    if (!build || !(builtWith(batch, key) || builtWith(build, key))) {
+      continue;
+    }
+    const outcome = buildOutcome(build);
+    if (outcome.done && outcome.ok && (await deps.imageExists(outcome.data))) {
+      return {
+        id: String(batch.id),
+        data: { ...outcome.data, BuildBatchId: String(batch.id), BuildBatchArn: String(batch.arn || '') },
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Polls the batch until it ends, the deadline passes or this invocation must hand over.
+ * @param {Record<string, any>} request
+ * @param {string} batchId
+ * @param {number} deadline
+ * @param {Deps} deps
+ * @returns {Promise<'answered' | 'handed-over'>}
+ */
+async function waitForBatch(request, batchId, deadline, deps) {
+  const props = request.ResourceProperties || {};
+  const pollMs = intProperty(props, 'PollSeconds', 30, 1, 300) * 1000;
+  for (;;) {
+    const batch = await getBatch(deps, batchId);
+    if (!batch) {
+      throw new Error(`batch build ${batchId} is not found (BatchGetBuildBatches returned it as not found)`);
+    }
+    const result = await batchResult(batch, props, deps);
+    if (result.done) {
+      if (result.ok) {
+        console.log(`Batch build ${batchId} pushed ${result.data.ImageUri} (${result.data.ImageDigest})`);
+        await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: batchId, Data: result.data });
+      } else {
+        await deps.respond(request, { Status: 'FAILED', Reason: result.reason, PhysicalResourceId: batchId });
+      }
+      return 'answered';
+    }
+    if (deps.now() >= deadline) {
+      await deps.codebuild.send(new deps.commands.StopBuildBatch({ id: batchId })).catch((/** @type {unknown} */ e) => {
+        console.error(`StopBuildBatch ${batchId} failed`, e);
+      });
+      await deps.respond(request, {
+        Status: 'FAILED',
+        Reason: `Batch build ${batchId} did not finish in time (still ${batch.buildBatchStatus} in phase ${batch.currentPhase}); stopped it${batchLink(batch)}`,
+        PhysicalResourceId: batchId,
+      });
+      return 'answered';
+    }
+    if (deps.remainingMs() < pollMs + HANDOVER_MARGIN_MS) {
+      await deps.handOver({ Waiter: { Request: request, BuildId: batchId, Deadline: deadline } });
+      console.log(`Batch build ${batchId} is ${batch.currentPhase}: the next invocation waits on`);
+      return 'handed-over';
+    }
+    await deps.sleep(pollMs);
+  }
+}
+
+/**
+ * An Update of a batch resource that changed nothing the build reads: answers with what the last
+ * batch pushed.
+ * @param {Record<string, any>} request
+ * @param {Deps} deps
+ * @returns {Promise<'answered'>}
+ */
+async function reuseBatch(request, deps) {
+  const batchId = request.PhysicalResourceId;
+  const batch = BUILD_ID_PATTERN.test(String(batchId)) ? await getBatch(deps, batchId) : undefined;
+  const result = batch ? await batchResult(batch, request.ResourceProperties || {}, deps) : undefined;
+  if (!result || !result.done || !result.ok) {
+    throw new Error(
+      `the build inputs did not change, but the previous batch build ${batchId} is not a finished batch whose ` +
+        'manifest step exported an image digest (was it deleted?): change a build input, e.g. the source, to build again',
+    );
+  }
+  console.log(`Build inputs unchanged: no build; keeping the image of batch build ${batchId}`);
+  await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: batchId, Data: result.data });
+  return 'answered';
+}
+
+/**
+ * Delete of a batch resource: stops its batch if it is still running; otherwise nothing.
+ * @param {Record<string, any>} request
+ * @param {Deps} deps
+ */
+async function stopBatchIfRunning(request, deps) {
+  const batchId = String(request.PhysicalResourceId || '');
+  const project = String((request.ResourceProperties || {}).ProjectName || '');
+  if (!BUILD_ID_PATTERN.test(batchId) || batchId.split(':')[0] !== project) {
+    return;
+  }
+  const batch = await getBatch(deps, batchId);
+  if (batch && !TERMINAL.includes(batch.buildBatchStatus)) {
+    console.log(`Stopping batch build ${batchId}: the resource that started it is deleted`);
+    await deps.codebuild.send(new deps.commands.StopBuildBatch({ id: batchId }));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lambda I/O
 // ---------------------------------------------------------------------------------------------
@@ -575,10 +974,14 @@ function endpointFor(service) {
  */
 function lambdaDeps(context) {
   const {
+    BatchGetBuildBatchesCommand,
     BatchGetBuildsCommand,
     CodeBuildClient,
+    ListBuildBatchesForProjectCommand,
     ListBuildsForProjectCommand,
+    StartBuildBatchCommand,
     StartBuildCommand,
+    StopBuildBatchCommand,
     StopBuildCommand,
   } = require('@aws-sdk/client-codebuild');
   const codebuildEndpoint = endpointFor('CODEBUILD');
@@ -590,6 +993,10 @@ function lambdaDeps(context) {
       BatchGetBuilds: BatchGetBuildsCommand,
       StopBuild: StopBuildCommand,
       ListBuildsForProject: ListBuildsForProjectCommand,
+      StartBuildBatch: StartBuildBatchCommand,
+      BatchGetBuildBatches: BatchGetBuildBatchesCommand,
+      StopBuildBatch: StopBuildBatchCommand,
+      ListBuildBatchesForProject: ListBuildBatchesForProjectCommand,
     },
     imageExists: async (image) => {
       const repository = parseImageUri(image.ImageUri);
@@ -665,4 +1072,9 @@ module.exports = {
   buildOutcome,
   buildConsoleUrl,
   exportedVariables,
+  isBatch,
+  startBuildBatchInput,
+  batchOutcome,
+  batchConsoleUrl,
+  buildIdOfArn,
 };

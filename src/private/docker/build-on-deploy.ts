@@ -39,6 +39,18 @@ export const BUILD_ON_DEPLOY_ACTIONS = [
   'codebuild:ListBuildsForProject',
 ];
 
+/**
+ * The CodeBuild actions the handler needs, besides BUILD_ON_DEPLOY_ACTIONS, on a batch project
+ * (several platforms): start, read, stop and list its batches (the manifest step's build is read
+ * with `codebuild:BatchGetBuilds`).
+ */
+export const BUILD_ON_DEPLOY_BATCH_ACTIONS = [
+  'codebuild:StartBuildBatch',
+  'codebuild:BatchGetBuildBatches',
+  'codebuild:StopBuildBatch',
+  'codebuild:ListBuildBatchesForProject',
+];
+
 /** What the handler reads in the repository: whether the image of an earlier build is still there. */
 export const BUILD_ON_DEPLOY_REPOSITORY_ACTIONS = ['ecr:DescribeImages'];
 
@@ -131,6 +143,11 @@ export interface BuildOnDeployOptions {
   readonly projectTimeoutMinutes: number;
   /** Commit, branch or tag to build (repository sources). */
   readonly sourceVersion?: string;
+  /**
+   * The build-graph identifier of the step whose exported variables are the image's, when the
+   * project is a batch project (several platforms): the deploy-time build is then a batch build.
+   */
+  readonly batchManifestStep?: string;
 }
 
 /**
@@ -144,7 +161,7 @@ export class BuildOnDeploy extends Construct {
   constructor(scope: Construct, id: string, options: BuildOnDeployOptions) {
     super(scope, id);
     const handler = BuildOnDeployHandler.of(this);
-    handler.allow(options.project, options.repository);
+    handler.allow(options.project, options.repository, options.batchManifestStep !== undefined);
     const timeoutMinutes = deployBuildMinutes(options.projectTimeoutMinutes);
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: handler.function.functionArn,
@@ -157,6 +174,7 @@ export class BuildOnDeploy extends Construct {
         BuildInputs: projectFingerprint(options.project),
         DeployTimeInputs: deployTimeInputs(options.project),
         ...(options.sourceVersion !== undefined ? { SourceVersion: options.sourceVersion } : {}),
+        ...(options.batchManifestStep !== undefined ? { Batch: 'true', ManifestStep: options.batchManifestStep } : {}),
         TimeoutMinutes: timeoutMinutes,
         QueuedTimeoutMinutes: DEPLOY_QUEUED_TIMEOUT_MINUTES,
         PollSeconds: POLL_SECONDS,
@@ -167,6 +185,13 @@ export class BuildOnDeploy extends Construct {
     // The build runs as the project's role: its grants (push, source read, logs) must exist first.
     // The handler's permissions too (its role's policies, the self-invoke policy).
     this.resource.node.addDependency(options.role, handler.role, handler.selfInvoke);
+    if (options.batchManifestStep !== undefined) {
+      // A batch starts its builds through the project's batch service role (with its policy).
+      const batchRole = options.project.enableBatchBuilds()?.role;
+      if (batchRole !== undefined) {
+        this.resource.node.addDependency(batchRole);
+      }
+    }
   }
 
   /** An attribute of the build resource. */
@@ -235,16 +260,19 @@ export class BuildOnDeployHandler extends Construct {
   }
 
   /**
-   * Lets the handler start, list, read and stop the builds of `project`, and look for images in
-   * `repository` (once per project and per repository).
+   * Lets the handler start, list, read and stop the builds of `project` (and its batches when
+   * `batch`), and look for images in `repository` (once per project and per repository).
    */
-  public allow(project: codebuild.IProject, repository: ecr.IRepository): void {
+  public allow(project: codebuild.IProject, repository: ecr.IRepository, batch = false): void {
     this.allowOnce(project.projectArn, BUILD_ON_DEPLOY_ACTIONS);
+    if (batch) {
+      this.allowOnce(project.projectArn, BUILD_ON_DEPLOY_BATCH_ACTIONS);
+    }
     this.allowOnce(repository.repositoryArn, BUILD_ON_DEPLOY_REPOSITORY_ACTIONS);
   }
 
   private allowOnce(arn: string, actions: string[]): void {
-    const key = JSON.stringify(Stack.of(this).resolve(arn));
+    const key = JSON.stringify([Stack.of(this).resolve(arn), actions]);
     if (this.allowed.has(key)) {
       return;
     }

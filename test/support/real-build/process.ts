@@ -21,8 +21,6 @@ function installExitHook(): void {
   });
 }
 
-export { freePort } from '../ports';
-
 /** A server process started by the harness, stopped by its PID. */
 export interface ServerProcess {
   readonly name: string;
