@@ -1,10 +1,11 @@
 import * as crypto from 'crypto';
-import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
+import { createHandlerFunction } from './handler-function';
 
 /** Construct id of the handler, one per stack. */
 const HANDLER_ID = 'CdkEcrCodebuildRepositoryPolicyHandler';
@@ -61,30 +62,15 @@ export class RepositoryPolicyHandler extends Construct {
 
   private constructor(scope: Construct, id: string, codeDirectory: string) {
     super(scope, id);
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // A role of our own rather than the default one: no AWS managed policy, logs limited to the log group.
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Writes cdk-ecr-codebuild statements into the policy of imported ECR repositories',
-    });
-    this.logGroup.grantWrite(this.role);
-    this.function = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_22_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(codeDirectory),
-      role: this.role,
-      logGroup: this.logGroup,
+    const handler = createHandlerFunction(this, {
+      codeDirectory,
+      description: 'adds and removes its own statements in ECR repository policies',
+      roleDescription: 'Writes cdk-ecr-codebuild statements into the policy of imported ECR repositories',
       timeout: HANDLER_TIMEOUT,
-      memorySize: 256,
-      description: 'cdk-ecr-codebuild: adds and removes its own statements in ECR repository policies',
     });
-    // lambda.Function makes itself depend on its role, which its GetAtt of the role already does
-    // (cfn-lint W3005). Creating the function needs nothing more; the custom resources that invoke
-    // it depend on the role and its policy themselves.
-    (this.function.node.defaultChild as CfnResource).addDeletionOverride('DependsOn');
+    this.function = handler.function;
+    this.role = handler.role;
+    this.logGroup = handler.logGroup;
   }
 
   /**

@@ -1,12 +1,13 @@
 import * as crypto from 'crypto';
 import * as path from 'path';
-import { CfnResource, CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
+import { createHandlerFunction } from '../handler-function';
 
 /** The code of the handler; `../../..` works from both `src/private/docker/` and the compiled `lib/`. */
 const HANDLER_CODE_DIRECTORY = path.join(__dirname, '..', '..', '..', 'lambda', 'build-on-deploy');
@@ -222,33 +223,19 @@ export class BuildOnDeployHandler extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // A role of our own rather than the default one: no AWS managed policy, logs limited to the log group.
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Starts and waits for the deploy-time builds of cdk-ecr-codebuild DockerBuildToEcr projects',
-    });
-    this.logGroup.grantWrite(this.role);
-    this.function = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_22_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(HANDLER_CODE_DIRECTORY),
-      role: this.role,
-      logGroup: this.logGroup,
+    const handler = createHandlerFunction(this, {
+      codeDirectory: HANDLER_CODE_DIRECTORY,
+      description: 'builds images when the stack deploys and waits for the build',
+      roleDescription: 'Starts and waits for the deploy-time builds of cdk-ecr-codebuild DockerBuildToEcr projects',
       // Each invocation polls for up to this long, then hands the wait over to a new one.
       timeout: Duration.minutes(15),
-      memorySize: 256,
       // An invocation that fails is not retried: a retry would wait for (or start) the build twice.
       // The handler answers CloudFormation on every error it can catch; ServiceTimeout covers the rest.
       retryAttempts: 0,
-      description: 'cdk-ecr-codebuild: builds images when the stack deploys and waits for the build',
     });
-    // lambda.Function makes itself depend on its role, which its GetAtt of the role already does
-    // (cfn-lint W3005); the custom resources that invoke it depend on the role and its policies.
-    (this.function.node.defaultChild as CfnResource).addDeletionOverride('DependsOn');
+    this.function = handler.function;
+    this.role = handler.role;
+    this.logGroup = handler.logGroup;
     // Invoking itself: in a policy of its own, since the function's ARN in the role's default policy
     // would make the role depend on the function that depends on the role.
     this.selfInvoke = new iam.Policy(this, 'SelfInvoke', {
