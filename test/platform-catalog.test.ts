@@ -328,7 +328,10 @@ describe('product templates', () => {
         },
       ]),
     );
-    const policy = Object.values<any>(product.Resources).find((r) => r.Type === 'AWS::IAM::Policy');
+    // the grant sits in a policy of its own on the build role (not in its default policy)
+    const policy = Object.entries<any>(product.Resources).find(
+      ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('BuildRolePullThroughCache'),
+    )![1];
     expect(policy.Properties.PolicyDocument.Statement).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

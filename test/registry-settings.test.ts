@@ -1,4 +1,4 @@
-import { App, CfnParameter, Duration, Stack, Stage } from 'aws-cdk-lib';
+import { App, Aspects, CfnParameter, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   BuilderImage,
   DockerBuildToEcr,
@@ -660,11 +661,36 @@ describe('RegistrySettings', () => {
           },
         ]),
       );
-      // the wildcard on the cache repositories is suppressed for cdk-nag with a reason
-      const policy = Object.values<any>(template.findResources('AWS::IAM::Policy'))[0];
-      expect(JSON.stringify(policy.Metadata.cdk_nag.rules_to_suppress)).toContain(
+      // the grant is a policy of its own on the build role, and only that policy carries the cdk-nag
+      // suppression of the wildcards (with a reason); the role's default policy carries none of it
+      const policies = template.findResources('AWS::IAM::Policy');
+      const [cacheId] = Object.keys(policies).filter((id) => /^ImageRolePullThroughCachedockerhub/.test(id));
+      expect(cacheId).toBeDefined();
+      expect(policies[cacheId].Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^ImageRole/) }]);
+      expect(JSON.stringify(policies[cacheId].Metadata.cdk_nag.rules_to_suppress)).toContain(
         'repository\\\\/docker-hub\\\\/\\\\*',
       );
+      const [defaultId] = Object.keys(policies).filter((id) => /^ImageRoleDefaultPolicy/.test(id));
+      expect(JSON.stringify(policies[defaultId])).not.toContain('docker-hub');
+    });
+
+    test('a wildcard a user adds to the role of a build that pulls through the cache is still reported by cdk-nag', () => {
+      // GIVEN a DockerBuildToEcr granted the cache, and a user statement on "*" added to its role
+      const stack = envStack();
+      const rule = new PullThroughCacheRule({ ecrRepositoryPrefix: 'ecr-public', upstream: Upstream.ecrPublic() });
+      const registry = new RegistrySettings(stack, 'Registry', { pullThroughCacheRules: [rule] });
+      const image = new DockerBuildToEcr(stack, 'Image', {
+        source: codebuild.Source.s3({ bucket: new s3.Bucket(stack, 'Sources'), path: 'app.zip' }),
+      });
+      registry.grantPullThroughCache(image, 'ecr-public');
+      image.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }),
+      );
+      // WHEN cdk-nag checks the stack
+      Aspects.of(stack).add(new AwsSolutionsChecks());
+      // THEN the user's wildcard is an error
+      const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-IAM5'));
+      expect(errors.map((e) => e.id)).toEqual([expect.stringMatching(/Image\/Role\/DefaultPolicy/)]);
     });
 
     test('GoSampleBuild pulls its builder image through the cache', () => {

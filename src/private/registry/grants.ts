@@ -2,6 +2,7 @@ import { Aws, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { DedicatedPolicyPrincipal } from '../build-project';
 import { addNagSuppressions } from '../nag';
 import { PULL_ACTIONS } from '../pull-policy';
 
@@ -11,21 +12,26 @@ export const PULL_THROUGH_CACHE_ACTIONS = ['ecr:BatchImportUpstreamImage', 'ecr:
 /**
  * Grants pull, `ecr:BatchImportUpstreamImage` and `ecr:CreateRepository` on the cache repositories
  * `repository/<prefix>/*` of the registry of `registry`'s stack (or, without it, of the stack the
- * grantee's policy is in), plus `ecr:GetAuthorizationToken`; records the cdk-nag suppression for
- * the wildcard on the grantee's default policy when it is a Role of the app.
+ * grantee's policy is in), plus `ecr:GetAuthorizationToken`. When the grantee is a Role of the app,
+ * the statements go to a policy of their own attached to it (`PullThroughCache<prefix>`, a child of
+ * the role, so whatever depends on the role waits for it too), and the cdk-nag suppression of the
+ * wildcards sits on that policy only: a wildcard a user adds to the role's default policy is still
+ * reported.
  */
 export function grantCacheRepositories(grantee: iam.IGrantable, prefix: string, registry?: IConstruct): iam.Grant {
   const resourceName = `${prefix}/*`;
   const cacheRepositories = registry
     ? Stack.of(registry).formatArn({ service: 'ecr', resource: 'repository', resourceName })
     : `arn:${Aws.PARTITION}:ecr:${Aws.REGION}:${Aws.ACCOUNT_ID}:repository/${resourceName}`;
-  ecr.AuthorizationToken.grantRead(grantee);
+  const role = grantee.grantPrincipal;
+  const dedicated = role instanceof iam.Role ? dedicatedPolicyFor(role, prefix) : undefined;
+  const target: iam.IGrantable = dedicated ?? grantee;
+  ecr.AuthorizationToken.grantRead(target);
   const grant = iam.Grant.addToPrincipal({
-    grantee,
+    grantee: target,
     actions: [...PULL_ACTIONS, ...PULL_THROUGH_CACHE_ACTIONS],
     resourceArns: [cacheRepositories],
   });
-  suppressCacheWildcard(grantee, prefix);
   return grant;
 }
 
@@ -34,17 +40,25 @@ export function ownRegistryPrefix(prefix: string): string {
   return `${Aws.ACCOUNT_ID}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${prefix}`;
 }
 
-function suppressCacheWildcard(grantee: iam.IGrantable, prefix: string): void {
-  const principal = grantee.grantPrincipal;
-  if (!(principal instanceof iam.Role)) {
-    return;
+/** The policy of the pull-through grants of `prefix` on `role` (one per role and prefix). */
+function dedicatedPolicyFor(role: iam.Role, prefix: string): DedicatedPolicyPrincipal {
+  const id = `PullThroughCache${prefix.replace(/[^A-Za-z0-9]/g, '')}`;
+  const existing = POLICIES.get(role)?.get(id);
+  if (existing !== undefined) {
+    return existing;
   }
-  const policy = principal.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
-  if (!(policy instanceof iam.CfnPolicy)) {
-    return;
-  }
+  const principal = new DedicatedPolicyPrincipal(role, id, role, (policy) => suppressCacheWildcard(policy, prefix));
+  const byId = POLICIES.get(role) ?? new Map<string, DedicatedPolicyPrincipal>();
+  byId.set(id, principal);
+  POLICIES.set(role, byId);
+  return principal;
+}
+
+const POLICIES = new WeakMap<iam.Role, Map<string, DedicatedPolicyPrincipal>>();
+
+function suppressCacheWildcard(policy: iam.Policy, prefix: string): void {
   const escaped = prefix.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  addNagSuppressions(policy, [
+  addNagSuppressions(policy.node.defaultChild as iam.CfnPolicy, [
     {
       id: 'AwsSolutions-IAM5',
       reason:
