@@ -1,5 +1,4 @@
 import * as crypto from 'crypto';
-import * as path from 'path';
 import { CustomResource, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -28,9 +27,6 @@ import {
   serviceSourceStatement,
 } from './private/pull-policy';
 import { RepositoryPolicyHandler } from './private/repository-policy-handler';
-
-/** The code of the custom resource handler; `..` works from both `src/` and the compiled `lib/`. */
-const HANDLER_CODE_DIRECTORY = path.join(__dirname, '..', 'lambda', 'repository-policy');
 
 /** The hex digits of the owner hash in the Sids the handler writes (lambda/repository-policy/core.js). */
 const OWNER_HASH_CHARS = 16;
@@ -383,7 +379,7 @@ export class CrossAccountPullPolicy extends Construct {
   }
 
   private createRepositoryPolicy(): CustomResource {
-    const handler = RepositoryPolicyHandler.of(this, HANDLER_CODE_DIRECTORY);
+    const handler = RepositoryPolicyHandler.of(this);
     const permissions = handler.allow(this.repository);
     const resource = new CustomResource(this, 'RepositoryPolicy', {
       serviceToken: handler.function.functionArn,

@@ -22,6 +22,7 @@ import {
   suppressVpcFindings,
   validateComputeType,
   validateSubnetSelection,
+  plaintextVariables,
 } from './private/build-project';
 import { scanFindingsPattern } from './private/docker/alerts';
 import { BUILD_INPUTS_VARIABLE, BuildOnDeploy, MAX_DEPLOY_BUILD_MINUTES } from './private/docker/build-on-deploy';
@@ -473,7 +474,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       },
       environmentVariables: {
         ...props.environmentVariables,
-        ...plain(spec.environmentVariables),
+        ...plaintextVariables(spec.environmentVariables),
         ...spec.secretEnvironmentVariables,
         [ENV.region]: { value: this.repository.env.region },
         [ENV.account]: { value: this.repository.env.account },
@@ -809,12 +810,4 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
 /** The repository name pattern aws-cdk-lib 2.177's ecr.Repository checks (tokens pass). */
 function l2RepositoryNamePattern(name: string): boolean {
   return Token.isUnresolved(name) || /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(name);
-}
-
-function plain(vars: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> {
-  const out: Record<string, codebuild.BuildEnvironmentVariable> = {};
-  for (const [name, value] of Object.entries(vars)) {
-    out[name] = { value };
-  }
-  return out;
 }

@@ -18,6 +18,7 @@ import {
   sourceGrantingTo,
   validateComputeType,
   WithheldGrantPrincipal,
+  plaintextVariables,
 } from './private/build-project';
 import { propError, warn } from './private/errors';
 import { warnAboutCgo } from './private/go/cgo';
@@ -297,7 +298,7 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
         buildImage: image.buildImage,
         computeType: props.computeType ?? codebuild.ComputeType.SMALL,
       },
-      environmentVariables: plain(spec.environmentVariables),
+      environmentVariables: plaintextVariables(spec.environmentVariables),
       artifacts: artifactsGrantingTo(
         codebuild.Artifacts.s3({
           bucket: this.artifactsBucket,
@@ -688,12 +689,4 @@ function validateTarget(
       `for GOOS ${effectiveOs} set goarch to one of ${goArchesFor(effectiveOs).join(', ')}`,
     );
   }
-}
-
-function plain(vars: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> {
-  const out: Record<string, codebuild.BuildEnvironmentVariable> = {};
-  for (const [name, value] of Object.entries(vars)) {
-    out[name] = { value };
-  }
-  return out;
 }

@@ -6,7 +6,7 @@
  *
  * Plain CommonJS, no build step. `@aws-sdk/client-codebuild`, `@aws-sdk/client-lambda` and
  * `@aws-sdk/client-ecr` come with the Lambda Node.js runtime. The handler answers CloudFormation itself (HTTPS PUT to the pre-signed
- * `ResponseURL`), so one invocation may end without answering: it then hands the wait over to a new
+ * `ResponseURL`, `../shared/cfn-response.js`), so one invocation may end without answering: it then hands the wait over to a new
  * asynchronous invocation of itself (`{ Waiter: { Request, BuildId, Deadline } }`), which is how a
  * build longer than Lambda's 15 minutes is waited for. Every path ends with exactly one answer.
  *
@@ -40,11 +40,8 @@
  * `AWS_ENDPOINT_URL`) override the endpoints (tests point them at an emulator).
  */
 const crypto = require('crypto');
-const http = require('http');
-const https = require('https');
+const { sendResponse } = require('../shared/cfn-response');
 
-/** CloudFormation truncates longer reasons; keep the end of the message readable. */
-const MAX_REASON_CHARS = 3000;
 /** A build id is `<project>:<uuid>`. */
 const BUILD_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{1,254}:[0-9a-f-]{36}$/;
 /** The manifest digest a registry reports. */
@@ -64,7 +61,7 @@ const EXPORTED = { uri: 'IMAGE_URI', tag: 'IMAGE_TAG', digest: 'IMAGE_DIGEST' };
 
 /**
  * @typedef {{ send: (command: any) => Promise<any> }} ClientLike
- * @typedef {{ Status: 'SUCCESS' | 'FAILED', Reason?: string, PhysicalResourceId: string, Data?: Record<string, string> }} Result
+ * @typedef {import('../shared/cfn-response').Result} Result
  * @typedef {{
  *   codebuild: ClientLike,
  *   commands: {
@@ -226,27 +223,38 @@ function exportedVariables(build) {
 }
 
 /**
- * Console address of a build, from its ARN (`arn:<partition>:codebuild:<region>:<account>:build/<id>`).
- * @param {string} buildArn
- * @param {string} buildId
+ * Console address of a CodeBuild run, from its ARN (`arn:<partition>:codebuild:<region>:<account>:<type>/<id>`).
+ * @param {string} arn
+ * @param {'build' | 'build-batch'} type the ARN's resource type
+ * @param {'build' | 'batch'} page the console's page for that type
+ * @param {string} [id] the run's id, when known (else the ARN's)
  */
-function buildConsoleUrl(buildArn, buildId) {
-  const match = /^arn:([^:]+):codebuild:([^:]+):(\d{12}):build\/(.+)$/.exec(String(buildArn || ''));
+function consoleUrl(arn, type, page, id) {
+  const match = new RegExp(`^arn:([^:]+):codebuild:([^:]+):(\\d{12}):${type}/(.+)$`).exec(String(arn || ''));
   if (!match) {
     return undefined;
   }
-  const [, partition, region, account, id] = match;
+  const [, partition, region, account, arnId] = match;
   const host =
     partition === 'aws-cn'
       ? 'console.amazonaws.cn'
       : partition === 'aws-us-gov'
         ? 'console.amazonaws-us-gov.com'
         : `${region}.console.aws.amazon.com`;
-  const project = (buildId || id).split(':')[0];
+  const runId = id || arnId;
   return (
-    `https://${host}/codesuite/codebuild/${account}/projects/${encodeURIComponent(project)}` +
-    `/build/${encodeURIComponent(buildId || id)}/?region=${region}`
+    `https://${host}/codesuite/codebuild/${account}/projects/${encodeURIComponent(runId.split(':')[0])}` +
+    `/${page}/${encodeURIComponent(runId)}/?region=${region}`
   );
+}
+
+/**
+ * Console address of a build, from its ARN (`arn:<partition>:codebuild:<region>:<account>:build/<id>`).
+ * @param {string} buildArn
+ * @param {string} buildId
+ */
+function buildConsoleUrl(buildArn, buildId) {
+  return consoleUrl(buildArn, 'build', 'build', buildId);
 }
 
 /**
@@ -365,22 +373,7 @@ function buildIdOfArn(arn) {
  * @param {string} batchArn
  */
 function batchConsoleUrl(batchArn) {
-  const match = /^arn:([^:]+):codebuild:([^:]+):(\d{12}):build-batch\/(.+)$/.exec(String(batchArn || ''));
-  if (!match) {
-    return undefined;
-  }
-  const [, partition, region, account, id] = match;
-  const host =
-    partition === 'aws-cn'
-      ? 'console.amazonaws.cn'
-      : partition === 'aws-us-gov'
-        ? 'console.amazonaws-us-gov.com'
-        : `${region}.console.aws.amazon.com`;
-  const project = id.split(':')[0];
-  return (
-    `https://${host}/codesuite/codebuild/${account}/projects/${encodeURIComponent(project)}` +
-    `/batch/${encodeURIComponent(id)}/?region=${region}`
-  );
+  return consoleUrl(batchArn, 'build-batch', 'batch');
 }
 
 /**
@@ -459,13 +452,77 @@ function batchOutcome(batch, step) {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * @param {Deps} deps
- * @param {string} buildId
- * @returns {Promise<Record<string, any> | undefined>}
+ * What a resource starts and waits on: a build, or a batch build (several platforms). The request,
+ * reuse, wait and delete paths are written once, over one of the two kinds below.
+ * @typedef {{ done: false } | { done: true, ok: true, data: Record<string, string> } | { done: true, ok: false, reason: string }} Outcome
+ * @typedef {{
+ *   noun: string,
+ *   Noun: string,
+ *   finished: string,
+ *   getCommand: string,
+ *   stopCommand: 'StopBuild' | 'StopBuildBatch',
+ *   start: (props: Record<string, any>, requestId: string, deps: Deps) => Promise<{ id: string, link: string }>,
+ *   get: (deps: Deps, id: string) => Promise<Record<string, any> | undefined>,
+ *   outcome: (run: Record<string, any>, props: Record<string, any>, deps: Deps) => Promise<Outcome>,
+ *   status: (run: Record<string, any>) => string,
+ *   link: (run: Record<string, any>) => string,
+ *   findWithInputs: (props: Record<string, any>, deps: Deps) => Promise<{ id: string, data: Record<string, string> } | undefined>,
+ * }} Kind
  */
-async function getBuild(deps, buildId) {
-  const response = await deps.codebuild.send(new deps.commands.BatchGetBuilds({ ids: [buildId] }));
-  return (response.builds || []).find((/** @type {any} */ b) => b.id === buildId);
+
+/** @type {Kind} */
+const SINGLE_BUILD = {
+  noun: 'build',
+  Noun: 'Build',
+  finished: 'a finished build that exported an image digest',
+  getCommand: 'BatchGetBuilds',
+  stopCommand: 'StopBuild',
+  start: async (props, requestId, deps) => {
+    const started = await deps.codebuild.send(new deps.commands.StartBuild(startBuildInput(props, requestId)));
+    const id = started.build && started.build.id;
+    if (!id) {
+      throw new Error(`StartBuild of project ${props.ProjectName} returned no build id`);
+    }
+    return { id, link: logLinks(started.build) };
+  },
+  get: getBuild,
+  outcome: async (build) => buildOutcome(build),
+  status: (build) => build.buildStatus,
+  link: logLinks,
+  findWithInputs: findBuildWithInputs,
+};
+
+/** @type {Kind} */
+const BATCH_BUILD = {
+  noun: 'batch build',
+  Noun: 'Batch build',
+  finished: 'a finished batch whose manifest step exported an image digest',
+  getCommand: 'BatchGetBuildBatches',
+  stopCommand: 'StopBuildBatch',
+  start: async (props, requestId, deps) => {
+    const started = await deps.codebuild.send(
+      new deps.commands.StartBuildBatch(startBuildBatchInput(props, requestId)),
+    );
+    const id = started.buildBatch && started.buildBatch.id;
+    if (!id) {
+      throw new Error(`StartBuildBatch of project ${props.ProjectName} returned no batch id`);
+    }
+    return { id, link: batchLink(started.buildBatch) };
+  },
+  get: getBatch,
+  outcome: batchResult,
+  status: (batch) => batch.buildBatchStatus,
+  link: batchLink,
+  findWithInputs: findBatchWithInputs,
+};
+
+/**
+ * The kind of run a resource starts: a batch build when `Batch` is `'true'`, else a build.
+ * @param {Record<string, any> | undefined} props
+ * @returns {Kind}
+ */
+function kindOf(props) {
+  return isBatch(props || {}) ? BATCH_BUILD : SINGLE_BUILD;
 }
 
 /**
@@ -481,8 +538,8 @@ async function handle(event, deps) {
     (event.Waiter && event.Waiter.BuildId) || request.PhysicalResourceId || `failed-${request.RequestId}`;
   try {
     if (event.Waiter) {
-      const wait = isBatch(request.ResourceProperties) ? waitForBatch : waitFor;
-      return await wait(request, event.Waiter.BuildId, Number(event.Waiter.Deadline), deps);
+      const kind = kindOf(request.ResourceProperties);
+      return await waitFor(kind, request, event.Waiter.BuildId, Number(event.Waiter.Deadline), deps);
     }
     return await onRequest(request, deps);
   } catch (error) {
@@ -494,84 +551,35 @@ async function handle(event, deps) {
 }
 
 /**
+ * A CloudFormation request. The physical id is the id of the build (or batch) that made the image.
  * @param {Record<string, any>} request
  * @param {Deps} deps
  * @returns {Promise<'answered' | 'handed-over'>}
  */
 async function onRequest(request, deps) {
   const props = request.ResourceProperties || {};
-  if (isBatch(props)) {
-    return onBatchRequest(request, deps);
-  }
+  const kind = kindOf(props);
   switch (request.RequestType) {
     case 'Delete':
-      await stopIfRunning(request, deps);
+      await stopIfRunning(kind, request, deps);
       await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: request.PhysicalResourceId });
       return 'answered';
     case 'Update': {
       if (!inputsChanged(props, request.OldResourceProperties)) {
-        return reuse(request, deps);
+        return reuse(kind, request, deps);
       }
-      const previous = await findBuildWithInputs(props, deps);
+      const previous = await kind.findWithInputs(props, deps);
       if (previous) {
-        console.log(`Build ${previous.BuildId} had the same inputs and its image is still there: no build`);
-        await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: previous.BuildId, Data: previous });
-        return 'answered';
-      }
-    }
-    // eslint-disable-next-line no-fallthrough
-    case 'Create': {
-      const started = await deps.codebuild.send(
-        new deps.commands.StartBuild(startBuildInput(props, request.RequestId)),
-      );
-      const buildId = started.build && started.build.id;
-      if (!buildId) {
-        throw new Error(`StartBuild of project ${props.ProjectName} returned no build id`);
-      }
-      console.log(`Started build ${buildId}${logLinks(started.build)}`);
-      return waitFor(request, buildId, waitDeadline(props, deps.now()), deps);
-    }
-    default:
-      throw new Error(`unknown RequestType "${request.RequestType}"`);
-  }
-}
-
-/**
- * A request for a batch project (several platforms): the same decisions as `onRequest`, with
- * StartBuildBatch, the batch's manifest step and StopBuildBatch. The physical id is the batch id.
- * @param {Record<string, any>} request
- * @param {Deps} deps
- * @returns {Promise<'answered' | 'handed-over'>}
- */
-async function onBatchRequest(request, deps) {
-  const props = request.ResourceProperties || {};
-  switch (request.RequestType) {
-    case 'Delete':
-      await stopBatchIfRunning(request, deps);
-      await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: request.PhysicalResourceId });
-      return 'answered';
-    case 'Update': {
-      if (!inputsChanged(props, request.OldResourceProperties)) {
-        return reuseBatch(request, deps);
-      }
-      const previous = await findBatchWithInputs(props, deps);
-      if (previous) {
-        console.log(`Batch build ${previous.id} had the same inputs and its image is still there: no build`);
+        console.log(`${kind.Noun} ${previous.id} had the same inputs and its image is still there: no build`);
         await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: previous.id, Data: previous.data });
         return 'answered';
       }
     }
     // eslint-disable-next-line no-fallthrough
     case 'Create': {
-      const started = await deps.codebuild.send(
-        new deps.commands.StartBuildBatch(startBuildBatchInput(props, request.RequestId)),
-      );
-      const batchId = started.buildBatch && started.buildBatch.id;
-      if (!batchId) {
-        throw new Error(`StartBuildBatch of project ${props.ProjectName} returned no batch id`);
-      }
-      console.log(`Started batch build ${batchId}${batchLink(started.buildBatch)}`);
-      return waitForBatch(request, batchId, waitDeadline(props, deps.now()), deps);
+      const started = await kind.start(props, request.RequestId, deps);
+      console.log(`Started ${kind.noun} ${started.id}${started.link}`);
+      return waitFor(kind, request, started.id, waitDeadline(props, deps.now()), deps);
     }
     default:
       throw new Error(`unknown RequestType "${request.RequestType}"`);
@@ -579,11 +587,119 @@ async function onBatchRequest(request, deps) {
 }
 
 /**
+ * An Update that changed nothing the build reads: answers with what the last build (or batch) pushed.
+ * @param {Kind} kind
+ * @param {Record<string, any>} request
+ * @param {Deps} deps
+ * @returns {Promise<'answered'>}
+ */
+async function reuse(kind, request, deps) {
+  const id = request.PhysicalResourceId;
+  const run = BUILD_ID_PATTERN.test(String(id)) ? await kind.get(deps, id) : undefined;
+  const outcome = run ? await kind.outcome(run, request.ResourceProperties || {}, deps) : undefined;
+  if (!outcome || !outcome.done || !outcome.ok) {
+    throw new Error(
+      `the build inputs did not change, but the previous ${kind.noun} ${id} is not ${kind.finished} ` +
+        '(was it deleted?): change a build input, e.g. the source, to build again',
+    );
+  }
+  console.log(`Build inputs unchanged: no build; keeping the image of ${kind.noun} ${id}`);
+  await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: id, Data: outcome.data });
+  return 'answered';
+}
+
+/**
+ * Polls the build (or batch) until it ends, the deadline passes (then stops it and fails) or this
+ * invocation must hand the wait over to the next one.
+ * @param {Kind} kind
+ * @param {Record<string, any>} request
+ * @param {string} id
+ * @param {number} deadline
+ * @param {Deps} deps
+ * @returns {Promise<'answered' | 'handed-over'>}
+ */
+async function waitFor(kind, request, id, deadline, deps) {
+  const props = request.ResourceProperties || {};
+  const pollMs = intProperty(props, 'PollSeconds', 30, 1, 300) * 1000;
+  for (;;) {
+    const run = await kind.get(deps, id);
+    if (!run) {
+      throw new Error(`${kind.noun} ${id} is not found (${kind.getCommand} returned it as not found)`);
+    }
+    const outcome = await kind.outcome(run, props, deps);
+    if (outcome.done) {
+      if (outcome.ok) {
+        console.log(`${kind.Noun} ${id} pushed ${outcome.data.ImageUri} (${outcome.data.ImageDigest})`);
+        await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: id, Data: outcome.data });
+      } else {
+        await deps.respond(request, { Status: 'FAILED', Reason: outcome.reason, PhysicalResourceId: id });
+      }
+      return 'answered';
+    }
+    if (deps.now() >= deadline) {
+      await stop(kind, id, deps).catch((/** @type {unknown} */ e) => {
+        console.error(`${kind.stopCommand} ${id} failed`, e);
+      });
+      await deps.respond(request, {
+        Status: 'FAILED',
+        Reason: `${kind.Noun} ${id} did not finish in time (still ${kind.status(run)} in phase ${run.currentPhase}); stopped it${kind.link(run)}`,
+        PhysicalResourceId: id,
+      });
+      return 'answered';
+    }
+    if (deps.remainingMs() < pollMs + HANDOVER_MARGIN_MS) {
+      await deps.handOver({ Waiter: { Request: request, BuildId: id, Deadline: deadline } });
+      console.log(`${kind.Noun} ${id} is ${run.currentPhase}: the next invocation waits on`);
+      return 'handed-over';
+    }
+    await deps.sleep(pollMs);
+  }
+}
+
+/**
+ * @param {Kind} kind
+ * @param {string} id
+ * @param {Deps} deps
+ */
+function stop(kind, id, deps) {
+  return deps.codebuild.send(new deps.commands[kind.stopCommand]({ id }));
+}
+
+/**
+ * Delete: stops the build (or batch) of this resource if it is still running; otherwise nothing.
+ * @param {Kind} kind
+ * @param {Record<string, any>} request
+ * @param {Deps} deps
+ */
+async function stopIfRunning(kind, request, deps) {
+  const id = String(request.PhysicalResourceId || '');
+  const project = String((request.ResourceProperties || {}).ProjectName || '');
+  if (!BUILD_ID_PATTERN.test(id) || id.split(':')[0] !== project) {
+    return;
+  }
+  const run = await kind.get(deps, id);
+  if (run && !TERMINAL.includes(kind.status(run))) {
+    console.log(`Stopping ${kind.noun} ${id}: the resource that started it is deleted`);
+    await stop(kind, id, deps);
+  }
+}
+
+/**
+ * @param {Deps} deps
+ * @param {string} buildId
+ * @returns {Promise<Record<string, any> | undefined>}
+ */
+async function getBuild(deps, buildId) {
+  const response = await deps.codebuild.send(new deps.commands.BatchGetBuilds({ ids: [buildId] }));
+  return (response.builds || []).find((/** @type {any} */ b) => b.id === buildId);
+}
+
+/**
  * The newest finished build of the project started with the same inputs, whose image is still in
- * the repository (lifecycle rules may have expired it), as resource attributes.
+ * the repository (lifecycle rules may have expired it), with its resource attributes.
  * @param {Record<string, any>} props
  * @param {Deps} deps
- * @returns {Promise<Record<string, string> | undefined>}
+ * @returns {Promise<{ id: string, data: Record<string, string> } | undefined>}
  */
 async function findBuildWithInputs(props, deps) {
   const key = inputsKey(props);
@@ -602,95 +718,10 @@ async function findBuildWithInputs(props, deps) {
     }
     const outcome = buildOutcome(build);
     if (outcome.done && outcome.ok && (await deps.imageExists(outcome.data))) {
-      return outcome.data;
+      return { id: outcome.data.BuildId, data: outcome.data };
     }
   }
   return undefined;
-}
-
-/**
- * An Update that changed nothing the build reads: answers with what the last build pushed.
- * @param {Record<string, any>} request
- * @param {Deps} deps
- * @returns {Promise<'answered'>}
- */
-async function reuse(request, deps) {
-  const buildId = request.PhysicalResourceId;
-  const build = BUILD_ID_PATTERN.test(String(buildId)) ? await getBuild(deps, buildId) : undefined;
-  const outcome = build ? buildOutcome(build) : undefined;
-  if (!outcome || !outcome.done || !outcome.ok) {
-    throw new Error(
-      `the build inputs did not change, but the previous build ${buildId} is not a finished build that ` +
-        'exported an image digest (was it deleted?): change a build input, e.g. the source, to build again',
-    );
-  }
-  console.log(`Build inputs unchanged: no build; keeping the image of build ${buildId}`);
-  await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: buildId, Data: outcome.data });
-  return 'answered';
-}
-
-/**
- * Polls the build until it ends, the deadline passes or this invocation must hand over.
- * @param {Record<string, any>} request
- * @param {string} buildId
- * @param {number} deadline
- * @param {Deps} deps
- * @returns {Promise<'answered' | 'handed-over'>}
- */
-async function waitFor(request, buildId, deadline, deps) {
-  const props = request.ResourceProperties || {};
-  const pollMs = intProperty(props, 'PollSeconds', 30, 1, 300) * 1000;
-  for (;;) {
-    const build = await getBuild(deps, buildId);
-    if (!build) {
-      throw new Error(`build ${buildId} is not found (BatchGetBuilds returned it as not found)`);
-    }
-    const outcome = buildOutcome(build);
-    if (outcome.done) {
-      if (outcome.ok) {
-        console.log(`Build ${buildId} pushed ${outcome.data.ImageUri} (${outcome.data.ImageDigest})`);
-        await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: buildId, Data: outcome.data });
-      } else {
-        await deps.respond(request, { Status: 'FAILED', Reason: outcome.reason, PhysicalResourceId: buildId });
-      }
-      return 'answered';
-    }
-    if (deps.now() >= deadline) {
-      await deps.codebuild.send(new deps.commands.StopBuild({ id: buildId })).catch((/** @type {unknown} */ e) => {
-        console.error(`StopBuild ${buildId} failed`, e);
-      });
-      await deps.respond(request, {
-        Status: 'FAILED',
-        Reason: `Build ${buildId} did not finish in time (still ${build.buildStatus} in phase ${build.currentPhase}); stopped it${logLinks(build)}`,
-        PhysicalResourceId: buildId,
-      });
-      return 'answered';
-    }
-    if (deps.remainingMs() < pollMs + HANDOVER_MARGIN_MS) {
-      await deps.handOver({ Waiter: { Request: request, BuildId: buildId, Deadline: deadline } });
-      console.log(`Build ${buildId} is ${build.currentPhase}: the next invocation waits on`);
-      return 'handed-over';
-    }
-    await deps.sleep(pollMs);
-  }
-}
-
-/**
- * Delete: stops the build of this resource if it is still running; otherwise nothing.
- * @param {Record<string, any>} request
- * @param {Deps} deps
- */
-async function stopIfRunning(request, deps) {
-  const buildId = String(request.PhysicalResourceId || '');
-  const project = String((request.ResourceProperties || {}).ProjectName || '');
-  if (!BUILD_ID_PATTERN.test(buildId) || buildId.split(':')[0] !== project) {
-    return;
-  }
-  const build = await getBuild(deps, buildId);
-  if (build && !TERMINAL.includes(build.buildStatus)) {
-    console.log(`Stopping build ${buildId}: the resource that started it is deleted`);
-    await deps.codebuild.send(new deps.commands.StopBuild({ id: buildId }));
-  }
 }
 
 /**
@@ -811,153 +842,9 @@ async function findBatchWithInputs(props, deps) {
   return undefined;
 }
 
-/**
- * Polls the batch until it ends, the deadline passes or this invocation must hand over.
- * @param {Record<string, any>} request
- * @param {string} batchId
- * @param {number} deadline
- * @param {Deps} deps
- * @returns {Promise<'answered' | 'handed-over'>}
- */
-async function waitForBatch(request, batchId, deadline, deps) {
-  const props = request.ResourceProperties || {};
-  const pollMs = intProperty(props, 'PollSeconds', 30, 1, 300) * 1000;
-  for (;;) {
-    const batch = await getBatch(deps, batchId);
-    if (!batch) {
-      throw new Error(`batch build ${batchId} is not found (BatchGetBuildBatches returned it as not found)`);
-    }
-    const result = await batchResult(batch, props, deps);
-    if (result.done) {
-      if (result.ok) {
-        console.log(`Batch build ${batchId} pushed ${result.data.ImageUri} (${result.data.ImageDigest})`);
-        await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: batchId, Data: result.data });
-      } else {
-        await deps.respond(request, { Status: 'FAILED', Reason: result.reason, PhysicalResourceId: batchId });
-      }
-      return 'answered';
-    }
-    if (deps.now() >= deadline) {
-      await deps.codebuild.send(new deps.commands.StopBuildBatch({ id: batchId })).catch((/** @type {unknown} */ e) => {
-        console.error(`StopBuildBatch ${batchId} failed`, e);
-      });
-      await deps.respond(request, {
-        Status: 'FAILED',
-        Reason: `Batch build ${batchId} did not finish in time (still ${batch.buildBatchStatus} in phase ${batch.currentPhase}); stopped it${batchLink(batch)}`,
-        PhysicalResourceId: batchId,
-      });
-      return 'answered';
-    }
-    if (deps.remainingMs() < pollMs + HANDOVER_MARGIN_MS) {
-      await deps.handOver({ Waiter: { Request: request, BuildId: batchId, Deadline: deadline } });
-      console.log(`Batch build ${batchId} is ${batch.currentPhase}: the next invocation waits on`);
-      return 'handed-over';
-    }
-    await deps.sleep(pollMs);
-  }
-}
-
-/**
- * An Update of a batch resource that changed nothing the build reads: answers with what the last
- * batch pushed.
- * @param {Record<string, any>} request
- * @param {Deps} deps
- * @returns {Promise<'answered'>}
- */
-async function reuseBatch(request, deps) {
-  const batchId = request.PhysicalResourceId;
-  const batch = BUILD_ID_PATTERN.test(String(batchId)) ? await getBatch(deps, batchId) : undefined;
-  const result = batch ? await batchResult(batch, request.ResourceProperties || {}, deps) : undefined;
-  if (!result || !result.done || !result.ok) {
-    throw new Error(
-      `the build inputs did not change, but the previous batch build ${batchId} is not a finished batch whose ` +
-        'manifest step exported an image digest (was it deleted?): change a build input, e.g. the source, to build again',
-    );
-  }
-  console.log(`Build inputs unchanged: no build; keeping the image of batch build ${batchId}`);
-  await deps.respond(request, { Status: 'SUCCESS', PhysicalResourceId: batchId, Data: result.data });
-  return 'answered';
-}
-
-/**
- * Delete of a batch resource: stops its batch if it is still running; otherwise nothing.
- * @param {Record<string, any>} request
- * @param {Deps} deps
- */
-async function stopBatchIfRunning(request, deps) {
-  const batchId = String(request.PhysicalResourceId || '');
-  const project = String((request.ResourceProperties || {}).ProjectName || '');
-  if (!BUILD_ID_PATTERN.test(batchId) || batchId.split(':')[0] !== project) {
-    return;
-  }
-  const batch = await getBatch(deps, batchId);
-  if (batch && !TERMINAL.includes(batch.buildBatchStatus)) {
-    console.log(`Stopping batch build ${batchId}: the resource that started it is deleted`);
-    await deps.codebuild.send(new deps.commands.StopBuildBatch({ id: batchId }));
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Lambda I/O
 // ---------------------------------------------------------------------------------------------
-
-/**
- * Sends the result to CloudFormation (PUT to the pre-signed URL), with a few retries.
- * @param {Record<string, any>} request
- * @param {Result} result
- */
-async function sendResponse(request, result) {
-  const body = JSON.stringify({
-    Status: result.Status,
-    Reason: result.Reason ? String(result.Reason).slice(0, MAX_REASON_CHARS) : undefined,
-    PhysicalResourceId: result.PhysicalResourceId,
-    StackId: request.StackId,
-    RequestId: request.RequestId,
-    LogicalResourceId: request.LogicalResourceId,
-    NoEcho: false,
-    Data: result.Data || {},
-  });
-  let lastError;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      await put(request.ResponseURL, body);
-      return;
-    } catch (error) {
-      lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
-    }
-  }
-  throw lastError;
-}
-
-/**
- * @param {string} url
- * @param {string} body
- * @returns {Promise<void>}
- */
-function put(url, body) {
-  const target = new URL(url);
-  const transport = target.protocol === 'http:' ? http : https;
-  return new Promise((resolve, reject) => {
-    const request = transport.request(
-      target,
-      { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) }, timeout: 10000 },
-      (response) => {
-        response.resume();
-        response.on('end', () => {
-          if (response.statusCode && response.statusCode >= 200 && response.statusCode < 300) {
-            resolve();
-          } else {
-            reject(new Error(`CloudFormation response URL answered ${response.statusCode}`));
-          }
-        });
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error('CloudFormation response URL timed out')));
-    request.on('error', reject);
-    request.end(body);
-  });
-}
 
 /**
  * The endpoint override for a service: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`.

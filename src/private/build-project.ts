@@ -148,25 +148,21 @@ export function buildSpecLength(project: codebuild.Project): number | undefined 
   return typeof rendered === 'string' ? rendered.length : JSON.stringify(rendered).length;
 }
 
+/** Build environment variables of type PLAINTEXT (CodeBuild's default), from a name-to-value map. */
+export function plaintextVariables(vars: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> {
+  return Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { value }]));
+}
+
 /**
- * A principal that adds every statement granted to it to a policy of its own, attached to `role`
- * (created on the first statement, so that a grant of nothing adds no resource). Used so that the
- * cdk-nag suppressions of a library grant sit on that policy only, never on the role's default
- * policy, where statements a user adds later land.
+ * A principal that stands for `role` (its identity, account and trust) but decides itself where the
+ * statements granted to it go.
  */
-export class DedicatedPolicyPrincipal implements iam.IPrincipal {
+abstract class RoleStandIn implements iam.IPrincipal {
   public readonly assumeRoleAction: string;
   public readonly grantPrincipal: iam.IPrincipal = this;
   public readonly principalAccount: string | undefined;
-  /** The policy, once a statement was added. */
-  public policy?: iam.Policy;
 
-  constructor(
-    private readonly scope: Construct,
-    private readonly id: string,
-    private readonly role: iam.IRole,
-    private readonly onCreate?: (policy: iam.Policy) => void,
-  ) {
+  constructor(protected readonly role: iam.IRole) {
     this.assumeRoleAction = role.assumeRoleAction;
     this.principalAccount = role.principalAccount;
   }
@@ -177,6 +173,28 @@ export class DedicatedPolicyPrincipal implements iam.IPrincipal {
 
   public addToPolicy(statement: iam.PolicyStatement): boolean {
     return this.addToPrincipalPolicy(statement).statementAdded;
+  }
+
+  public abstract addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult;
+}
+
+/**
+ * A principal that adds every statement granted to it to a policy of its own, attached to `role`
+ * (created on the first statement, so that a grant of nothing adds no resource). Used so that the
+ * cdk-nag suppressions of a library grant sit on that policy only, never on the role's default
+ * policy, where statements a user adds later land.
+ */
+export class DedicatedPolicyPrincipal extends RoleStandIn {
+  /** The policy, once a statement was added. */
+  public policy?: iam.Policy;
+
+  constructor(
+    private readonly scope: Construct,
+    private readonly id: string,
+    role: iam.IRole,
+    private readonly onCreate?: (policy: iam.Policy) => void,
+  ) {
+    super(role);
   }
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
@@ -266,24 +284,8 @@ export function suppressVpcFindings(project: codebuild.Project, role: iam.IRole)
  * its own, narrower statements (see GoSampleBuild's artifact upload grant). `statements` holds what
  * was withheld, for tests.
  */
-export class WithheldGrantPrincipal implements iam.IPrincipal {
-  public readonly assumeRoleAction: string;
-  public readonly grantPrincipal: iam.IPrincipal = this;
-  public readonly principalAccount: string | undefined;
+export class WithheldGrantPrincipal extends RoleStandIn {
   public readonly statements: iam.PolicyStatement[] = [];
-
-  constructor(private readonly role: iam.IRole) {
-    this.assumeRoleAction = role.assumeRoleAction;
-    this.principalAccount = role.principalAccount;
-  }
-
-  public get policyFragment(): iam.PrincipalPolicyFragment {
-    return this.role.policyFragment;
-  }
-
-  public addToPolicy(statement: iam.PolicyStatement): boolean {
-    return this.addToPrincipalPolicy(statement).statementAdded;
-  }
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     this.statements.push(statement);

@@ -1,13 +1,25 @@
+import * as path from 'path';
 import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
+/**
+ * The folder of the handlers' code. `../..` works from both `src/private/` and the compiled
+ * `lib/private/`.
+ */
+const LAMBDA_DIRECTORY = path.join(__dirname, '..', '..', 'lambda');
+/** The folder under `lambda/` with the code every handler's asset carries (`shared/cfn-response.js`). */
+const SHARED_FOLDER = 'shared';
+
 /** How one of the library's custom-resource handlers (`lambda/<name>/index.js`) is deployed. */
 export interface HandlerFunctionOptions {
-  /** Folder with the handler's code (`index.handler`). */
-  readonly codeDirectory: string;
+  /**
+   * The handler's folder under `lambda/` (its `index.handler`). Its asset holds that folder and
+   * `lambda/shared/`, and none of the other handlers' folders.
+   */
+  readonly folder: 'build-on-deploy' | 'repository-policy';
   /** What the function does (its description, prefixed with the library's name). */
   readonly description: string;
   /** What its role is for. */
@@ -42,8 +54,10 @@ export function createHandlerFunction(scope: Construct, options: HandlerFunction
   logGroup.grantWrite(role);
   const fn = new lambda.Function(scope, 'Function', {
     runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromAsset(options.codeDirectory),
+    handler: `${options.folder}/index.handler`,
+    code: lambda.Code.fromAsset(LAMBDA_DIRECTORY, {
+      exclude: ['*', ...[options.folder, SHARED_FOLDER].flatMap((folder) => [`!${folder}`, `!${folder}/**`])],
+    }),
     role,
     logGroup,
     timeout: options.timeout,

@@ -45,13 +45,11 @@ export const HANDLER_TIMEOUT = Duration.minutes(5);
  * the repositories registered with `allow()` and nothing else.
  */
 export class RepositoryPolicyHandler extends Construct {
-  /** The handler of the stack of `scope`, created on first use from the code in `codeDirectory`. */
-  public static of(scope: IConstruct, codeDirectory: string): RepositoryPolicyHandler {
+  /** The handler of the stack of `scope`, created on first use. */
+  public static of(scope: IConstruct): RepositoryPolicyHandler {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(HANDLER_ID);
-    return existing instanceof RepositoryPolicyHandler
-      ? existing
-      : new RepositoryPolicyHandler(stack, HANDLER_ID, codeDirectory);
+    return existing instanceof RepositoryPolicyHandler ? existing : new RepositoryPolicyHandler(stack, HANDLER_ID);
   }
 
   public readonly function: lambda.Function;
@@ -60,10 +58,10 @@ export class RepositoryPolicyHandler extends Construct {
   private readonly allowed = new Map<string, iam.Policy>();
   private readonly lastWriter = new Map<string, IConstruct>();
 
-  private constructor(scope: Construct, id: string, codeDirectory: string) {
+  private constructor(scope: Construct, id: string) {
     super(scope, id);
     const handler = createHandlerFunction(this, {
-      codeDirectory,
+      folder: 'repository-policy',
       description: 'adds and removes its own statements in ECR repository policies',
       roleDescription: 'Writes cdk-ecr-codebuild statements into the policy of imported ECR repositories',
       timeout: HANDLER_TIMEOUT,

@@ -1,5 +1,4 @@
 import * as crypto from 'crypto';
-import * as path from 'path';
 import { CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -8,9 +7,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { createHandlerFunction } from '../handler-function';
-
-/** The code of the handler; `../../..` works from both `src/private/docker/` and the compiled `lib/`. */
-const HANDLER_CODE_DIRECTORY = path.join(__dirname, '..', '..', '..', 'lambda', 'build-on-deploy');
 
 /** Construct id of the handler, one per stack. */
 const HANDLER_ID = 'CdkEcrCodebuildBuildOnDeployHandler';
@@ -224,7 +220,7 @@ export class BuildOnDeployHandler extends Construct {
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     const handler = createHandlerFunction(this, {
-      codeDirectory: HANDLER_CODE_DIRECTORY,
+      folder: 'build-on-deploy',
       description: 'builds images when the stack deploys and waits for the build',
       roleDescription: 'Starts and waits for the deploy-time builds of cdk-ecr-codebuild DockerBuildToEcr projects',
       // Each invocation polls for up to this long, then hands the wait over to a new one.

@@ -25,8 +25,6 @@
  * `CDK_ECR_CODEBUILD_LEASE_MARGIN_MS`, `CDK_ECR_CODEBUILD_LEASE_SKEW_MS`, `CDK_ECR_CODEBUILD_BACKOFF_BASE_MS` and
  * `CDK_ECR_CODEBUILD_BACKOFF_CAP_MS` override the lease timings (tests only).
  */
-const http = require('http');
-const https = require('https');
 const {
   DeleteRepositoryPolicyCommand,
   ECRClient,
@@ -36,9 +34,8 @@ const {
 const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
 const core = require('./core');
 const { Lease, LeaseLostError, DEFAULTS } = require('./lease');
+const { sendResponse } = require('../shared/cfn-response');
 
-/** CloudFormation truncates longer reasons; keep the end of the message readable. */
-const MAX_REASON_CHARS = 3000;
 /** Time kept, at the end of the function's time, to answer CloudFormation. */
 const RESPONSE_RESERVE_MS = 15000;
 /** Time one read-merge-write-verify cycle may take at most after the lease is acquired. */
@@ -257,65 +254,6 @@ function hasValidArn(event) {
   } catch {
     return false;
   }
-}
-
-/**
- * Sends the result to CloudFormation (PUT to the pre-signed URL), with a few retries.
- * @param {Record<string, any>} event
- * @param {{ Status: 'SUCCESS' | 'FAILED', Reason?: string, PhysicalResourceId: string }} result
- * @returns {Promise<void>}
- */
-async function sendResponse(event, result) {
-  const body = JSON.stringify({
-    Status: result.Status,
-    Reason: result.Reason ? String(result.Reason).slice(0, MAX_REASON_CHARS) : undefined,
-    PhysicalResourceId: result.PhysicalResourceId,
-    StackId: event.StackId,
-    RequestId: event.RequestId,
-    LogicalResourceId: event.LogicalResourceId,
-    NoEcho: false,
-    Data: {},
-  });
-  let lastError;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      await put(event.ResponseURL, body);
-      return;
-    } catch (error) {
-      lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
-    }
-  }
-  throw lastError;
-}
-
-/**
- * @param {string} url
- * @param {string} body
- * @returns {Promise<void>}
- */
-function put(url, body) {
-  const target = new URL(url);
-  const transport = target.protocol === 'http:' ? http : https;
-  return new Promise((resolve, reject) => {
-    const request = transport.request(
-      target,
-      { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) }, timeout: 10000 },
-      (response) => {
-        response.resume();
-        response.on('end', () => {
-          if (response.statusCode && response.statusCode >= 200 && response.statusCode < 300) {
-            resolve();
-          } else {
-            reject(new Error(`CloudFormation response URL answered ${response.statusCode}`));
-          }
-        });
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error('CloudFormation response URL timed out')));
-    request.on('error', reject);
-    request.end(body);
-  });
 }
 
 /**

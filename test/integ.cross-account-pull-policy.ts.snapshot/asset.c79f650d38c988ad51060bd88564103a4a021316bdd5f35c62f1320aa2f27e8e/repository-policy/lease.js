@@ -25,7 +25,8 @@
  * synchronized by the Amazon Time Sync Service, within milliseconds); an ECR API call takes effect
  * within `leaseMs - marginMs` of being sent or not at all; every writer of the policy uses this
  * handler and this table (people and other tools editing the policy by hand are not excluded); the
- * table is not deleted while a lease is held.
+ * table is not deleted while a lease is held; ECR's GetRepositoryPolicy returns the latest write
+ * within a few seconds (the digest check above waits 3 s for it).
  *
  * The table (`cdk-ecr-codebuild-locks`, partition key `pk`, on-demand) is created on first use by
  * whichever writer needs it first, and left in place: all stacks of the account and region share it.
