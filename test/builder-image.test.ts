@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { BuilderImage } from '../src';
@@ -57,6 +57,14 @@ describe('BuilderImage.curated', () => {
   test("fails when the Go version is on no curated image (the seed's 1.13)", () => {
     expect(() => BuilderImage.curated('1.13')).toThrow(
       /^goVersion "1\.13" is not available on any CodeBuild curated image: use one of 1\.20, 1\.21, .*1\.26 /,
+    );
+  });
+
+  test('fails when the Go version is a token', () => {
+    const stack = new Stack();
+    const goVersion = new CfnParameter(stack, 'GoVersion').valueAsString;
+    expect(() => BuilderImage.curated(goVersion)).toThrow(
+      /^goVersion "\$\{Token\[.*\]\}" is a token: give the Go version as a literal, e\.g\. "1\.24"$/,
     );
   });
 
