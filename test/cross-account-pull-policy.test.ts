@@ -511,6 +511,20 @@ describe('validation', () => {
     expect(() => Template.fromStack(stack)).toThrow(/all empty/);
   });
 
+  test('fails when the repository does not take a statement into its policy', () => {
+    // a repository of this app whose addToResourcePolicy drops the statement
+    class StatementDroppingRepository extends ecr.Repository {
+      public addToResourcePolicy(_statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+        return { statementAdded: false };
+      }
+    }
+    const stack = newStack();
+    const repository = new StatementDroppingRepository(stack, 'Repository');
+    expect(() => new CrossAccountPullPolicy(stack, 'Pull', { repository, accountIds: ['111111111111'] })).toThrow(
+      /^Stack\/Pull: the repository policy of Stack\/Repository did not take the statement CdkEcrCodebuild[0-9A-F]+Accounts$/,
+    );
+  });
+
   test('skips tokens', () => {
     const stack = newStack();
     new CrossAccountPullPolicy(stack, 'Pull', {
