@@ -1,6 +1,8 @@
 import { Lazy, Stack } from 'aws-cdk-lib';
+import { AccessLevel } from '../../src/access-level';
 import { ECR_POLICY_MAX_CHARS, policyTextLength, renderIntrinsics } from '../../src/private/policy-size';
 import {
+  accessLevelActions,
   codeBuildPullStatement,
   lambdaStatement,
   PULL_ACTIONS,
@@ -21,6 +23,12 @@ describe('pull-policy builders', () => {
       'ecr:UploadLayerPart',
       'ecr:CompleteLayerUpload',
     ]);
+  });
+
+  test('fails when the access level is not an AccessLevel (only untyped JavaScript can pass one)', () => {
+    expect(() => accessLevelActions('READ' as AccessLevel)).toThrow(
+      /^Unknown AccessLevel "READ": use AccessLevel\.PULL or AccessLevel\.PULL_PUSH$/,
+    );
   });
 
   test('codeBuildPullStatement scopes codebuild.amazonaws.com to the projects and their account, without Resource', () => {
