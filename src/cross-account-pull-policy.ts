@@ -331,8 +331,12 @@ export class CrossAccountPullPolicy extends Construct {
     }
     const result = this.repository.addToResourcePolicy(statement);
     if (!result.statementAdded) {
-      throw new Error(
-        `${this.node.path}: the repository policy of ${this.repository.node.path} did not take the statement ${statement.sid}`,
+      throw propError(
+        this,
+        'repository',
+        this.repository.node.path,
+        `did not take the statement ${statement.sid} into its policy (its addToResourcePolicy added nothing)`,
+        'pass an ecr.Repository of this app, or import the repository (e.g. ecr.Repository.fromRepositoryName) to have its policy written at deploy time',
       );
     }
     const anyPrincipal =

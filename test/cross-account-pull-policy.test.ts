@@ -521,7 +521,7 @@ describe('validation', () => {
     const stack = newStack();
     const repository = new StatementDroppingRepository(stack, 'Repository');
     expect(() => new CrossAccountPullPolicy(stack, 'Pull', { repository, accountIds: ['111111111111'] })).toThrow(
-      /^Stack\/Pull: the repository policy of Stack\/Repository did not take the statement CdkEcrCodebuild[0-9A-F]+Accounts$/,
+      /^\[Stack\/Pull\] CrossAccountPullPolicy: repository "Stack\/Repository" did not take the statement CdkEcrCodebuild[0-9A-F]+Accounts into its policy \(its addToResourcePolicy added nothing\): pass an ecr.Repository of this app, or import the repository/,
     );
   });
 
