@@ -15,7 +15,7 @@ import { ImagePlatform } from './image-platform';
 import { AccountRelation, compareAccounts } from './private/accounts';
 import {
   addBuildSpecLengthCheck,
-  DedicatedPolicyPrincipal,
+  ProjectGrantPolicies,
   MAX_TIMEOUT_MINUTES,
   MIN_TIMEOUT_MINUTES,
   sourceGrantingTo,
@@ -461,10 +461,10 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     });
     const registry = this.repository.registryUri;
 
-    // The grants of the source (Source.s3 reads the source object) go to a policy of their own.
-    const sourceGrants = new DedicatedPolicyPrincipal(this, 'SourcePolicy', this.role);
+    // The grants of the source (Source.s3 reads the source object) and of ECR go to policies of their own.
+    const grants = new ProjectGrantPolicies(this, this.role);
     this.project = new codebuild.Project(this, 'Project', {
-      source: sourceGrantingTo(props.source, sourceGrants),
+      source: sourceGrantingTo(props.source, grants.source),
       buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
       role: this.role,
       environment: {
@@ -492,10 +492,9 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     });
 
     // Grants: pull and push on this repository only, and ecr:GetAuthorizationToken (on "*", the only
-    // resource it supports), in a policy of their own: its Resource "*" suppression covers that one
+    // resource it supports), in the ECR policy: its Resource "*" suppression covers that one
     // statement, not what is added to the role's default policy later.
-    const ecrGrants = new DedicatedPolicyPrincipal(this, 'EcrPolicy', this.role);
-    this.repository.grantPullPush(ecrGrants);
+    this.repository.grantPullPush(grants.ecr);
     // Build secrets and Docker Hub credentials: read on those secrets only (kms:Decrypt with them
     // when a secret has its own key).
     for (const { secret } of secrets) {
@@ -507,16 +506,12 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       this.project.enableBatchBuilds();
       if (immutable) {
         // The manifest step reads the digest of a list it keeps (rebuild of the same commit).
-        this.repository.grant(ecrGrants, 'ecr:DescribeImages');
+        this.repository.grant(grants.ecr, 'ecr:DescribeImages');
       }
     }
-    for (const policy of [ecrGrants.policy, sourceGrants.policy]) {
-      if (policy !== undefined) {
-        this.project.node.addDependency(policy);
-      }
-    }
+    grants.addDependenciesTo(this.project);
     this.warnIfCrossAccount();
-    this.suppressNagFindings(ecrGrants.policy, sourceGrants.policy);
+    this.suppressNagFindings();
     if (props.vpc !== undefined) {
       suppressVpcFindings(this.project, this.role);
     }
@@ -774,7 +769,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     }
   }
 
-  private suppressNagFindings(ecrPolicy: iam.Policy | undefined, sourcePolicy: iam.Policy | undefined): void {
+  private suppressNagFindings(): void {
     addNagSuppressions(this.project.node.defaultChild as codebuild.CfnProject, [
       { id: 'AwsSolutions-CB3', reason: 'docker build needs the Docker daemon: privileged mode' },
       { id: 'AwsSolutions-CB4', reason: 'No artifacts: the image goes to ECR, encrypted there' },
@@ -786,24 +781,6 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
         appliesTo: [CODEBUILD_LOG_STREAMS_FINDING],
       },
     ]);
-    if (ecrPolicy !== undefined) {
-      addNagSuppressions(ecrPolicy.node.defaultChild as iam.CfnPolicy, [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason: 'ecr:GetAuthorizationToken has no resource scope',
-          appliesTo: ['Resource::*'],
-        },
-      ]);
-    }
-    if (sourcePolicy !== undefined) {
-      addNagSuppressions(sourcePolicy.node.defaultChild as iam.CfnPolicy, [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason: "Source.s3's read grant on the source object",
-          appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
-        },
-      ]);
-    }
   }
 }
 

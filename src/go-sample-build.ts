@@ -12,7 +12,7 @@ import { AccountRelation, compareAccounts } from './private/accounts';
 import {
   addBuildSpecLengthCheck,
   artifactsGrantingTo,
-  DedicatedPolicyPrincipal,
+  ProjectGrantPolicies,
   MAX_TIMEOUT_MINUTES,
   MIN_TIMEOUT_MINUTES,
   sourceGrantingTo,
@@ -286,12 +286,12 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     // Source grants (Source.s3 reads the source object) go to a policy of their own; the artifact
     // grant of Artifacts.s3 (read/write/delete on the whole bucket) is replaced by the upload grant
     // below: the build runs the source's own tests and needs no more than writing its artifact.
-    const sourceGrants = new DedicatedPolicyPrincipal(this, 'SourcePolicy', this.role);
+    const grants = new ProjectGrantPolicies(this, this.role);
     const withheld = new WithheldGrantPrincipal(this.role);
     this.project = new codebuild.Project(this, 'Project', {
       projectName,
       description: 'Builds a Go program and stores the binary as a ZIP artifact',
-      source: sourceGrantingTo(props.source, sourceGrants),
+      source: sourceGrantingTo(props.source, grants.source),
       buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
       role: this.role,
       environment: {
@@ -318,17 +318,12 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     this.grantArtifactUpload(artifactName);
 
     // Pull permissions for a custom image
-    const ecrGrants = new DedicatedPolicyPrincipal(this, 'EcrPolicy', this.role);
     if (builderImage.repository !== undefined) {
-      this.grantImagePull(builderImage.repository, image.pull, projectArn, stack.account, projectName, ecrGrants);
+      this.grantImagePull(builderImage.repository, image.pull, projectArn, stack.account, projectName, grants.ecr);
     }
-    for (const policy of [ecrGrants.policy, sourceGrants.policy]) {
-      if (policy !== undefined) {
-        this.project.node.addDependency(policy);
-      }
-    }
+    grants.addDependenciesTo(this.project);
     this.imageIsCustom = builderImage.repository !== undefined;
-    this.suppressNagFindings(sourceGrants.policy, ecrGrants.policy);
+    this.suppressNagFindings();
     addBuildSpecLengthCheck(this, this.project, () => ({
       mainPackage: typeof mainPackage === 'string' ? mainPackage.length : 0,
       binaryName: binaryName.length,
@@ -564,7 +559,7 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     }
   }
 
-  private suppressNagFindings(sourcePolicy: iam.Policy | undefined, ecrPolicy: iam.Policy | undefined): void {
+  private suppressNagFindings(): void {
     const policy = this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy;
     addNagSuppressions(policy, [
       {
@@ -578,24 +573,6 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
         appliesTo: [CODEBUILD_LOG_STREAMS_FINDING],
       },
     ]);
-    if (sourcePolicy !== undefined) {
-      addNagSuppressions(sourcePolicy.node.defaultChild as iam.CfnPolicy, [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason: "Source.s3's read grant on the source object",
-          appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
-        },
-      ]);
-    }
-    if (ecrPolicy !== undefined) {
-      addNagSuppressions(ecrPolicy.node.defaultChild as iam.CfnPolicy, [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason: 'ecr:GetAuthorizationToken has no resource scope',
-          appliesTo: ['Resource::*'],
-        },
-      ]);
-    }
     if (this.imageIsCustom) {
       addNagSuppressions(this.project.node.defaultChild as codebuild.CfnProject, [
         {

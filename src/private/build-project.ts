@@ -208,6 +208,48 @@ export class DedicatedPolicyPrincipal extends RoleStandIn {
 }
 
 /**
+ * The library's grants to a build project's role that need a cdk-nag suppression, each in a policy
+ * of its own (`SourcePolicy`, `EcrPolicy`, created on their first statement) that carries exactly
+ * that suppression, so that a wildcard a user adds to the role's default policy is still reported.
+ */
+export class ProjectGrantPolicies {
+  /** Grants of the project's source (Source.s3's read grant on the source object). */
+  public readonly source: DedicatedPolicyPrincipal;
+  /** ECR grants (`ecr:GetAuthorizationToken` on "*", the only resource it supports, and repository grants). */
+  public readonly ecr: DedicatedPolicyPrincipal;
+
+  constructor(scope: Construct, role: iam.IRole) {
+    this.source = new DedicatedPolicyPrincipal(scope, 'SourcePolicy', role, (policy) =>
+      addNagSuppressions(policy.node.defaultChild as iam.CfnPolicy, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: "Source.s3's read grant on the source object",
+          appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
+        },
+      ]),
+    );
+    this.ecr = new DedicatedPolicyPrincipal(scope, 'EcrPolicy', role, (policy) =>
+      addNagSuppressions(policy.node.defaultChild as iam.CfnPolicy, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'ecr:GetAuthorizationToken has no resource scope',
+          appliesTo: ['Resource::*'],
+        },
+      ]),
+    );
+  }
+
+  /** Makes `project` wait for the policies that were created (its builds need them). */
+  public addDependenciesTo(project: codebuild.Project): void {
+    for (const policy of [this.ecr.policy, this.source.policy]) {
+      if (policy !== undefined) {
+        project.node.addDependency(policy);
+      }
+    }
+  }
+}
+
+/**
  * A source whose grants (e.g. Source.s3's read grant on the source object) go to `principal`
  * instead of the project's role default policy. Everything else is the source's own.
  */

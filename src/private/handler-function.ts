@@ -29,45 +29,43 @@ export interface HandlerFunctionOptions {
   readonly retryAttempts?: number;
 }
 
-/** The function of a custom-resource handler, with its own role and log group. */
-export interface HandlerFunction {
-  readonly function: lambda.Function;
-  readonly role: iam.Role;
-  readonly logGroup: logs.LogGroup;
-}
-
 /**
- * Creates, under `scope`, the log group (`LogGroup`), role (`Role`) and Node.js function
- * (`Function`) of one of the library's custom-resource handlers. The role is the handler's own rather
- * than the default one: no AWS managed policy, logs limited to its log group; the caller grants the
- * rest.
+ * One of the library's custom-resource handlers: under this construct, the log group (`LogGroup`),
+ * role (`Role`) and Node.js function (`Function`). The role is the handler's own rather than the
+ * default one: no AWS managed policy, logs limited to its log group; the subclass grants the rest.
  */
-export function createHandlerFunction(scope: Construct, options: HandlerFunctionOptions): HandlerFunction {
-  const logGroup = new logs.LogGroup(scope, 'LogGroup', {
-    retention: logs.RetentionDays.THREE_MONTHS,
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
-  const role = new iam.Role(scope, 'Role', {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: options.roleDescription,
-  });
-  logGroup.grantWrite(role);
-  const fn = new lambda.Function(scope, 'Function', {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: `${options.folder}/index.handler`,
-    code: lambda.Code.fromAsset(LAMBDA_DIRECTORY, {
-      exclude: ['*', ...[options.folder, SHARED_FOLDER].flatMap((folder) => [`!${folder}`, `!${folder}/**`])],
-    }),
-    role,
-    logGroup,
-    timeout: options.timeout,
-    memorySize: 256,
-    retryAttempts: options.retryAttempts,
-    description: `cdk-ecr-codebuild: ${options.description}`,
-  });
-  // lambda.Function makes itself depend on its role, which its GetAtt of the role already does
-  // (cfn-lint W3005). Creating the function needs nothing more; the custom resources that invoke it
-  // depend on the role and its policies themselves.
-  (fn.node.defaultChild as CfnResource).addDeletionOverride('DependsOn');
-  return { function: fn, role, logGroup };
+export abstract class HandlerFunction extends Construct {
+  public readonly function: lambda.Function;
+  public readonly role: iam.Role;
+  public readonly logGroup: logs.LogGroup;
+
+  protected constructor(scope: Construct, id: string, options: HandlerFunctionOptions) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: options.roleDescription,
+    });
+    this.logGroup.grantWrite(this.role);
+    this.function = new lambda.Function(this, 'Function', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: `${options.folder}/index.handler`,
+      code: lambda.Code.fromAsset(LAMBDA_DIRECTORY, {
+        exclude: ['*', ...[options.folder, SHARED_FOLDER].flatMap((folder) => [`!${folder}`, `!${folder}/**`])],
+      }),
+      role: this.role,
+      logGroup: this.logGroup,
+      timeout: options.timeout,
+      memorySize: 256,
+      retryAttempts: options.retryAttempts,
+      description: `cdk-ecr-codebuild: ${options.description}`,
+    });
+    // lambda.Function makes itself depend on its role, which its GetAtt of the role already does
+    // (cfn-lint W3005). Creating the function needs nothing more; the custom resources that invoke it
+    // depend on the role and its policies themselves.
+    (this.function.node.defaultChild as CfnResource).addDeletionOverride('DependsOn');
+  }
 }

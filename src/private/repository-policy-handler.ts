@@ -2,10 +2,8 @@ import * as crypto from 'crypto';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { createHandlerFunction } from './handler-function';
+import { HandlerFunction } from './handler-function';
 
 /** Construct id of the handler, one per stack. */
 const HANDLER_ID = 'CdkEcrCodebuildRepositoryPolicyHandler';
@@ -44,7 +42,7 @@ export const HANDLER_TIMEOUT = Duration.minutes(5);
  * policy of imported repositories, with its role and log group. Its role may touch the policy of
  * the repositories registered with `allow()` and nothing else.
  */
-export class RepositoryPolicyHandler extends Construct {
+export class RepositoryPolicyHandler extends HandlerFunction {
   /** The handler of the stack of `scope`, created on first use. */
   public static of(scope: IConstruct): RepositoryPolicyHandler {
     const stack = Stack.of(scope);
@@ -52,23 +50,16 @@ export class RepositoryPolicyHandler extends Construct {
     return existing instanceof RepositoryPolicyHandler ? existing : new RepositoryPolicyHandler(stack, HANDLER_ID);
   }
 
-  public readonly function: lambda.Function;
-  public readonly role: iam.Role;
-  public readonly logGroup: logs.LogGroup;
   private readonly allowed = new Map<string, iam.Policy>();
   private readonly lastWriter = new Map<string, IConstruct>();
 
   private constructor(scope: Construct, id: string) {
-    super(scope, id);
-    const handler = createHandlerFunction(this, {
+    super(scope, id, {
       folder: 'repository-policy',
       description: 'adds and removes its own statements in ECR repository policies',
       roleDescription: 'Writes cdk-ecr-codebuild statements into the policy of imported ECR repositories',
       timeout: HANDLER_TIMEOUT,
     });
-    this.function = handler.function;
-    this.role = handler.role;
-    this.logGroup = handler.logGroup;
   }
 
   /**

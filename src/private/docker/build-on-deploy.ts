@@ -3,10 +3,8 @@ import { CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-li
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { createHandlerFunction } from '../handler-function';
+import { HandlerFunction } from '../handler-function';
 
 /** Construct id of the handler, one per stack. */
 const HANDLER_ID = 'CdkEcrCodebuildBuildOnDeployHandler';
@@ -202,7 +200,7 @@ export class BuildOnDeploy extends Construct {
  * Its role may start, read and stop the builds of the projects registered with `allow()`, and invoke
  * itself (to wait longer than one invocation), and nothing else.
  */
-export class BuildOnDeployHandler extends Construct {
+export class BuildOnDeployHandler extends HandlerFunction {
   /** The handler of the stack of `scope`, created on first use. */
   public static of(scope: IConstruct): BuildOnDeployHandler {
     const stack = Stack.of(scope);
@@ -210,16 +208,12 @@ export class BuildOnDeployHandler extends Construct {
     return existing instanceof BuildOnDeployHandler ? existing : new BuildOnDeployHandler(stack, HANDLER_ID);
   }
 
-  public readonly function: lambda.Function;
-  public readonly role: iam.Role;
-  public readonly logGroup: logs.LogGroup;
   /** The policy that lets the function invoke itself. */
   public readonly selfInvoke: iam.Policy;
   private readonly allowed = new Set<string>();
 
   private constructor(scope: Construct, id: string) {
-    super(scope, id);
-    const handler = createHandlerFunction(this, {
+    super(scope, id, {
       folder: 'build-on-deploy',
       description: 'builds images when the stack deploys and waits for the build',
       roleDescription: 'Starts and waits for the deploy-time builds of cdk-ecr-codebuild DockerBuildToEcr projects',
@@ -229,9 +223,6 @@ export class BuildOnDeployHandler extends Construct {
       // The handler answers CloudFormation on every error it can catch; ServiceTimeout covers the rest.
       retryAttempts: 0,
     });
-    this.function = handler.function;
-    this.role = handler.role;
-    this.logGroup = handler.logGroup;
     // Invoking itself: in a policy of its own, since the function's ARN in the role's default policy
     // would make the role depend on the function that depends on the role.
     this.selfInvoke = new iam.Policy(this, 'SelfInvoke', {
