@@ -1,15 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { DockerBuildToEcr, DockerBuildToEcrProps, ImagePlatform } from '../src';
+import { imageConsumerFunction } from './support/image-consumer';
 import { addNagChecks, cfnLint, nagErrors } from './support/template-checks';
 
 /**
@@ -180,17 +180,11 @@ describe('template checks: buildOnDeploy with several platforms and a consumer f
         platforms: PLATFORMS,
         buildOnDeploy: true,
       });
-      const logGroup = new logs.LogGroup(stack, 'FnLogs', { retention: logs.RetentionDays.ONE_MONTH });
-      const role = new iam.Role(stack, 'FnRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-      logGroup.grantWrite(role);
-      const fn = new lambda.DockerImageFunction(stack, 'Fn', {
-        code: lambda.DockerImageCode.fromEcr(multi.repository, { tagOrDigest: multi.imageDigest }),
-        role,
-        logGroup,
+      imageConsumerFunction(stack, 'Fn', {
+        repository: multi.repository,
+        tagOrDigest: multi.imageDigest,
+        retention: logs.RetentionDays.ONE_MONTH,
       });
-      // aws-cdk-lib's function depends on its role though it reads the role's ARN (cfn-lint W3005):
-      // the consumer's own resource, not the library's.
-      (fn.node.defaultChild as CfnResource).addDeletionOverride('DependsOn');
       addNagChecks(app);
       // WHEN
       const assembly = app.synth();

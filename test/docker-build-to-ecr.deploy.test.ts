@@ -1,14 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -16,6 +15,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DockerBuildToEcr, DockerBuildToEcrProps, FindingSeverity } from '../src';
+import { imageConsumerFunction } from './support/image-consumer';
 import { addNagChecks, cfnLint, nagErrors } from './support/template-checks';
 
 /**
@@ -470,18 +470,11 @@ describe('template checks: a consumer stack (Lambda function from the deploy-tim
       const topic = new sns.Topic(stack, 'Alerts', { masterKey: key, enforceSSL: true });
       image.notifyOnBuildFailed('NotifyFailed', topic);
       image.onImageScanFindings('Findings', { target: new targets.SnsTopic(topic) });
-      // A function with a role and a log group of its own (no AWS managed policy: cdk-nag IAM4).
-      const logGroup = new logs.LogGroup(stack, 'FnLogs', { retention: logs.RetentionDays.ONE_MONTH });
-      const role = new iam.Role(stack, 'FnRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-      logGroup.grantWrite(role);
-      const fn = new lambda.DockerImageFunction(stack, 'Fn', {
-        code: lambda.DockerImageCode.fromEcr(image.repository, { tagOrDigest: image.imageDigest }),
-        role,
-        logGroup,
+      imageConsumerFunction(stack, 'Fn', {
+        repository: image.repository,
+        tagOrDigest: image.imageDigest,
+        retention: logs.RetentionDays.ONE_MONTH,
       });
-      // aws-cdk-lib's function depends on its role though it already reads the role's ARN (cfn-lint
-      // W3005): the consumer's own resource, not the library's.
-      (fn.node.defaultChild as CfnResource).addDeletionOverride('DependsOn');
       addNagChecks(app);
       // WHEN
       const assembly = app.synth();

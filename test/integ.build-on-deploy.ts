@@ -9,13 +9,12 @@
  */
 import * as path from 'path';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { DockerBuildToEcr } from '../src';
+import { imageConsumerFunction } from './support/image-consumer';
 import { applyIntegFixups } from './support/integ-fixups';
 
 export function buildIntegApp(app = new App()): { app: App; stacks: Stack[] } {
@@ -32,19 +31,12 @@ export function buildIntegApp(app = new App()): { app: App; stacks: Stack[] } {
   });
 
   // The consumer: a function from the digest (created only; the example image is no Lambda runtime).
-  const logGroup = new logs.LogGroup(stack, 'FunctionLogs', {
+  const fn = imageConsumerFunction(stack, 'Function', {
+    repository: image.repository,
+    tagOrDigest: image.imageDigest,
     retention: logs.RetentionDays.ONE_WEEK,
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  const role = new iam.Role(stack, 'FunctionRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  logGroup.grantWrite(role);
-  const fn = new lambda.DockerImageFunction(stack, 'Function', {
-    code: lambda.DockerImageCode.fromEcr(image.repository, { tagOrDigest: image.imageDigest }),
-    role,
-    logGroup,
-  });
-  // aws-cdk-lib's redundant DependsOn on the role it reads (cfn-lint W3005); the consumer's, not the library's.
-  (fn.node.defaultChild as CfnResource).addDeletionOverride('DependsOn');
 
   const integ = new IntegTest(app, 'BuildOnDeployTest', {
     testCases: [stack],
