@@ -52,6 +52,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 180_000,
+      // Scratch space of the consumer suites and of the package tasks: installed copies of aws-cdk-lib
+      // there must not reach jest's module map.
+      modulePathIgnorePatterns: ['<rootDir>/.tmp/', '<rootDir>/dist/', '<rootDir>/test/consumers/'],
     },
   },
 
@@ -103,6 +106,11 @@ project.addDevDeps('eslint-import-resolver-typescript@~3.7.0');
 // that extends the test one (eslint's project service picks the nearest tsconfig.json).
 project.tsconfigDev.addInclude('../examples/**/*.ts');
 project.tsconfigDev.addInclude('../bench/**/*.ts');
+// The consumer suites (test/consumers/<language>/) are apps of their own: each installs the packed
+// library and compiles against it with its own pinned tools, not against the source tree.
+project.tsconfigDev.addExclude('consumers/**');
+project.eslint?.addIgnorePattern('test/consumers/');
+project.npmignore?.exclude('/test/consumers/');
 for (const dir of ['examples', 'bench', 'build-tools']) {
   new javascript.TypescriptConfig(project, {
     fileName: `${dir}/tsconfig.json`,

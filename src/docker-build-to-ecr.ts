@@ -38,6 +38,7 @@ import {
   validateTagsAgainstCache,
 } from './private/docker/capabilities';
 import { MANIFEST_STEP_ID } from './private/docker/platforms';
+import { secretArnForEnvironment } from './private/docker/secrets';
 import {
   validateBuildImage,
   validateDockerBuildInputs,
@@ -453,7 +454,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       cache,
       platforms: platforms.builds,
       secrets,
-      dockerHubSecretArn: props.dockerHubCredentials?.secretArn,
+      dockerHubSecretArn: props.dockerHubCredentials && secretArnForEnvironment(props.dockerHubCredentials),
       imageTagFixed: props.imageTag !== undefined,
       releaseBranch: props.releaseBranch,
       immutable,

@@ -1,6 +1,7 @@
 import * as crypto from 'crypto';
 import { CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct, IConstruct } from 'constructs';
@@ -11,14 +12,11 @@ import {
   buildDockerBuildToEcrProduct,
   buildGoSampleBuildProduct,
 } from './private/catalog/products';
-import { propError } from './private/errors';
-import { addNagSuppressions } from './private/nag';
+import { propError, warn } from './private/errors';
+import { addNagSuppressions, NagSuppression } from './private/nag';
+import { isNewestKnownRuntime, raisedRuntimeFor } from './private/runtimes';
 import { validateCachePrefix } from './private/registry/validation';
 
-/** The runtime of the handler that copies the products' Lambda code (see adjustAssetCopyHandler). */
-const ASSET_COPY_RUNTIME = 'python3.13';
-/** The runtime of the provider that empties the asset bucket on stack deletion (see adjustAutoDeleteHandler). */
-const AUTO_DELETE_RUNTIME = 'nodejs22.x';
 
 /** Options every catalog product takes. */
 export interface CatalogProductOptions {
@@ -414,9 +412,10 @@ export class PlatformCatalog extends Construct {
   }
 
   /**
-   * aws-cdk-lib's provider that empties the asset bucket on stack deletion (a stack singleton):
-   * its runtime in aws-cdk-lib 2.177 (nodejs20.x) is past its deprecation, so it is raised here; its
-   * cdk-nag findings are aws-cdk-lib's design.
+   * aws-cdk-lib's provider that empties the asset bucket on stack deletion (a stack singleton, shared
+   * with any other bucket of the stack that sets autoDeleteObjects). Its cdk-nag findings are
+   * aws-cdk-lib's design; its runtime is aws-cdk-lib's, raised only where Lambda no longer creates
+   * functions on it (see {@link adjustSingletonRuntime}).
    */
   private adjustAutoDeleteHandler(): void {
     const provider = Stack.of(this).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
@@ -424,7 +423,7 @@ export class PlatformCatalog extends Construct {
       return;
     }
     const handler = provider.node.findChild('Handler') as CfnResource;
-    handler.addPropertyOverride('Runtime', AUTO_DELETE_RUNTIME);
+    const runtime = this.adjustSingletonRuntime(handler, "aws-cdk-lib's S3 auto-delete provider");
     // Its DependsOn on its role repeats the GetAtt of the role's ARN (cfn-lint W3005).
     handler.addDeletionOverride('DependsOn');
     for (const part of provider.node.findAll()) {
@@ -435,7 +434,7 @@ export class PlatformCatalog extends Construct {
             reason:
               "aws-cdk-lib's S3 auto-delete provider (empties the catalog's asset bucket) uses AWSLambdaBasicExecutionRole",
           },
-          { id: 'AwsSolutions-L1', reason: `The provider runs on ${AUTO_DELETE_RUNTIME}, set by this library` },
+          ...(part === handler ? runtimeSuppressions(runtime, "aws-cdk-lib's S3 auto-delete provider") : []),
         ]);
       }
     }
@@ -444,8 +443,8 @@ export class PlatformCatalog extends Construct {
   /**
    * ProductStack copies the Lambda code into the asset bucket with a BucketDeployment in this
    * stack. Its handler is an aws-cdk-lib singleton function (shared with any other BucketDeployment
-   * of the stack): its cdk-nag findings are aws-cdk-lib's design, and its runtime (python3.11 in
-   * aws-cdk-lib 2.177) is one Lambda no longer creates functions on, so it is raised here.
+   * of the stack): its cdk-nag findings are aws-cdk-lib's design, and its runtime is aws-cdk-lib's,
+   * raised only where Lambda no longer creates functions on it (see {@link adjustSingletonRuntime}).
    */
   private adjustAssetCopyHandler(): void {
     if (this.assetBucket === undefined) {
@@ -457,7 +456,7 @@ export class PlatformCatalog extends Construct {
       return;
     }
     const fn = handler.node.defaultChild as CfnResource;
-    fn.addPropertyOverride('Runtime', ASSET_COPY_RUNTIME);
+    const runtime = this.adjustSingletonRuntime(fn, "aws-cdk-lib's BucketDeployment handler");
     // Its DependsOn on its role repeats the GetAtt of the role's ARN (cfn-lint W3005); the policy is
     // attached before the custom resource runs because the custom resource depends on it.
     fn.addDeletionOverride('DependsOn');
@@ -472,14 +471,68 @@ export class PlatformCatalog extends Construct {
         reason:
           "aws-cdk-lib's BucketDeployment handler reads the CDK asset objects and writes the objects of the asset bucket (keys are content hashes)",
       },
-      { id: 'AwsSolutions-L1', reason: `The handler runs on ${ASSET_COPY_RUNTIME}, set by this library` },
     ];
     for (const part of handler.node.findAll()) {
       if (part instanceof CfnResource) {
-        addNagSuppressions(part, suppressions);
+        addNagSuppressions(part, [
+          ...suppressions,
+          ...(part === fn ? runtimeSuppressions(runtime, "aws-cdk-lib's BucketDeployment handler") : []),
+        ]);
       }
     }
   }
+
+  /**
+   * The runtime of an aws-cdk-lib function that the catalog causes to exist but does not own: left as
+   * aws-cdk-lib chose it, unless Lambda no longer creates functions on that runtime (aws-cdk-lib
+   * 2.177's nodejs20.x and python3.11, which would fail the deployment): then it is raised to the
+   * newest of its family that the user's aws-cdk-lib knows, with a warning. Never lowered.
+   * Returns the runtime the function ends up with (undefined when it is only known at deploy time).
+   */
+  private adjustSingletonRuntime(fn: CfnResource, what: string): string | undefined {
+    // An L1 function keeps its runtime in `runtime`; a raw CfnResource (CustomResourceProvider) in its properties.
+    const current: unknown = Stack.of(this).resolve(
+      fn instanceof lambda.CfnFunction ? fn.runtime : (fn as any)._cfnProperties?.Runtime,
+    );
+    if (typeof current !== 'string') {
+      return undefined;
+    }
+    const raised = raisedRuntimeFor(current);
+    if (raised === undefined) {
+      return current;
+    }
+    if (fn instanceof lambda.CfnFunction) {
+      fn.runtime = raised; // the L1 property, which cdk-nag reads too
+    } else {
+      fn.addPropertyOverride('Runtime', raised);
+    }
+    warn(
+      this,
+      'handlerRuntimeRaised',
+      `${what} (${fn.node.path}) runs on ${current} in this aws-cdk-lib, which Lambda no longer creates ` +
+        `functions on: raised to ${raised}. Upgrade aws-cdk-lib to have its own current runtime.`,
+    );
+    return raised;
+  }
+}
+
+/**
+ * AwsSolutions-L1 for an aws-cdk-lib function the catalog causes to exist: acknowledged only when it
+ * applies (its runtime is not the newest the user's aws-cdk-lib knows, or is only known at deploy time).
+ */
+function runtimeSuppressions(runtime: string | undefined, what: string): NagSuppression[] {
+  if (runtime !== undefined && isNewestKnownRuntime(runtime)) {
+    return [];
+  }
+  return [
+    {
+      id: 'AwsSolutions-L1',
+      reason:
+        runtime === undefined
+          ? `${what} takes its runtime from aws-cdk-lib's per-region mapping of the latest Node.js`
+          : `${what} runs on ${runtime}, aws-cdk-lib's choice for this function (not the library's; a newer aws-cdk-lib raises it)`,
+    },
+  ];
 }
 
 function validateLength(scope: IConstruct, prop: string, value: string, max: number): void {

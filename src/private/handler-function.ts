@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { handlerNodeRuntime } from './runtimes';
 
 /**
  * The folder of the handlers' code. `../..` works from both `src/private/` and the compiled
@@ -51,7 +52,8 @@ export abstract class HandlerFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
     this.function = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      // The newest Node.js of the user's aws-cdk-lib (Node.js 22 at the least): AwsSolutions-L1 holds.
+      runtime: handlerNodeRuntime(),
       handler: `${options.folder}/index.handler`,
       code: lambda.Code.fromAsset(LAMBDA_DIRECTORY, {
         exclude: ['*', ...[options.folder, SHARED_FOLDER].flatMap((folder) => [`!${folder}`, `!${folder}/**`])],

@@ -4,7 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { CacheKind, DEFAULT_CACHE_TAG, MAX_CACHED_STAGES } from './cache';
 import { PlatformBuild } from './platforms';
-import { BuildSecretInput, SECRET_ID } from './secrets';
+import { BuildSecretInput, SECRET_ID, secretArnForEnvironment } from './secrets';
 import type { DockerCache } from '../../docker-cache';
 import type { ImagePlatform } from '../../image-platform';
 import { propError } from '../errors';
@@ -184,7 +184,7 @@ export function resolveBuildSecrets(
         'use 1-64 of [A-Za-z0-9_.-] (the id in RUN --mount=type=secret,id=<id>)',
       );
     }
-    return { id, secretArn: secret.secretArn, secret };
+    return { id, secretArn: secretArnForEnvironment(secret), secret };
   });
 }
 

@@ -1,5 +1,19 @@
+import { Lazy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { shellQuote } from '../shell';
+
+/**
+ * The secret's ARN as the value of a SECRETS_MANAGER environment variable, behind a token. The
+ * construct grants read on exactly the secret (`secret.grantRead`); aws-cdk-lib's Project grants again
+ * from each value it can parse, and for a literal ARN it grants `secret:<name-with-suffix>*` (every
+ * secret whose name starts with this one's) and, for another account, `kms:Decrypt` on `key/*` of that
+ * account: wildcards the library would add without a need. A value that is a token it cannot parse
+ * is granted as it is (the ARN itself), so the project's grant adds nothing wider than the secret.
+ */
+export function secretArnForEnvironment(secret: secretsmanager.ISecret): string {
+  return Lazy.string({ produce: () => secret.secretArn });
+}
 
 /** Secret ids BuildKit accepts in `--secret id=...` and `RUN --mount=type=secret,id=...`. */
 export const SECRET_ID = /^[A-Za-z0-9_.-]{1,64}$/;
