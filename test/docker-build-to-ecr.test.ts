@@ -798,6 +798,34 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
     expect(keyStatements).toMatch(/"kms:Decrypt".*ImageRole|ImageRole.*"kms:Decrypt"/);
   });
 
+  test('buildSecrets and dockerHubCredentials imported by ARN, of this or another account: read on exactly those secrets, no wildcard', () => {
+    // Secrets Manager user guide, "Resource-based policies / ARN": a secret's full ARN ends with a
+    // 6-character suffix; `<full ARN>*` also matches every secret whose name starts with that ARN's name.
+    const stack = newStack();
+    const own = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Own', secretArn('npm'));
+    const other = secretsmanager.Secret.fromSecretCompleteArn(
+      stack,
+      'Other',
+      'arn:aws:secretsmanager:eu-west-1:222222222222:secret:shared/token-AbCdEf',
+    );
+    const hub = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Hub', secretArn('hub'));
+    const { template } = build({ buildSecrets: { npm_token: own, shared: other }, dockerHubCredentials: hub }, stack);
+    const statements = policyStatements(template);
+    const secretResources = statements
+      .filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'))
+      .flatMap((s) => [s.Resource].flat());
+    expect(new Set(secretResources.map((r) => JSON.stringify(r)))).toEqual(
+      new Set([secretArn('npm'), 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:shared/token-AbCdEf', secretArn('hub')].map((r) => JSON.stringify(r))),
+    );
+    // aws-cdk-lib's Project would add kms:Decrypt on key/* of the other account for a literal ARN.
+    expect(JSON.stringify(statements)).not.toContain('key/*');
+    // The variables still carry the ARNs (and the Docker Hub JSON keys).
+    const env = envOf(template);
+    expect(Object.values(env)).toEqual(
+      expect.arrayContaining([secretArn('npm'), `${secretArn('hub')}:username`, `${secretArn('hub')}:password`]),
+    );
+  });
+
   test('dockerHubCredentials: username and password from the secret JSON, login before the build', () => {
     const { template } = build({
       dockerHubCredentials: secretsmanager.Secret.fromSecretCompleteArn(newStack(), 'Hub', secretArn('hub')),
