@@ -14,9 +14,8 @@ import {
 } from './private/catalog/products';
 import { propError, warn } from './private/errors';
 import { addNagSuppressions, NagSuppression } from './private/nag';
-import { isNewestKnownRuntime, raisedRuntimeFor } from './private/runtimes';
 import { validateCachePrefix } from './private/registry/validation';
-
+import { isNewestKnownRuntime, raisedRuntimeFor } from './private/runtimes';
 
 /** Options every catalog product takes. */
 export interface CatalogProductOptions {

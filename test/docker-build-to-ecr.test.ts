@@ -815,7 +815,13 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
       .filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'))
       .flatMap((s) => [s.Resource].flat());
     expect(new Set(secretResources.map((r) => JSON.stringify(r)))).toEqual(
-      new Set([secretArn('npm'), 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:shared/token-AbCdEf', secretArn('hub')].map((r) => JSON.stringify(r))),
+      new Set(
+        [
+          secretArn('npm'),
+          'arn:aws:secretsmanager:eu-west-1:222222222222:secret:shared/token-AbCdEf',
+          secretArn('hub'),
+        ].map((r) => JSON.stringify(r)),
+      ),
     );
     // aws-cdk-lib's Project would add kms:Decrypt on key/* of the other account for a literal ARN.
     expect(JSON.stringify(statements)).not.toContain('key/*');

@@ -134,8 +134,12 @@ describe('PlatformCatalog', () => {
     // functions on (Lambda runtime deprecation table): raised, and said, since they are not the library's.
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('handlerRuntimeRaised'));
     expect(warnings.map((w) => String(w.entry.data).replace(/ \[ack: .*\]$/, ''))).toEqual([
-      expect.stringMatching(/S3 auto-delete provider .* runs on nodejs20\.x in this aws-cdk-lib, .*raised to nodejs22\.x/),
-      expect.stringMatching(/BucketDeployment handler .* runs on python3\.11 in this aws-cdk-lib, .*raised to python3\.13/),
+      expect.stringMatching(
+        /S3 auto-delete provider .* runs on nodejs20\.x in this aws-cdk-lib, .*raised to nodejs22\.x/,
+      ),
+      expect.stringMatching(
+        /BucketDeployment handler .* runs on python3\.11 in this aws-cdk-lib, .*raised to python3\.13/,
+      ),
     ]);
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {

@@ -33,7 +33,10 @@ export function newestKnownRuntime(name: string): string | undefined {
  */
 export function handlerNodeRuntime(): lambda.Runtime {
   const newest = newestKnownRuntime(lambda.Runtime.NODEJS_22_X.name);
-  if (newest === undefined || compareVersions(parse(newest)!.version, parse(lambda.Runtime.NODEJS_22_X.name)!.version) <= 0) {
+  if (
+    newest === undefined ||
+    compareVersions(parse(newest)!.version, parse(lambda.Runtime.NODEJS_22_X.name)!.version) <= 0
+  ) {
     return lambda.Runtime.NODEJS_22_X;
   }
   return (

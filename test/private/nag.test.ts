@@ -115,7 +115,7 @@ describe('cdk-nag 3 acknowledgements of the suppressions', () => {
     ]);
   });
 
-  test("IAM4: the AWS managed policies of a role, rendered as cdk-nag renders them", () => {
+  test('IAM4: the AWS managed policies of a role, rendered as cdk-nag renders them', () => {
     const { role } = policyStack();
     role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole'));
     expect(granularFindings(role.node.defaultChild as iam.CfnRole, 'AwsSolutions-IAM4')).toEqual([
@@ -138,7 +138,9 @@ describe('cdk-nag 3 acknowledgements of the suppressions', () => {
   });
 
   test('references are flattened as cdk-nag flattens them', () => {
-    expect(flattenCfnReference({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Bucket', 'Arn'] }, '/*']] })).toBe('<Bucket.Arn>/*');
+    expect(flattenCfnReference({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Bucket', 'Arn'] }, '/*']] })).toBe(
+      '<Bucket.Arn>/*',
+    );
     expect(flattenCfnReference({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::b' })).toBe('arn:<AWS::Partition>:s3:::b');
     expect(flattenCfnReference({ Ref: 'Repo' })).toBe('<Repo>');
     expect(flattenCfnReference({ 'Fn::ImportValue': 'Exported' })).toBe('Exported');
@@ -147,7 +149,9 @@ describe('cdk-nag 3 acknowledgements of the suppressions', () => {
   test('at synthesis, the acknowledgements are written where cdk-nag 3 reads them; later statements count too', () => {
     // GIVEN a suppression made before the statement it covers exists
     const { stack, policy, cfn } = policyStack();
-    addNagSuppressions(cfn, [{ id: 'AwsSolutions-IAM5', reason: 'the late one', appliesTo: ['Resource::arn:aws:s3:::late/*'] }]);
+    addNagSuppressions(cfn, [
+      { id: 'AwsSolutions-IAM5', reason: 'the late one', appliesTo: ['Resource::arn:aws:s3:::late/*'] },
+    ]);
     policy.addStatements(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: ['arn:aws:s3:::late/*'] }));
     // WHEN the app synthesizes (aws-cdk-lib 2.177 has no Validations: the metadata is written directly)
     App.of(stack)!.synth();
@@ -155,14 +159,16 @@ describe('cdk-nag 3 acknowledgements of the suppressions', () => {
     expect(acknowledged(cfn)).toEqual({ 'AwsSolutions-IAM5[Resource::arn:aws:s3:::late/*]': 'the late one' });
     // and the cdk-nag 2 metadata in the template is unchanged in form
     expect(cfn.getMetadata('cdk_nag')).toEqual({
-      rules_to_suppress: [{ id: 'AwsSolutions-IAM5', reason: 'the late one', applies_to: ['Resource::arn:aws:s3:::late/*'] }],
+      rules_to_suppress: [
+        { id: 'AwsSolutions-IAM5', reason: 'the late one', applies_to: ['Resource::arn:aws:s3:::late/*'] },
+      ],
     });
   });
 
   test('a pattern that is not /body/flags fails loudly', () => {
     const { cfn } = policyStack();
-    expect(() => acknowledgementsFor(cfn, [{ id: 'AwsSolutions-IAM5', reason: 'r', appliesTo: [{ regex: 'Resource::.*' }] }])).toThrow(
-      /not of the form \/body\/flags/,
-    );
+    expect(() =>
+      acknowledgementsFor(cfn, [{ id: 'AwsSolutions-IAM5', reason: 'r', appliesTo: [{ regex: 'Resource::.*' }] }]),
+    ).toThrow(/not of the form \/body\/flags/);
   });
 });

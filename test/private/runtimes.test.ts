@@ -1,5 +1,10 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { handlerNodeRuntime, isNewestKnownRuntime, newestKnownRuntime, raisedRuntimeFor } from '../../src/private/runtimes';
+import {
+  handlerNodeRuntime,
+  isNewestKnownRuntime,
+  newestKnownRuntime,
+  raisedRuntimeFor,
+} from '../../src/private/runtimes';
 
 // cdk-nag's AwsSolutions-L1 compares a function's runtime with the newest of its family in the user's
 // aws-cdk-lib (`lambda.Runtime.ALL`); Lambda's runtime deprecation table ("Block function create")
@@ -11,7 +16,7 @@ describe('runtimes', () => {
     expect(isNewestKnownRuntime(handlerNodeRuntime().name)).toBe(true);
   });
 
-  test('a runtime the aws-cdk-lib in use learns later becomes the handlers\' runtime', () => {
+  test("a runtime the aws-cdk-lib in use learns later becomes the handlers' runtime", () => {
     // GIVEN an aws-cdk-lib that knows a newer Node.js (every `new Runtime` joins Runtime.ALL)
     const future = new lambda.Runtime('nodejs98.x', lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true });
     try {

@@ -6,7 +6,7 @@ import { CacheKind, DEFAULT_CACHE_TAG, MAX_CACHED_STAGES } from './cache';
 import { PlatformBuild } from './platforms';
 import { BuildSecretInput, SECRET_ID, secretArnForEnvironment } from './secrets';
 import type { DockerCache } from '../../docker-cache';
-import type { ImagePlatform } from '../../image-platform';
+import { ImagePlatform } from '../../image-platform';
 import { propError } from '../errors';
 import { validateImageTag } from '../validation';
 
@@ -100,18 +100,28 @@ export function resolvePlatforms(
   }
   const seen = new Set<string>();
   for (const p of list) {
-    if (seen.has(p.platform)) {
-      throw propError(scope, 'platforms', p.platform, 'is listed twice', 'list each platform once');
+    // Untyped JavaScript (or a cast) can pass any string.
+    if (!Object.values(ImagePlatform).includes(p)) {
+      throw propError(
+        scope,
+        'platforms',
+        p,
+        'is not an ImagePlatform',
+        'use ImagePlatform.LINUX_AMD64 or ImagePlatform.LINUX_ARM64',
+      );
     }
-    seen.add(p.platform);
+    if (seen.has(p)) {
+      throw propError(scope, 'platforms', p, 'is listed twice', 'list each platform once');
+    }
+    seen.add(p);
   }
   if (list.length === 1) {
-    const arch = list[0].architecture;
+    const arch = architectureOf(list[0]);
     if (buildImage !== undefined && imageArchitecture(buildImage) !== arch) {
       throw propError(
         scope,
         'platforms',
-        [list[0].platform],
+        [list[0]],
         `needs a build image of that architecture (buildImage ${buildImage.imageId} is ${imageArchitecture(buildImage)}, and CodeBuild cannot emulate)`,
         arch === 'arm64'
           ? 'use an ARM image (e.g. LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0), or leave buildImage unset'
@@ -119,20 +129,21 @@ export function resolvePlatforms(
       );
     }
     return {
-      builds: [{ platform: list[0].platform, architecture: arch }],
+      builds: [{ platform: list[0], architecture: arch }],
       projectImage: buildImage ?? NATIVE_IMAGES[arch],
     };
   }
   const projectImage = buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
   const projectArch = imageArchitecture(projectImage);
   const builds = list.map((p): PlatformBuild => {
-    if (p.architecture === projectArch) {
-      return { platform: p.platform, architecture: p.architecture };
+    const architecture = architectureOf(p);
+    if (architecture === projectArch) {
+      return { platform: p, architecture };
     }
-    const native = NATIVE_IMAGES[p.architecture];
+    const native = NATIVE_IMAGES[architecture];
     return {
-      platform: p.platform,
-      architecture: p.architecture,
+      platform: p,
+      architecture,
       environment: { type: native.type, image: native.imageId },
     };
   });
@@ -239,4 +250,9 @@ export function validateContainerName(scope: IConstruct | undefined, name: strin
       'use 1-255 letters, digits, hyphens and underscores (the container name of the task definition)',
     );
   }
+}
+
+/** The CPU architecture of a platform as Docker names it (`linux/arm64` -> `arm64`). */
+function architectureOf(platform: ImagePlatform): string {
+  return platform.split('/')[1];
 }

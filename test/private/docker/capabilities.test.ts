@@ -42,4 +42,15 @@ describe('resolvePlatforms', () => {
     expect(projectImage).toBe(codebuild.LinuxBuildImage.STANDARD_7_0);
     expect(builds.map((b) => b.environment?.type)).toEqual([undefined, 'ARM_CONTAINER']);
   });
+
+  test('ImagePlatform is an enum: its members are the platforms as Docker names them', () => {
+    // Docker's --platform (docs.docker.com, "docker buildx build --platform"): os/arch.
+    expect(Object.values(ImagePlatform)).toEqual(['linux/amd64', 'linux/arm64']);
+  });
+
+  test('fails when a platform is not an ImagePlatform (untyped JavaScript)', () => {
+    expect(() => resolvePlatforms(undefined, ['linux/s390x' as ImagePlatform], undefined)).toThrow(
+      'platforms "linux/s390x" is not an ImagePlatform: use ImagePlatform.LINUX_AMD64 or ImagePlatform.LINUX_ARM64',
+    );
+  });
 });
