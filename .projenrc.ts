@@ -111,6 +111,8 @@ project.tsconfigDev.addInclude('../bench/**/*.ts');
 project.tsconfigDev.addExclude('consumers/**');
 project.eslint?.addIgnorePattern('test/consumers/');
 project.npmignore?.exclude('/test/consumers/');
+// Contributor documents stay in the repository: the package carries README.md, API.md and LICENSE.
+project.npmignore?.exclude('/TESTING.md', '/CONTRIBUTING.md', '/ARCHITECTURE.md');
 for (const dir of ['examples', 'bench', 'build-tools']) {
   new javascript.TypescriptConfig(project, {
     fileName: `${dir}/tsconfig.json`,
@@ -211,6 +213,7 @@ const apiDocs = project.addTask('test:api-docs', {
   steps: [
     { exec: 'mkdir -p .tmp && jsii-docgen -o .tmp/API.md' },
     { exec: 'diff -u API.md .tmp/API.md' },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/check-summaries.ts .jsii' },
     { say: 'API.md is up to date' },
   ],
 });

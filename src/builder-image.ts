@@ -32,7 +32,7 @@ export class BuilderImage {
   public static readonly DEFAULT_GO_VERSION = '1.26';
 
   /**
-   * A CodeBuild curated (standard) image; the buildspec selects Go with
+   * A CodeBuild curated (standard) image. The buildspec selects Go with
    * `runtime-versions: golang: <goVersion>`.
    *
    * @param goVersion the Go version, major.minor (e.g. '1.24'); it must be one the image carries
@@ -90,8 +90,8 @@ export class BuilderImage {
    * role gets pull permissions).
    *
    * @param repository the repository of the image
-   * @param tag the tag (or `sha256:` digest) of the image; default 'latest'
-   * @param imagePullCredentials the credentials CodeBuild pulls the image with; default: chosen as
+   * @param tag the tag (or `sha256:` digest) of the image. Default 'latest'
+   * @param imagePullCredentials the credentials CodeBuild pulls the image with. Default: chosen as
    * described above. `CODEBUILD` is refused for a repository of another account (CodeBuild rejects it).
    */
   public static fromEcrRepository(
@@ -107,22 +107,22 @@ export class BuilderImage {
   }
 
   /**
-   * The Go versions a CodeBuild curated image accepts in `runtime-versions`; empty for an image
+   * The Go versions a CodeBuild curated image accepts in `runtime-versions`. Empty for an image
    * this library does not know.
    */
   public static goVersionsOf(buildImage: codebuild.IBuildImage): string[] {
     return [...(findCuratedGoImage(buildImage.imageId)?.goVersions ?? [])];
   }
 
-  /** The Go version of `runtime-versions`, for a curated image; undefined for a custom image. */
+  /** The Go version of `runtime-versions`, for a curated image. Undefined for a custom image. */
   public readonly goVersion?: string;
-  /** The curated image; undefined for a custom image. */
+  /** The curated image. Undefined for a custom image. */
   public readonly curatedImage?: codebuild.IBuildImage;
-  /** The repository of a custom image; undefined for a curated image. */
+  /** The repository of a custom image. Undefined for a curated image. */
   public readonly repository?: ecr.IRepository;
-  /** The tag or digest of a custom image; undefined for a curated image. */
+  /** The tag or digest of a custom image. Undefined for a curated image. */
   public readonly tag?: string;
-  /** The pull credentials asked for explicitly; undefined when they are chosen automatically. */
+  /** The pull credentials asked for explicitly. Undefined when they are chosen automatically. */
   public readonly imagePullCredentials?: codebuild.ImagePullPrincipalType;
 
   private constructor(

@@ -179,7 +179,7 @@ export interface DockerBuildToEcrProps {
   readonly environmentVariables?: Record<string, codebuild.BuildEnvironmentVariable>;
 
   /**
-   * Build image that runs the Docker build; it runs in privileged mode, so it must be a Linux
+   * Build image that runs the Docker build. It runs in privileged mode, so it must be a Linux
    * container image with Docker.
    *
    * @default codebuild.LinuxBuildImage.STANDARD_7_0
@@ -187,7 +187,7 @@ export interface DockerBuildToEcrProps {
   readonly buildImage?: codebuild.IBuildImage;
 
   /**
-   * Compute type of the build; not a Lambda compute type (no Docker daemon there).
+   * Compute type of the build. Not a Lambda compute type (no Docker daemon there).
    *
    * @default codebuild.ComputeType.SMALL
    */
@@ -262,8 +262,8 @@ export interface DockerBuildToEcrProps {
   readonly rebuildSchedule?: events.Schedule;
 
   /**
-   * Enable the project's build badge (GitHub, GitHub Enterprise, Bitbucket and CodeCommit sources;
-   * CodeBuild has no badge for S3 sources). The badge URL is shown in the CodeBuild console.
+   * Enable the project's build badge, for GitHub, GitHub Enterprise, Bitbucket and CodeCommit sources.
+   * CodeBuild has no badge for S3 sources. The badge URL is shown in the CodeBuild console.
    *
    * @default false
    */

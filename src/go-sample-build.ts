@@ -150,7 +150,7 @@ export interface GoSampleBuildProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * Compute type of the build; not a Lambda compute type (no curated image, no runtime-versions there).
+   * Compute type of the build. Not a Lambda compute type (no curated image, no runtime-versions there).
    *
    * @default codebuild.ComputeType.SMALL
    */

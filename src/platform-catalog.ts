@@ -51,7 +51,7 @@ export interface CatalogProductOptions {
 /** Options of the DockerBuildToEcr product. */
 export interface DockerBuildToEcrProductOptions extends CatalogProductOptions {
   /**
-   * Images kept in each repository the product creates; fixed by the platform team, not a launch
+   * Images kept in each repository the product creates. Fixed by the platform team, not a launch
    * parameter (lifecycle rules are written into the repository's policy text at synth).
    *
    * @default 100
@@ -59,7 +59,7 @@ export interface DockerBuildToEcrProductOptions extends CatalogProductOptions {
   readonly maxImageCount?: number;
 
   /**
-   * Age after which untagged images expire in each repository the product creates; fixed by the
+   * Age after which untagged images expire in each repository the product creates. Fixed by the
    * platform team, not a launch parameter.
    *
    * @default Duration.days(14)
@@ -81,7 +81,7 @@ export interface DockerBuildToEcrProductOptions extends CatalogProductOptions {
 /** Options of the CrossAccountPullPolicy product. */
 export interface CrossAccountPullPolicyProductOptions extends CatalogProductOptions {
   /**
-   * What the accounts a user lists may do; fixed by the platform team, not a launch parameter.
+   * What the accounts a user lists may do. Fixed by the platform team, not a launch parameter.
    *
    * @default AccessLevel.PULL
    */
@@ -91,7 +91,7 @@ export interface CrossAccountPullPolicyProductOptions extends CatalogProductOpti
 /** Options of the GoSampleBuild product. */
 export interface GoSampleBuildProductOptions extends CatalogProductOptions {
   /**
-   * The Go version of the curated builder image; fixed by the platform team, not a launch
+   * The Go version of the curated builder image. Fixed by the platform team, not a launch
    * parameter (the image that carries it is chosen at synth).
    *
    * @default BuilderImage.DEFAULT_GO_VERSION
@@ -295,7 +295,7 @@ export class PlatformCatalog extends Construct {
   public readonly portfolio: servicecatalog.Portfolio;
   /** The products, by construct name (`DockerBuildToEcr`, `CrossAccountPullPolicy`, `GoSampleBuild`). */
   public readonly products: Record<string, servicecatalog.IProduct> = {};
-  /** The bucket of the products' Lambda code; undefined when no product needs one. */
+  /** The bucket of the products' Lambda code. Undefined when no product needs one. */
   public readonly assetBucket?: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: PlatformCatalogProps) {

@@ -71,8 +71,9 @@ export class RegistryScanning {
   }
 
   /**
-   * Enhanced scanning by Amazon Inspector (charged by Inspector; Inspector is enabled for ECR in the
-   * account when the configuration is applied).
+   * Enhanced scanning by Amazon Inspector, charged by Inspector.
+   *
+   * Inspector is enabled for ECR in the account when the configuration is applied.
    */
   public static enhanced(options: EnhancedScanningOptions = {}): RegistryScanning {
     const given = options.scanOnPushFilters !== undefined || options.continuousScanFilters !== undefined;

@@ -84,7 +84,7 @@ export interface RepositoryCreationTemplate {
   readonly imageTagMutability?: ecr.TagMutability;
 
   /**
-   * A KMS key that encrypts the repositories; ECR uses `customRole` to apply it.
+   * A KMS key that encrypts the repositories. ECR uses `customRole` to apply it.
    *
    * @default - AES-256 (ECR's default encryption)
    */
@@ -108,7 +108,7 @@ export interface RepositoryCreationTemplate {
   readonly repositoryPolicy?: iam.PolicyDocument;
 
   /**
-   * Tags of the repositories; ECR uses `customRole` to apply them.
+   * Tags of the repositories. ECR uses `customRole` to apply them.
    *
    * @default - no tags
    */
@@ -144,7 +144,7 @@ export interface RegistrySettingsProps {
   readonly replicationSourceAccountIds?: string[];
 
   /**
-   * Pull-through cache rules (at most 50 per registry); add more with `addPullThroughCacheRule`.
+   * Pull-through cache rules (at most 50 per registry). Add more with `addPullThroughCacheRule`.
    *
    * @default - none
    */
@@ -204,11 +204,11 @@ export class RegistrySettings extends Construct {
   /** Most pull-through cache rules in a registry (ECR's limit). */
   public static readonly MAX_PULL_THROUGH_CACHE_RULES = 50;
 
-  /** The replication configuration; undefined without `replicationRules`. */
+  /** The replication configuration. Undefined without `replicationRules`. */
   public readonly replicationConfiguration?: ecr.CfnReplicationConfiguration;
-  /** The registry policy; undefined without `replicationSourceAccountIds`. */
+  /** The registry policy. Undefined without `replicationSourceAccountIds`. */
   public readonly registryPolicy?: ecr.CfnRegistryPolicy;
-  /** The `AWS::ECR::RegistryScanningConfiguration` resource; undefined without `scanning`. */
+  /** The `AWS::ECR::RegistryScanningConfiguration` resource. Undefined without `scanning`. */
   public readonly scanningConfiguration?: CfnResource;
 
   private readonly rules: PullThroughCacheRule[] = [];

@@ -67,11 +67,11 @@ export class Upstream {
   public readonly registryType: string;
   /** The upstream registry's host, e.g. `registry-1.docker.io`. */
   public readonly registryUrl: string;
-  /** The secret with the upstream credentials; undefined for upstreams without authentication. */
+  /** The secret with the upstream credentials. Undefined for upstreams without authentication. */
   public readonly credentials?: secretsmanager.ISecret;
   /**
    * The namespace of the upstream's official images (`library` for Docker Hub), added in front of
-   * image names without a namespace; undefined when the upstream has none.
+   * image names without a namespace. Undefined when the upstream has none.
    */
   public readonly officialImageNamespace?: string;
 
