@@ -30,7 +30,9 @@ for (const [fqn, type] of Object.entries<any>(assembly.types ?? {})) {
   for (const p of type.initializer?.parameters ?? []) check(`${fqn}(${p.name})`, p.docs);
 }
 if (problems.length > 0) {
-  console.error(`summaries: ${problems.length} end mid-sentence (end the first sentence with a period):\n  ${problems.join('\n  ')}`);
+  console.error(
+    `summaries: ${problems.length} end mid-sentence (end the first sentence with a period):\n  ${problems.join('\n  ')}`,
+  );
   process.exit(1);
 }
 console.log(`summaries: all ${checked} end at the end of a sentence`);
