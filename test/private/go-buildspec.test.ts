@@ -171,7 +171,10 @@ describe('generated shell', () => {
       'build',
     )[2];
     // WHEN the build command runs in bash
-    const proc = spawnSync('bash', ['-c', build], {
+    // --norc: with an environment of PATH alone (no SHLVL) and stdin a socket (Node's pipes are socket
+    // pairs), Debian's bash takes itself for an ssh session and reads ~/.bashrc, which may put the real
+    // `go` in front of the fake one.
+    const proc = spawnSync('bash', ['--norc', '--noprofile', '-c', build], {
       cwd,
       encoding: 'utf-8',
       env: { PATH: `${bin}:${process.env.PATH}` },
