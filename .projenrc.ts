@@ -181,6 +181,8 @@ const consumerSuites = project.addTask('test:consumers', {
     'Build the npm, PyPI, Maven and Go packages into dist/ and run the TypeScript (floor, newest), Python, Java and Go consumer suites on them',
   env: offline,
   steps: [
+    // The packages are made from the compiled assembly (.jsii): compiled here too, so the task also runs alone.
+    { spawn: 'compile' },
     { spawn: 'package:js' },
     { spawn: 'package:python' },
     { spawn: 'package:java' },
