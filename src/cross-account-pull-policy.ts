@@ -5,16 +5,14 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AccessLevel } from './access-level';
-import { renderAccountIds, splitAccountLists } from './private/account-lists';
-import { AccountRelation, compareAccounts } from './private/accounts';
-import { propError, warn } from './private/errors';
-import { addNagSuppressions } from './private/nag';
-import { ECR_POLICY_MAX_CHARS, policyTextLength, UNKNOWN_REFERENCE_CHARS } from './private/policy-size';
-import {
-  validateAccountId,
-  validateOrganizationalUnitPath,
-  validateOrganizationId,
-} from './private/principal-validation';
+import { renderAccountIds, splitAccountLists } from './private/pull-policy/account-lists';
+import { AccountRelation, compareAccounts } from './private/shared/accounts';
+import { propError, warn } from './private/shared/errors';
+import { addNagSuppressions } from './private/shared/nag';
+import { validateAccountId } from './private/shared/validation';
+import { ECR_POLICY_MAX_CHARS, policyTextLength } from './private/pull-policy/policy-size';
+import { UNKNOWN_REFERENCE_CHARS } from './private/shared/intrinsics';
+import { validateOrganizationalUnitPath, validateOrganizationId } from './private/pull-policy/principal-validation';
 import {
   accessLevelActions,
   accessLevelAllowsPush,
@@ -25,8 +23,8 @@ import {
   organizationStatement,
   PULL_ACTIONS,
   serviceSourceStatement,
-} from './private/pull-policy';
-import { RepositoryPolicyHandler } from './private/repository-policy-handler';
+} from './private/pull-policy/statements';
+import { RepositoryPolicyHandler } from './private/pull-policy/repository-policy-handler';
 
 /** The hex digits of the owner hash in the Sids the handler writes (lambda/repository-policy/core.js). */
 const OWNER_HASH_CHARS = 16;

@@ -12,7 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DockerCache } from './docker-cache';
 import { ImagePlatform } from './image-platform';
-import { AccountRelation, compareAccounts } from './private/accounts';
+import { AccountRelation, compareAccounts } from './private/shared/accounts';
 import {
   addBuildSpecLengthCheck,
   ProjectGrantPolicies,
@@ -23,7 +23,7 @@ import {
   validateComputeType,
   validateSubnetSelection,
   plaintextVariables,
-} from './private/build-project';
+} from './private/shared/build-project';
 import { scanFindingsPattern } from './private/docker/alerts';
 import { BUILD_INPUTS_VARIABLE, BuildOnDeploy, MAX_DEPLOY_BUILD_MINUTES } from './private/docker/build-on-deploy';
 import { dockerBuildSpecContributions } from './private/docker/buildspec-size';
@@ -46,16 +46,16 @@ import {
   validateTags,
   validateUserEnvironment,
 } from './private/docker/validation';
-import { dockerBuildSpec, ENV } from './private/docker-buildspec';
-import { propError, warn } from './private/errors';
-import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';
+import { dockerBuildSpec, ENV } from './private/docker/buildspec';
+import { propError, warn } from './private/shared/errors';
+import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/shared/nag';
 import {
   validateEnvVarName,
   validateImageTag,
   validateMinutes,
   validateNotBlank,
   validateRelativePath,
-} from './private/validation';
+} from './private/shared/validation';
 import { FindingSeverity, ImageScanFindingsOptions } from './scan-findings';
 
 /**

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { BuilderImage } from './builder-image';
-import { AccountRelation, compareAccounts } from './private/accounts';
+import { AccountRelation, compareAccounts } from './private/shared/accounts';
 import {
   addBuildSpecLengthCheck,
   artifactsGrantingTo,
@@ -19,14 +19,14 @@ import {
   validateComputeType,
   WithheldGrantPrincipal,
   plaintextVariables,
-} from './private/build-project';
-import { propError, warn } from './private/errors';
+} from './private/shared/build-project';
+import { propError, warn } from './private/shared/errors';
 import { warnAboutCgo } from './private/go/cgo';
-import { goBuildSpec } from './private/go-buildspec';
-import { GO_ARCHES, GO_OSES, goArchesFor, isGoPlatform } from './private/go-platforms';
-import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';
-import { codeBuildPullStatement, PULL_ACTIONS } from './private/pull-policy';
-import { validateMinutes, validateNotBlank, validateRelativePath } from './private/validation';
+import { goBuildSpec } from './private/go/buildspec';
+import { GO_ARCHES, GO_OSES, goArchesFor, isGoPlatform } from './private/go/platforms';
+import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/shared/nag';
+import { codeBuildPullStatement, PULL_ACTIONS } from './private/pull-policy/statements';
+import { validateMinutes, validateNotBlank, validateRelativePath } from './private/shared/validation';
 
 /** Key prefix of the artifacts bucket's server access logs in the access-log bucket. */
 const ACCESS_LOGS_PREFIX = 'artifacts/';

@@ -12,10 +12,10 @@ import {
   buildDockerBuildToEcrProduct,
   buildGoSampleBuildProduct,
 } from './private/catalog/products';
-import { propError, warn } from './private/errors';
-import { addNagSuppressions, NagSuppression } from './private/nag';
+import { propError, warn } from './private/shared/errors';
+import { addNagSuppressions, NagSuppression } from './private/shared/nag';
 import { validateCachePrefix } from './private/registry/validation';
-import { isNewestKnownRuntime, raisedRuntimeFor } from './private/runtimes';
+import { isNewestKnownRuntime, raisedRuntimeFor } from './private/shared/runtimes';
 
 /** Options every catalog product takes. */
 export interface CatalogProductOptions {

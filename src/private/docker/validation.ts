@@ -2,15 +2,15 @@ import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { IConstruct } from 'constructs';
 import type { DockerBuildToEcrProps } from '../../docker-build-to-ecr';
-import { isSecretValue } from '../build-project';
-import { ENV, RESERVED_BUILD_VARIABLES } from '../docker-buildspec';
-import { propError, warn } from '../errors';
+import { isSecretValue } from '../shared/build-project';
+import { ENV, RESERVED_BUILD_VARIABLES } from './buildspec';
+import { propError, warn } from '../shared/errors';
 import {
   validateImageTag,
   validatePositiveInteger,
   validateProjectEnvName,
   validateRepositoryName,
-} from '../validation';
+} from '../shared/validation';
 
 /**
  * Input checks of DockerBuildToEcr, called from its constructor. Each error names the construct,

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { warn } from '../errors';
+import { warn } from '../shared/errors';
 
 /**
  * Targets Go only builds with cgo (the go tool refuses them with CGO_ENABLED=0, or links a binary

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, DependencyGroup, IConstruct } from 'constructs';
 import { propError } from './errors';
 import { addNagSuppressions } from './nag';
-import { LONGEST_PSEUDO_VALUES, renderIntrinsics } from './policy-size';
+import { LONGEST_PSEUDO_VALUES, renderIntrinsics } from './intrinsics';
 
 /**
  * What the two build constructs (DockerBuildToEcr, GoSampleBuild) share about their CodeBuild

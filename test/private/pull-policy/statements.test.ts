@@ -1,6 +1,7 @@
 import { Lazy, Stack } from 'aws-cdk-lib';
-import { AccessLevel } from '../../src/access-level';
-import { ECR_POLICY_MAX_CHARS, policyTextLength, renderIntrinsics } from '../../src/private/policy-size';
+import { AccessLevel } from '../../../src/access-level';
+import { ECR_POLICY_MAX_CHARS, policyTextLength } from '../../../src/private/pull-policy/policy-size';
+import { renderIntrinsics } from '../../../src/private/shared/intrinsics';
 import {
   accessLevelActions,
   codeBuildPullStatement,
@@ -8,7 +9,7 @@ import {
   PULL_ACTIONS,
   PUSH_ACTIONS,
   serviceSourceStatement,
-} from '../../src/private/pull-policy';
+} from '../../../src/private/pull-policy/statements';
 
 describe('pull-policy builders', () => {
   test('action lists', () => {

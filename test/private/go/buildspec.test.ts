@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Lazy } from 'aws-cdk-lib';
-import { GO_ENV, GO_OUTPUT_DIR, goBuildSpec, GoBuildSpecInput, goPackagePath } from '../../src/private/go-buildspec';
-import { phaseCommands } from '../support/buildspec-runner';
+import { GO_ENV, GO_OUTPUT_DIR, goBuildSpec, GoBuildSpecInput, goPackagePath } from '../../../src/private/go/buildspec';
+import { phaseCommands } from '../../support/buildspec-runner';
 
 const BASE: GoBuildSpecInput = {
   goVersion: '1.24',
