@@ -1,8 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { propError } from './private/shared/errors';
 import { allCuratedGoVersions, CURATED_GO_IMAGES, findCuratedGoImage } from './private/go/runtimes';
+import { propError } from './private/shared/errors';
 import { validateImageTag } from './private/shared/validation';
 
 /** An image digest as ECR accepts it in place of a tag. */

@@ -453,4 +453,3 @@ function shortHash(value: string): string {
 function dedupe(values: string[]): string[] {
   return [...new Set(values)];
 }
-

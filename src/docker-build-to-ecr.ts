@@ -393,7 +393,9 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       },
       timeout: inputs.timeout,
       cache:
-        inputs.cache.kind === CacheKind.LOCAL ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
+        inputs.cache.kind === CacheKind.LOCAL
+          ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER)
+          : undefined,
       vpc: inputs.network.vpc,
       subnetSelection: inputs.network.subnetSelection,
       securityGroups: inputs.network.securityGroups,

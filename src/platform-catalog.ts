@@ -14,9 +14,9 @@ import { DockerBuildToEcr } from './docker-build-to-ecr';
 import { GoSampleBuild } from './go-sample-build';
 import { parameter, PARAMETER_RULES } from './private/catalog/parameters';
 import { grantCacheRepositories, ownRegistryPrefix } from './private/registry/grants';
+import { validateCachePrefix } from './private/registry/validation';
 import { propError, warn } from './private/shared/errors';
 import { addNagSuppressions, NagSuppression } from './private/shared/nag';
-import { validateCachePrefix } from './private/registry/validation';
 import { isNewestKnownRuntime, raisedRuntimeFor } from './private/shared/runtimes';
 
 /** Options every catalog product takes. */

@@ -205,11 +205,7 @@ export function validateUserEnvironment(
  * the user's environment variables, a deploy-time tag on an IMMUTABLE repository (a warning,
  * returned).
  */
-export function validateDockerBuildInputs(
-  scope: IConstruct,
-  props: DockerBuildInputs,
-  immutable: boolean,
-): Warning[] {
+export function validateDockerBuildInputs(scope: IConstruct, props: DockerBuildInputs, immutable: boolean): Warning[] {
   for (const [name, value] of Object.entries(props.buildArgs ?? {})) {
     if (isSecretValue(scope, value)) {
       throw propError(

@@ -143,7 +143,9 @@ function resolveImage(scope: IConstruct, builderImage: BuilderImage): ResolvedGo
   }
   const pull =
     requested ??
-    (ownPolicy && sameAccount ? codebuild.ImagePullPrincipalType.CODEBUILD : codebuild.ImagePullPrincipalType.SERVICE_ROLE);
+    (ownPolicy && sameAccount
+      ? codebuild.ImagePullPrincipalType.CODEBUILD
+      : codebuild.ImagePullPrincipalType.SERVICE_ROLE);
   const base = codebuild.LinuxBuildImage.fromDockerRegistry(
     repository.repositoryUriForTagOrDigest(builderImage.tag ?? 'latest'),
   );

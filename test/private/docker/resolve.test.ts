@@ -27,7 +27,12 @@ describe('resolveDockerBuild', () => {
       mutability: ecr.TagMutability.MUTABLE,
       encryptionKey: undefined,
       removalPolicy: RemovalPolicy.RETAIN,
-      lifecycle: { maxImageCount: undefined, untaggedImageExpiration: undefined, cacheTag: 'buildcache', platformCount: 1 },
+      lifecycle: {
+        maxImageCount: undefined,
+        untaggedImageExpiration: undefined,
+        cacheTag: 'buildcache',
+        platformCount: 1,
+      },
     });
     expect(inputs.buildSpec).toMatchObject({
       dockerfile: 'Dockerfile',

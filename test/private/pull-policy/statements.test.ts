@@ -1,7 +1,6 @@
 import { Lazy, Stack } from 'aws-cdk-lib';
 import { AccessLevel } from '../../../src/access-level';
 import { ECR_POLICY_MAX_CHARS, policyTextLength } from '../../../src/private/pull-policy/policy-size';
-import { renderIntrinsics } from '../../../src/private/shared/intrinsics';
 import {
   accessLevelActions,
   codeBuildPullStatement,
@@ -10,6 +9,7 @@ import {
   PUSH_ACTIONS,
   serviceSourceStatement,
 } from '../../../src/private/pull-policy/statements';
+import { renderIntrinsics } from '../../../src/private/shared/intrinsics';
 
 describe('pull-policy builders', () => {
   test('action lists', () => {
