@@ -175,6 +175,7 @@ describe('generated shell', () => {
       cwd,
       encoding: 'utf-8',
       env: { PATH: `${bin}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     // THEN go got the values as they were, and no command inside them ran
     expect(proc.status).toBe(0);
