@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { AccessLevel, CrossAccountPullPolicy } from '../../src';
-import { LOCK_TABLE_NAME } from '../../src/private/repository-policy-handler';
+import { LOCK_TABLE_NAME } from '../../src/private/pull-policy/repository-policy-handler';
 import { resolveIntrinsics } from '../support/policy-evaluator';
 
 // The handler is plain CommonJS JavaScript (no build step), loaded as Lambda loads it.

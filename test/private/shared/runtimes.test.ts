@@ -4,7 +4,7 @@ import {
   isNewestKnownRuntime,
   newestKnownRuntime,
   raisedRuntimeFor,
-} from '../../src/private/runtimes';
+} from '../../../src/private/shared/runtimes';
 
 // cdk-nag's AwsSolutions-L1 compares a function's runtime with the newest of its family in the user's
 // aws-cdk-lib (`lambda.Runtime.ALL`); Lambda's runtime deprecation table ("Block function create")

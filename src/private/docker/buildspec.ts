@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { buildImageLines, CacheKind, DEFAULT_CACHE_TAG } from './docker/cache';
+import { buildImageLines, CacheKind, DEFAULT_CACHE_TAG } from './cache';
 import {
   EXPORTED_VARIABLES,
   IMAGE_DEFINITIONS_FILES,
@@ -9,10 +9,10 @@ import {
   pushLines,
   refsGuardCommand,
   REPORT_COMMAND,
-} from './docker/outputs';
-import { batchBuildGraph, manifestStepLines, MANIFEST_STEP_ENV, PLATFORM_ENV, PlatformBuild } from './docker/platforms';
-import { BuildSecretInput, buildSecretsFragment, DOCKERHUB_ENV, dockerHubLoginFragment } from './docker/secrets';
-import { shellQuote, ShellWords } from './shell';
+} from './outputs';
+import { batchBuildGraph, manifestStepLines, MANIFEST_STEP_ENV, PLATFORM_ENV, PlatformBuild } from './platforms';
+import { BuildSecretInput, buildSecretsFragment, DOCKERHUB_ENV, dockerHubLoginFragment } from './secrets';
+import { shellQuote, ShellWords } from '../shared/shell';
 
 /**
  * Names of the environment variables the generated buildspec reads. The first four are the ones

@@ -3,7 +3,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { HandlerFunction } from './handler-function';
+import { HandlerFunction } from '../shared/handler-function';
 
 /** Construct id of the handler, one per stack. */
 const HANDLER_ID = 'CdkEcrCodebuildRepositoryPolicyHandler';

@@ -9,7 +9,7 @@ import {
   CODEBUILD_PER_BUILD_FINDINGS,
   flattenCfnReference,
   granularFindings,
-} from '../../src/private/nag';
+} from '../../../src/private/shared/nag';
 
 /** cdk-nag's own reading of a regex `applies_to`: a string '/pattern/flags'. */
 function matches(finding: { regex: string }, text: string): boolean {

@@ -1,9 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { propError } from './errors';
+import { propError } from '../shared/errors';
 
-/** An AWS account id. */
-const ACCOUNT_ID = /^\d{12}$/;
 /** An organization id, as AWS Organizations issues them. */
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 /**
@@ -13,21 +11,6 @@ const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
  */
 const ORGANIZATIONAL_UNIT_PATH =
   /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(?:(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}\/)+\*?|\*)$/;
-
-export function validateAccountId(scope: IConstruct | undefined, prop: string, value: string): void {
-  if (Token.isUnresolved(value)) {
-    return;
-  }
-  if (!ACCOUNT_ID.test(value)) {
-    throw propError(
-      scope,
-      prop,
-      value,
-      'is not an AWS account id',
-      'use the 12 digits of the account, e.g. "123456789012"',
-    );
-  }
-}
 
 export function validateOrganizationId(scope: IConstruct | undefined, prop: string, value: string | undefined): void {
   if (value === undefined || Token.isUnresolved(value)) {

@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Lazy } from 'aws-cdk-lib';
-import { GO_ENV, GO_OUTPUT_DIR, goBuildSpec, GoBuildSpecInput, goPackagePath } from '../../src/private/go-buildspec';
-import { phaseCommands } from '../support/buildspec-runner';
+import { GO_ENV, GO_OUTPUT_DIR, goBuildSpec, GoBuildSpecInput, goPackagePath } from '../../../src/private/go/buildspec';
+import { phaseCommands } from '../../support/buildspec-runner';
 
 const BASE: GoBuildSpecInput = {
   goVersion: '1.24',
@@ -178,6 +178,7 @@ describe('generated shell', () => {
       cwd,
       encoding: 'utf-8',
       env: { PATH: `${bin}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     // THEN go got the values as they were, and no command inside them ran
     expect(proc.status).toBe(0);

@@ -7,10 +7,10 @@ import { Construct } from 'constructs';
 import { handlerNodeRuntime } from './runtimes';
 
 /**
- * The folder of the handlers' code. `../..` works from both `src/private/` and the compiled
- * `lib/private/`.
+ * The folder of the handlers' code. `../../..` works from both `src/private/shared/` and the compiled
+ * `lib/private/shared/`.
  */
-const LAMBDA_DIRECTORY = path.join(__dirname, '..', '..', 'lambda');
+const LAMBDA_DIRECTORY = path.join(__dirname, '..', '..', '..', 'lambda');
 /** The folder under `lambda/` with the code every handler's asset carries (`shared/cfn-response.js`). */
 const SHARED_FOLDER = 'shared';
 

@@ -4,8 +4,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, DependencyGroup, IConstruct } from 'constructs';
 import { propError } from './errors';
+import { LONGEST_PSEUDO_VALUES, renderIntrinsics } from './intrinsics';
 import { addNagSuppressions } from './nag';
-import { LONGEST_PSEUDO_VALUES, renderIntrinsics } from './policy-size';
 
 /**
  * What the two build constructs (DockerBuildToEcr, GoSampleBuild) share about their CodeBuild

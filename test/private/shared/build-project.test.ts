@@ -11,8 +11,8 @@ import {
   isSecretValue,
   validateSubnetSelection,
   WithheldGrantPrincipal,
-} from '../../src/private/build-project';
-import { constructPrefix, describeValue } from '../../src/private/errors';
+} from '../../../src/private/shared/build-project';
+import { constructPrefix, describeValue } from '../../../src/private/shared/errors';
 
 function stack(): Stack {
   return new Stack(new App(), 'Stack');

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { Token } from 'aws-cdk-lib';
-import { shellQuote, ShellWords } from './shell';
+import { shellQuote, ShellWords } from '../shared/shell';
 
 /**
  * Directory, relative to the source root, that `go build` writes the binary to and that the

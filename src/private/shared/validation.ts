@@ -10,6 +10,8 @@ import { ENV_VAR_NAME } from './shell';
  */
 const REPOSITORY_COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const REPOSITORY_NAME = new RegExp(`^${REPOSITORY_COMPONENT}(?:\\/${REPOSITORY_COMPONENT})*$`);
+/** An AWS account id. */
+const ACCOUNT_ID = /^\d{12}$/;
 /** An image tag as Docker and ECR accept it. */
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
@@ -151,6 +153,21 @@ export function validateProjectEnvName(scope: IConstruct | undefined, prop: stri
       name,
       'holds whitespace or "="',
       'use letters, digits and underscores, not starting with a digit (e.g. "APP_VERSION")',
+    );
+  }
+}
+
+export function validateAccountId(scope: IConstruct | undefined, prop: string, value: string): void {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  if (!ACCOUNT_ID.test(value)) {
+    throw propError(
+      scope,
+      prop,
+      value,
+      'is not an AWS account id',
+      'use the 12 digits of the account, e.g. "123456789012"',
     );
   }
 }

@@ -21,6 +21,13 @@ export function propError(
   return new Error(`${constructPrefix(scope)}${prop} ${describeValue(value)} ${problem}: ${fix}`);
 }
 
+/** A warning that a resolve step found, for the construct to emit with {@link warn}. */
+export interface Warning {
+  /** The id after the library's prefix (`cdk-ecr-codebuild:<id>`). */
+  readonly id: string;
+  readonly message: string;
+}
+
 /** A non-fatal problem, shown by `cdk synth` and testable with `Annotations.fromStack`. */
 export function warn(scope: IConstruct, id: string, message: string): void {
   Annotations.of(scope).addWarningV2(`${WARNING_PREFIX}:${id}`, message);

@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CrossAccountPullPolicy, DockerBuildToEcr } from '../../src';
+import { CrossAccountPullPolicy, DockerBuildToEcr } from '../../../src';
 
 /**
  * The assets of the custom-resource handlers: each holds its own folder of `lambda/` and
@@ -36,7 +36,7 @@ function synthHandlers() {
   });
   const assembly = app.synth();
   // The Lambda runtime provides the AWS SDK that the handlers require; here the project's does.
-  fs.symlinkSync(path.join(__dirname, '..', '..', 'node_modules'), path.join(outdir, 'node_modules'), 'dir');
+  fs.symlinkSync(path.join(__dirname, '..', '..', '..', 'node_modules'), path.join(outdir, 'node_modules'), 'dir');
   const template = assembly.getStackByName('Stack').template;
   const functions = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
   // The function's S3 key is `<asset hash>.zip`; the staged asset is `asset.<hash>` in the assembly.

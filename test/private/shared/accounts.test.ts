@@ -1,5 +1,5 @@
 import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
-import { AccountRelation, compareAccounts } from '../../src/private/accounts';
+import { AccountRelation, compareAccounts } from '../../../src/private/shared/accounts';
 
 describe('compareAccounts', () => {
   const stack = new Stack(new App(), 'Agnostic');

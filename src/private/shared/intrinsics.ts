@@ -1,10 +1,8 @@
 /**
- * Size of a repository policy as ECR counts it: the characters of the policy text, which
- * CloudFormation sends as compact JSON (no whitespace).
+ * CloudFormation values measured before deployment: intrinsics rendered as the longest strings they
+ * can become, so that a size computed at synth (a repository policy, an inline buildspec) is never
+ * smaller than the deployed one.
  */
-
-/** The largest repository policy ECR accepts, in characters. */
-export const ECR_POLICY_MAX_CHARS = 10_240;
 
 /**
  * The longest value each pseudo parameter can take, so that a size measured before deployment is
@@ -61,9 +59,4 @@ export function renderIntrinsics(
     return Object.fromEntries(entries.map(([k, e]) => [k, render(e)]));
   };
   return render(value);
-}
-
-/** The number of characters of the policy text: compact JSON, intrinsics rendered with `renderIntrinsics`. */
-export function policyTextLength(policy: unknown, pseudo?: Record<string, string>): number {
-  return JSON.stringify(renderIntrinsics(policy, pseudo)).length;
 }

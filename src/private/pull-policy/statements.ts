@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AccessLevel } from '../access-level';
+import { AccessLevel } from '../../access-level';
 
 /**
  * Builders of repository-policy statements. None of them sets a `Resource` element: a repository

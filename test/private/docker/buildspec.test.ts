@@ -9,10 +9,10 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DockerBuildToEcr, DockerBuildToEcrProps, DockerCache, ImagePlatform } from '../../src';
-import { dockerBuildSpec, joinPosix } from '../../src/private/docker-buildspec';
-import { shellQuote } from '../../src/private/shell';
-import { phaseCommands, runBuildSpec } from '../support/buildspec-runner';
+import { DockerBuildToEcr, DockerBuildToEcrProps, DockerCache, ImagePlatform } from '../../../src';
+import { dockerBuildSpec, joinPosix } from '../../../src/private/docker/buildspec';
+import { shellQuote } from '../../../src/private/shared/shell';
+import { phaseCommands, runBuildSpec } from '../../support/buildspec-runner';
 
 /** A value that would run commands if anything evaluated it. */
 const HOSTILE = 'a "quoted" value; with $(touch MARKER_DOLLAR) and `touch MARKER_TICK` and \'single\' & | > x';

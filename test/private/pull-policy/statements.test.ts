@@ -1,6 +1,6 @@
 import { Lazy, Stack } from 'aws-cdk-lib';
-import { AccessLevel } from '../../src/access-level';
-import { ECR_POLICY_MAX_CHARS, policyTextLength, renderIntrinsics } from '../../src/private/policy-size';
+import { AccessLevel } from '../../../src/access-level';
+import { ECR_POLICY_MAX_CHARS, policyTextLength } from '../../../src/private/pull-policy/policy-size';
 import {
   accessLevelActions,
   codeBuildPullStatement,
@@ -8,7 +8,8 @@ import {
   PULL_ACTIONS,
   PUSH_ACTIONS,
   serviceSourceStatement,
-} from '../../src/private/pull-policy';
+} from '../../../src/private/pull-policy/statements';
+import { renderIntrinsics } from '../../../src/private/shared/intrinsics';
 
 describe('pull-policy builders', () => {
   test('action lists', () => {
