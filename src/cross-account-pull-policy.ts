@@ -28,7 +28,7 @@ import {
 } from './private/pull-policy';
 import { RepositoryPolicyHandler } from './private/repository-policy-handler';
 
-/** The hex digits of the owner hash in the Sids the handler writes (lambda/repository-policy/core.js). */
+/** The hex digits of the owner hash in the Sids the handler writes (handlers/repository-policy/core.ts). */
 const OWNER_HASH_CHARS = 16;
 
 /** The kinds of statement, in the order they appear in the policy, and the end of their Sid. */
@@ -391,7 +391,7 @@ export class CrossAccountPullPolicy extends Construct {
       properties: {
         RepositoryArn: this.repository.repositoryArn,
         // Sids are the kinds; the handler prefixes them with the owner derived from the stack id and
-        // the logical id (see lambda/repository-policy/core.js).
+        // the logical id (see handlers/repository-policy/core.ts).
         Statements: Lazy.any({ produce: () => this.renderStatements() }),
       },
     });

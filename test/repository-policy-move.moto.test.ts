@@ -19,7 +19,7 @@ import { motoClientConfig, MotoServer, startMoto } from './support/moto-server';
  */
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const handlerModule = require('../lambda/repository-policy');
+const handlerModule = require('../handlers/repository-policy');
 
 const ACCOUNT = '123456789012'; // moto's account
 const REGION = 'eu-west-1';
