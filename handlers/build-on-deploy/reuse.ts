@@ -3,10 +3,11 @@
  * batch) pushed; an Update back to earlier inputs answers with the newest finished build started
  * with them whose image is still in the repository.
  */
-import type { CommandClass, Deps, Run } from './deps';
-import { builtWith, inputsKey, manifestStep, Props } from './inputs';
+import { reusableBatches, reusableBuilds, succeededBatches } from './decisions';
+import type { CommandClass, Deps } from './deps';
+import { inputsKey, manifestStep, Props } from './inputs';
 import type { Kind } from './kinds';
-import { BUILD_ID_PATTERN, batchOutcome, buildOutcome, ImageAttributes } from './outcome';
+import { BUILD_ID_PATTERN, ImageAttributes } from './outcome';
 import type { CfnRequest } from '../shared/cfn-response';
 
 /** A finished build (or batch) whose image an Update may answer with. */
@@ -50,14 +51,9 @@ export async function findBuildWithInputs(props: Props, deps: Deps): Promise<Reu
     return undefined;
   }
   const { builds = [] } = await deps.codebuild.send(new deps.commands.BatchGetBuilds({ ids }));
-  for (const id of ids) {
-    const build = builds.find((b: any) => b.id === id);
-    if (!build || !builtWith(build, key)) {
-      continue;
-    }
-    const outcome = buildOutcome(build);
-    if (outcome.done && outcome.ok && (await deps.imageExists(outcome.data))) {
-      return { id: outcome.data.BuildId, data: outcome.data };
+  for (const data of reusableBuilds(ids, builds, key)) {
+    if (await deps.imageExists(data)) {
+      return { id: data.BuildId as string, data };
     }
   }
   return undefined;
@@ -84,31 +80,16 @@ export async function findBatchWithInputs(props: Props, deps: Deps): Promise<Reu
     new (deps.commands.BatchGetBuildBatches as CommandClass)({ ids }),
   );
   const step = manifestStep(props);
-  const candidates: Array<{ batch: Run; manifestBuildId: string }> = [];
-  for (const id of ids) {
-    const batch = buildBatches.find((b: any) => b.id === id);
-    const outcome = batch ? batchOutcome(batch, step) : undefined;
-    if (batch && outcome && outcome.done && outcome.ok) {
-      candidates.push({ batch, manifestBuildId: outcome.manifestBuildId });
-    }
-  }
+  const candidates = succeededBatches(ids, buildBatches, step);
   if (candidates.length === 0) {
     return undefined;
   }
   const { builds = [] } = await deps.codebuild.send(
     new deps.commands.BatchGetBuilds({ ids: candidates.map((c) => c.manifestBuildId) }),
   );
-  for (const { batch, manifestBuildId } of candidates) {
-    const build = builds.find((b: any) => b.id === manifestBuildId);
-    if (!build || !(builtWith(batch, key) || builtWith(build, key))) {
-      continue;
-    }
-    const outcome = buildOutcome(build);
-    if (outcome.done && outcome.ok && (await deps.imageExists(outcome.data))) {
-      return {
-        id: String(batch.id),
-        data: { ...outcome.data, BuildBatchId: String(batch.id), BuildBatchArn: String(batch.arn || '') },
-      };
+  for (const found of reusableBatches(candidates, builds, key)) {
+    if (await deps.imageExists(found.data)) {
+      return found;
     }
   }
   return undefined;

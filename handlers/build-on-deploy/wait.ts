@@ -2,14 +2,10 @@
  * Waiting on a build (or batch): polls until it ends, stops it at the deadline, or hands the wait
  * over to the next invocation before Lambda's timeout; and Delete's stop of a build still running.
  */
+import { isRunning, pollIntervalMs, runOfResource, waitStep } from './decisions';
 import type { CommandClass, Deps } from './deps';
-import { intProperty } from './inputs';
 import type { Kind } from './kinds';
-import { BUILD_ID_PATTERN, TERMINAL } from './outcome';
 import type { CfnRequest } from '../shared/cfn-response';
-
-/** Margin kept before Lambda's timeout to hand the wait over to the next invocation. */
-export const HANDOVER_MARGIN_MS = 60_000;
 
 /**
  * Polls the build (or batch) until it ends, the deadline passes (then stops it and fails) or this
@@ -23,13 +19,20 @@ export async function waitFor(
   deps: Deps,
 ): Promise<'answered' | 'handed-over'> {
   const props = request.ResourceProperties || {};
-  const pollMs = intProperty(props, 'PollSeconds', 30, 1, 300) * 1000;
+  const pollMs = pollIntervalMs(props);
   for (;;) {
     const run = await kind.get(deps, id);
     if (!run) {
       throw new Error(`${kind.noun} ${id} is not found (${kind.getCommand} returned it as not found)`);
     }
     const outcome = await kind.outcome(run, props, deps);
+    const step = waitStep(
+      outcome,
+      deadline,
+      pollMs,
+      () => deps.now(),
+      () => deps.remainingMs(),
+    );
     if (outcome.done) {
       if (outcome.ok) {
         console.log(`${kind.Noun} ${id} pushed ${outcome.data.ImageUri} (${outcome.data.ImageDigest})`);
@@ -39,7 +42,7 @@ export async function waitFor(
       }
       return 'answered';
     }
-    if (deps.now() >= deadline) {
+    if (step === 'time-out') {
       await stop(kind, id, deps).catch((e: unknown) => {
         console.error(`${kind.stopCommand} ${id} failed`, e);
       });
@@ -50,7 +53,7 @@ export async function waitFor(
       });
       return 'answered';
     }
-    if (deps.remainingMs() < pollMs + HANDOVER_MARGIN_MS) {
+    if (step === 'hand-over') {
       await deps.handOver({ Waiter: { Request: request, BuildId: id, Deadline: deadline } });
       console.log(`${kind.Noun} ${id} is ${run.currentPhase}: the next invocation waits on`);
       return 'handed-over';
@@ -59,8 +62,7 @@ export async function waitFor(
   }
 }
 
-/**
- */
+/** Stops the build (or batch). */
 function stop(kind: Kind, id: string, deps: Deps): Promise<unknown> {
   return deps.codebuild.send(new (deps.commands[kind.stopCommand] as CommandClass)({ id }));
 }
@@ -69,13 +71,12 @@ function stop(kind: Kind, id: string, deps: Deps): Promise<unknown> {
  * Delete: stops the build (or batch) of this resource if it is still running; otherwise nothing.
  */
 export async function stopIfRunning(kind: Kind, request: CfnRequest, deps: Deps): Promise<void> {
-  const id = String(request.PhysicalResourceId || '');
-  const project = String((request.ResourceProperties || {}).ProjectName || '');
-  if (!BUILD_ID_PATTERN.test(id) || id.split(':')[0] !== project) {
+  const id = runOfResource(request.PhysicalResourceId, (request.ResourceProperties || {}).ProjectName);
+  if (id === undefined) {
     return;
   }
   const run = await kind.get(deps, id);
-  if (run && !TERMINAL.includes(kind.status(run))) {
+  if (run && isRunning(kind.status(run))) {
     console.log(`Stopping ${kind.noun} ${id}: the resource that started it is deleted`);
     await stop(kind, id, deps);
   }

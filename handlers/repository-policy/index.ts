@@ -67,24 +67,24 @@ export function createClients(region: string): { ecr: ECRClient; dynamodb: Dynam
   };
 }
 
-function numberFromEnv(name: string): number | undefined {
-  const value = process.env[name];
+function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name];
   return value === undefined || value === '' ? undefined : Number(value);
 }
 
-/** The lease timings: explicit options, then the environment, then the defaults. */
-function leaseTimings(options: OnEventOptions) {
-  const leaseMs = options.leaseMs ?? numberFromEnv('CDK_ECR_CODEBUILD_LEASE_MS') ?? DEFAULTS.leaseMs;
+/** The lease timings (pure): explicit options, then the environment, then the defaults. */
+export function leaseTimings(options: OnEventOptions, env: NodeJS.ProcessEnv = process.env) {
+  const leaseMs = options.leaseMs ?? numberFromEnv(env, 'CDK_ECR_CODEBUILD_LEASE_MS') ?? DEFAULTS.leaseMs;
   const marginMs =
     options.marginMs ??
-    numberFromEnv('CDK_ECR_CODEBUILD_LEASE_MARGIN_MS') ??
+    numberFromEnv(env, 'CDK_ECR_CODEBUILD_LEASE_MARGIN_MS') ??
     Math.min(DEFAULTS.marginMs, Math.floor(leaseMs / 3));
   return {
     leaseMs,
     marginMs,
-    skewMs: options.skewMs ?? numberFromEnv('CDK_ECR_CODEBUILD_LEASE_SKEW_MS'),
-    backoffBaseMs: options.backoffBaseMs ?? numberFromEnv('CDK_ECR_CODEBUILD_BACKOFF_BASE_MS'),
-    backoffCapMs: options.backoffCapMs ?? numberFromEnv('CDK_ECR_CODEBUILD_BACKOFF_CAP_MS'),
+    skewMs: options.skewMs ?? numberFromEnv(env, 'CDK_ECR_CODEBUILD_LEASE_SKEW_MS'),
+    backoffBaseMs: options.backoffBaseMs ?? numberFromEnv(env, 'CDK_ECR_CODEBUILD_BACKOFF_BASE_MS'),
+    backoffCapMs: options.backoffCapMs ?? numberFromEnv(env, 'CDK_ECR_CODEBUILD_BACKOFF_CAP_MS'),
   };
 }
 

@@ -98,7 +98,7 @@ export interface LeaseOptions {
 }
 
 /** Who holds a lease, as its item says. */
-interface LeaseItem {
+export interface LeaseItem {
   readonly holder: string;
   readonly acquiredAt: number;
   readonly expiresAt: number;
@@ -177,9 +177,9 @@ export class Lease {
         this.owner = owner;
         const previous = response && response.Attributes;
         this.previousPolicy = previous && previous.lastPolicy ? previous.lastPolicy.S : undefined;
-        this.writeDeadline = now + this.leaseMs - this.marginMs;
+        this.writeDeadline = writeDeadlineOf(now, this.leaseMs, this.marginMs);
         this.stats.waitedMs = this.now() - started;
-        if (lastHolder && lastHolder.expiresAt < now - this.skewMs) {
+        if (lastHolder && tookOverExpired(lastHolder, now, this.skewMs)) {
           this.stats.tookOver = true;
           this.log(`took over the lease of ${lastHolder.holder}, expired ${now - lastHolder.expiresAt} ms ago`);
         }
@@ -194,18 +194,19 @@ export class Lease {
           throw error;
         }
         lastHolder =
-          describeItem((error as { Item?: Record<string, AttributeValue> }).Item) || (await this.read()) || lastHolder;
+          leaseItemOf((error as { Item?: Record<string, AttributeValue> }).Item) || (await this.read()) || lastHolder;
       }
       const delay = backoffDelay(attempt, this.backoffBaseMs, this.backoffCapMs);
       if (this.now() + delay >= deadline) {
-        const waited = ((this.now() - started) / 1000).toFixed(1);
-        const who = lastHolder
-          ? `held by ${lastHolder.holder} since ${new Date(lastHolder.acquiredAt).toISOString()} ` +
-            `(${((this.now() - lastHolder.acquiredAt) / 1000).toFixed(1)} s), lease expiring ${new Date(lastHolder.expiresAt).toISOString()}`
-          : 'held by another writer';
         throw new LeaseTimeoutError(
-          `repository ${this.key} stayed busy for ${waited} s (${this.stats.attempts} attempts): its lock in DynamoDB ` +
-            `table ${this.table} is ${who}; nothing was written. Retry the deployment once the other deployment is done`,
+          busyMessage({
+            key: this.key,
+            table: this.table,
+            started,
+            now: this.now(),
+            attempts: this.stats.attempts,
+            lastHolder,
+          }),
         );
       }
       await sleep(delay);
@@ -218,7 +219,7 @@ export class Lease {
       const response = await this.client.send(
         new GetItemCommand({ TableName: this.table, Key: { pk: { S: this.key } }, ConsistentRead: true }),
       );
-      return describeItem(response.Item);
+      return leaseItemOf(response.Item);
     } catch {
       return undefined;
     }
@@ -251,7 +252,7 @@ export class Lease {
       }
       throw error;
     }
-    this.writeDeadline = now + this.leaseMs - this.marginMs;
+    this.writeDeadline = writeDeadlineOf(now, this.leaseMs, this.marginMs);
     const left = this.writeDeadline - this.now();
     if (left <= 0) {
       throw new LeaseLostError(`the lease on ${this.key} was renewed too late to write safely`);
@@ -330,7 +331,10 @@ export class Lease {
   }
 }
 
-function describeItem(item: Record<string, AttributeValue> | undefined): LeaseItem | undefined {
+// The lease's decisions (pure, no I/O).
+
+/** Who holds a lease, from its item; none when there is no item or it was released. */
+export function leaseItemOf(item: Record<string, AttributeValue> | undefined): LeaseItem | undefined {
   if (!item || !item.expiresAt || item.expiresAt.N === '0') {
     return undefined;
   }
@@ -339,4 +343,38 @@ function describeItem(item: Record<string, AttributeValue> | undefined): LeaseIt
     acquiredAt: Number((item.acquiredAt && item.acquiredAt.N) || 0),
     expiresAt: Number(item.expiresAt.N),
   };
+}
+
+/**
+ * True when the lease just acquired at `now` was the expired lease of `lastHolder`: its expiry at
+ * least `skewMs` before `now` (the condition under which an unreleased lease may be taken over).
+ */
+export function tookOverExpired(lastHolder: LeaseItem | undefined, now: number, skewMs: number): boolean {
+  return lastHolder !== undefined && lastHolder.expiresAt < now - skewMs;
+}
+
+/** Until when, in local ms, a write under a lease (re)acquired at `now` may start and must be over. */
+export function writeDeadlineOf(now: number, leaseMs: number, marginMs: number): number {
+  return now + leaseMs - marginMs;
+}
+
+/** Why a writer gave up waiting for the lease: how long, how often, and who holds it since when. */
+export function busyMessage(wait: {
+  readonly key: string;
+  readonly table: string;
+  readonly started: number;
+  readonly now: number;
+  readonly attempts: number;
+  readonly lastHolder: LeaseItem | undefined;
+}): string {
+  const { key, table, started, now, attempts, lastHolder } = wait;
+  const waited = ((now - started) / 1000).toFixed(1);
+  const who = lastHolder
+    ? `held by ${lastHolder.holder} since ${new Date(lastHolder.acquiredAt).toISOString()} ` +
+      `(${((now - lastHolder.acquiredAt) / 1000).toFixed(1)} s), lease expiring ${new Date(lastHolder.expiresAt).toISOString()}`
+    : 'held by another writer';
+  return (
+    `repository ${key} stayed busy for ${waited} s (${attempts} attempts): its lock in DynamoDB ` +
+    `table ${table} is ${who}; nothing was written. Retry the deployment once the other deployment is done`
+  );
 }
