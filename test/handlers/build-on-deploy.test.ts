@@ -1,6 +1,6 @@
 /**
  * The pure core of the build-on-deploy handler (handlers/build-on-deploy): no AWS, no network.
- * The I/O paths run against moto in test/build-on-deploy.moto.test.ts.
+ * The I/O paths run against moto in test/handlers/build-on-deploy.moto.test.ts.
  */
 // Loaded untyped (the TypeScript source, as jest compiles it): the tests also send malformed events.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,6 +1,6 @@
 /**
  * The decisions of the repository lease and its timings, as plain functions: no DynamoDB.
- * (The lease against moto, with concurrent writers, is in test/repository-policy.moto.test.ts.)
+ * (The lease against moto, with concurrent writers, is in test/handlers/repository-policy.moto.test.ts.)
  */
 import { leaseTimings } from '../../handlers/repository-policy';
 import {
