@@ -77,15 +77,13 @@ export function kindOf(props: Props | undefined): Kind {
   return isBatch(props || {}) ? BATCH_BUILD : SINGLE_BUILD;
 }
 
-/**
- */
+/** The build of this id (BatchGetBuilds), if CodeBuild knows it. */
 export async function getBuild(deps: Deps, buildId: string): Promise<Run | undefined> {
   const response = await deps.codebuild.send(new deps.commands.BatchGetBuilds({ ids: [buildId] }));
   return (response.builds || []).find((b: any) => b.id === buildId);
 }
 
-/**
- */
+/** The batch build of this id (BatchGetBuildBatches), if CodeBuild knows it. */
 export async function getBatch(deps: Deps, batchId: string): Promise<Run | undefined> {
   const response = await deps.codebuild.send(
     new (deps.commands.BatchGetBuildBatches as CommandClass)({ ids: [batchId] }),
