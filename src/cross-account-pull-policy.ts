@@ -23,7 +23,7 @@ import { propError, warn } from './private/shared/errors';
 import { UNKNOWN_REFERENCE_CHARS } from './private/shared/intrinsics';
 import { addNagSuppressions } from './private/shared/nag';
 
-/** The hex digits of the owner hash in the Sids the handler writes (lambda/repository-policy/core.js). */
+/** The hex digits of the owner hash in the Sids the handler writes (handlers/repository-policy/core.ts). */
 const OWNER_HASH_CHARS = 16;
 
 /** The kinds of statement, in the order they appear in the policy, and the end of their Sid. */
@@ -349,7 +349,7 @@ export class CrossAccountPullPolicy extends Construct {
       properties: {
         RepositoryArn: this.repository.repositoryArn,
         // Sids are the kinds; the handler prefixes them with the owner derived from the stack id and
-        // the logical id (see lambda/repository-policy/core.js).
+        // the logical id (see handlers/repository-policy/core.ts).
         Statements: Lazy.any({ produce: () => this.renderStatements() }),
       },
     });

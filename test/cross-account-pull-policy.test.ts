@@ -323,7 +323,7 @@ describe('CrossAccountPullPolicy on an imported repository', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
-      Handler: 'repository-policy/index.handler',
+      Handler: 'index.handler',
       Timeout: 300,
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('LogGroup') } },
     });

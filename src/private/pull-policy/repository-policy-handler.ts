@@ -16,7 +16,7 @@ export const REPOSITORY_POLICY_ACTIONS = [
 ];
 
 /**
- * The DynamoDB table that holds the leases on repository policies (`lambda/repository-policy/lease.js`):
+ * The DynamoDB table that holds the leases on repository policies (`handlers/repository-policy/lease.ts`):
  * one per account and region, with a fixed name so that every stack and app that edits a repository
  * takes the same lock. The handler creates it on first use and nobody deletes it.
  */

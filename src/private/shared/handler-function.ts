@@ -7,18 +7,17 @@ import { Construct } from 'constructs';
 import { handlerNodeRuntime } from './runtimes';
 
 /**
- * The folder of the handlers' code. `../../..` works from both `src/private/shared/` and the compiled
- * `lib/private/shared/`.
+ * The folder of the handlers' bundles: `lib/handlers/<name>/index.js`, built by esbuild from
+ * `handlers/<name>/` (`npx projen bundle:handlers`, in `pre-compile`). `../../../lib` works from both
+ * `src/private/shared/` and the compiled `lib/private/shared/`.
  */
-const LAMBDA_DIRECTORY = path.join(__dirname, '..', '..', '..', 'lambda');
-/** The folder under `lambda/` with the code every handler's asset carries (`shared/cfn-response.js`). */
-const SHARED_FOLDER = 'shared';
+const BUNDLES_DIRECTORY = path.join(__dirname, '..', '..', '..', 'lib', 'handlers');
 
-/** How one of the library's custom-resource handlers (`lambda/<name>/index.js`) is deployed. */
+/** How one of the library's custom-resource handlers (`handlers/<name>/index.ts`) is deployed. */
 export interface HandlerFunctionOptions {
   /**
-   * The handler's folder under `lambda/` (its `index.handler`). Its asset holds that folder and
-   * `lambda/shared/`, and none of the other handlers' folders.
+   * The handler's folder under `handlers/` (its `index.handler`). Its asset is that handler's
+   * bundle folder, `lib/handlers/<name>/`: its `index.js` and nothing else.
    */
   readonly folder: 'build-on-deploy' | 'repository-policy';
   /** What the function does (its description, prefixed with the library's name). */
@@ -54,10 +53,8 @@ export abstract class HandlerFunction extends Construct {
     this.function = new lambda.Function(this, 'Function', {
       // The newest Node.js of the user's aws-cdk-lib (Node.js 22 at the least): AwsSolutions-L1 holds.
       runtime: handlerNodeRuntime(),
-      handler: `${options.folder}/index.handler`,
-      code: lambda.Code.fromAsset(LAMBDA_DIRECTORY, {
-        exclude: ['*', ...[options.folder, SHARED_FOLDER].flatMap((folder) => [`!${folder}`, `!${folder}/**`])],
-      }),
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(path.join(BUNDLES_DIRECTORY, options.folder)),
       role: this.role,
       logGroup: this.logGroup,
       timeout: options.timeout,

@@ -1,27 +1,40 @@
-'use strict';
 /**
  * How cdk-ecr-codebuild's custom-resource handlers answer CloudFormation: an HTTPS PUT of the
  * response object to the request's pre-signed `ResponseURL`, with a few retries. Shared by every
- * handler folder under `lambda/`; each handler's asset carries this folder beside its own.
+ * handler under `handlers/`; esbuild bundles it into each handler's `index.js`.
  */
-const http = require('http');
-const https = require('https');
+import * as http from 'http';
+import * as https from 'https';
 
 /** CloudFormation truncates longer reasons; keep the end of the message readable. */
-const MAX_REASON_CHARS = 3000;
+export const MAX_REASON_CHARS = 3000;
 
-/**
- * @typedef {{ Status: 'SUCCESS' | 'FAILED', Reason?: string, PhysicalResourceId: string, Data?: Record<string, string> }} Result
- */
+/** A CloudFormation custom resource request, as the handlers read it (every property is a string or JSON). */
+export interface CfnRequest {
+  readonly RequestType: string;
+  readonly RequestId: string;
+  readonly StackId: string;
+  readonly LogicalResourceId: string;
+  readonly ResponseURL: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties?: Record<string, any>;
+  readonly OldResourceProperties?: Record<string, any>;
+}
+
+/** What a handler answers. */
+export interface Result {
+  readonly Status: 'SUCCESS' | 'FAILED';
+  readonly Reason?: string;
+  readonly PhysicalResourceId: string;
+  readonly Data?: Record<string, string>;
+}
 
 /**
  * Sends the result of a request to CloudFormation (PUT to the pre-signed URL), with a few retries;
  * throws the last error when none went through.
- * @param {Record<string, any>} request the CloudFormation request (its `ResponseURL`, `StackId`...)
- * @param {Result} result
- * @returns {Promise<void>}
+ * @param request the CloudFormation request (its `ResponseURL`, `StackId`...)
  */
-async function sendResponse(request, result) {
+export async function sendResponse(request: CfnRequest, result: Result): Promise<void> {
   const body = JSON.stringify({
     Status: result.Status,
     Reason: result.Reason ? String(result.Reason).slice(0, MAX_REASON_CHARS) : undefined,
@@ -32,7 +45,7 @@ async function sendResponse(request, result) {
     NoEcho: false,
     Data: result.Data || {},
   });
-  let lastError;
+  let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await put(request.ResponseURL, body);
@@ -45,12 +58,7 @@ async function sendResponse(request, result) {
   throw lastError;
 }
 
-/**
- * @param {string} url
- * @param {string} body
- * @returns {Promise<void>}
- */
-function put(url, body) {
+function put(url: string, body: string): Promise<void> {
   const target = new URL(url);
   const transport = target.protocol === 'http:' ? http : https;
   return new Promise((resolve, reject) => {
@@ -73,5 +81,3 @@ function put(url, body) {
     request.end(body);
   });
 }
-
-module.exports = { sendResponse, MAX_REASON_CHARS };

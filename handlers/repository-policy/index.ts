@@ -1,8 +1,7 @@
-'use strict';
 /**
  * Custom resource handler of cdk-ecr-codebuild's CrossAccountPullPolicy for imported ECR
- * repositories (whose policy CloudFormation cannot manage): the I/O around `core.js` (what an event
- * means) and `lease.js` (one writer per repository at a time).
+ * repositories (whose policy CloudFormation cannot manage): the I/O around `core.ts` (what an event
+ * means) and `lease.ts` (one writer per repository at a time).
  *
  * For each event: take the repository's lease, read the policy, merge (remove the statements this
  * resource owns, add the new ones; foreign statements untouched), renew the lease, write, read back
@@ -12,9 +11,10 @@
  * refused. Any failure (busy repository, lost lease, AccessDenied, a write that did not take) is
  * answered FAILED with the reason: never a silent success.
  *
- * Plain CommonJS, no build step; `@aws-sdk/client-ecr` and `@aws-sdk/client-dynamodb` come with
- * the Lambda Node.js runtime. The handler answers CloudFormation itself (HTTPS PUT to the
- * pre-signed `ResponseURL`).
+ * TypeScript, bundled by esbuild into `lib/handlers/repository-policy/index.js`;
+ * `@aws-sdk/client-ecr` and `@aws-sdk/client-dynamodb` come with the Lambda Node.js runtime (left
+ * out of the bundle). The handler answers CloudFormation itself (HTTPS PUT to the pre-signed
+ * `ResponseURL`, `../shared/cfn-response.ts`).
  *
  * Resource properties: `RepositoryArn`; `Statements`, each with the kind as Sid (`Accounts`,
  * `Organization`, `OrgPaths`, `CodeBuild`, `Lambda`). The first version sent `SidPrefix` and full
@@ -25,17 +25,19 @@
  * `CDK_ECR_CODEBUILD_LEASE_MARGIN_MS`, `CDK_ECR_CODEBUILD_LEASE_SKEW_MS`, `CDK_ECR_CODEBUILD_BACKOFF_BASE_MS` and
  * `CDK_ECR_CODEBUILD_BACKOFF_CAP_MS` override the lease timings (tests only).
  */
-const {
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
   DeleteRepositoryPolicyCommand,
   ECRClient,
   GetRepositoryPolicyCommand,
   SetRepositoryPolicyCommand,
-} = require('@aws-sdk/client-ecr');
-const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
-const core = require('./core');
-const { Lease, LeaseLostError, DEFAULTS } = require('./lease');
-const { sendResponse } = require('../shared/cfn-response');
+} from '@aws-sdk/client-ecr';
+import * as core from './core';
+import { DEFAULTS, Lease, LeaseLostError, SendsCommands } from './lease';
+import { CfnRequest, Result, sendResponse } from '../shared/cfn-response';
+import { errorName } from '../shared/errors';
 
+export { core, sendResponse };
 /** Time kept, at the end of the function's time, to answer CloudFormation. */
 const RESPONSE_RESERVE_MS = 15000;
 /** Time one read-merge-write-verify cycle may take at most after the lease is acquired. */
@@ -46,9 +48,9 @@ const MAX_CYCLES = 4;
 /**
  * The endpoint the SDK would take from `AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL`, passed
  * explicitly as well so that older SDK versions (before 3.4xx) honour it too.
- * @param {string} serviceSuffix e.g. `ECR`, `DYNAMODB`
+ * @param serviceSuffix e.g. `ECR`, `DYNAMODB`
  */
-function endpointFor(serviceSuffix) {
+export function endpointFor(serviceSuffix: string): string | undefined {
   if (/^true$/i.test(process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS || '')) {
     return undefined;
   }
@@ -56,7 +58,7 @@ function endpointFor(serviceSuffix) {
 }
 
 /** SDK clients for the repository's region. */
-function createClients(region) {
+export function createClients(region: string): { ecr: ECRClient; dynamodb: DynamoDBClient } {
   const ecrEndpoint = endpointFor('ECR');
   const dynamoEndpoint = endpointFor('DYNAMODB');
   return {
@@ -65,33 +67,32 @@ function createClients(region) {
   };
 }
 
-function numberFromEnv(name) {
-  const value = process.env[name];
+function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name];
   return value === undefined || value === '' ? undefined : Number(value);
 }
 
-/** The lease timings: explicit options, then the environment, then the defaults. */
-function leaseTimings(options) {
-  const leaseMs = options.leaseMs ?? numberFromEnv('CDK_ECR_CODEBUILD_LEASE_MS') ?? DEFAULTS.leaseMs;
+/** The lease timings (pure): explicit options, then the environment, then the defaults. */
+export function leaseTimings(options: OnEventOptions, env: NodeJS.ProcessEnv = process.env) {
+  const leaseMs = options.leaseMs ?? numberFromEnv(env, 'CDK_ECR_CODEBUILD_LEASE_MS') ?? DEFAULTS.leaseMs;
   const marginMs =
     options.marginMs ??
-    numberFromEnv('CDK_ECR_CODEBUILD_LEASE_MARGIN_MS') ??
+    numberFromEnv(env, 'CDK_ECR_CODEBUILD_LEASE_MARGIN_MS') ??
     Math.min(DEFAULTS.marginMs, Math.floor(leaseMs / 3));
   return {
     leaseMs,
     marginMs,
-    skewMs: options.skewMs ?? numberFromEnv('CDK_ECR_CODEBUILD_LEASE_SKEW_MS'),
-    backoffBaseMs: options.backoffBaseMs ?? numberFromEnv('CDK_ECR_CODEBUILD_BACKOFF_BASE_MS'),
-    backoffCapMs: options.backoffCapMs ?? numberFromEnv('CDK_ECR_CODEBUILD_BACKOFF_CAP_MS'),
+    skewMs: options.skewMs ?? numberFromEnv(env, 'CDK_ECR_CODEBUILD_LEASE_SKEW_MS'),
+    backoffBaseMs: options.backoffBaseMs ?? numberFromEnv(env, 'CDK_ECR_CODEBUILD_BACKOFF_BASE_MS'),
+    backoffCapMs: options.backoffCapMs ?? numberFromEnv(env, 'CDK_ECR_CODEBUILD_BACKOFF_CAP_MS'),
   };
 }
 
-/**
- * The current policy of the repository, or undefined when it has none.
- * @param {{ send: Function }} ecr
- * @param {import('./core').RepositoryRef} repo
- */
-async function readPolicy(ecr, repo) {
+/** The current policy of the repository, or undefined when it has none. */
+export async function readPolicy(
+  ecr: SendsCommands,
+  repo: core.RepositoryRef,
+): Promise<core.PolicyDocument | undefined> {
   try {
     const response = await ecr.send(
       new GetRepositoryPolicyCommand({ registryId: repo.registryId, repositoryName: repo.repositoryName }),
@@ -106,7 +107,13 @@ async function readPolicy(ecr, repo) {
 }
 
 /** Writes the policy, or deletes it when no statement is left. */
-async function writePolicy(ecr, repo, policy, hadPolicy, abortSignal) {
+async function writePolicy(
+  ecr: SendsCommands,
+  repo: core.RepositoryRef,
+  policy: core.PolicyDocument,
+  hadPolicy: boolean,
+  abortSignal: AbortSignal,
+): Promise<void> {
   const target = { registryId: repo.registryId, repositoryName: repo.repositoryName };
   if (policy.Statement.length === 0) {
     if (!hadPolicy) {
@@ -126,36 +133,64 @@ async function writePolicy(ecr, repo, policy, hadPolicy, abortSignal) {
 }
 
 /**
- * Applies one CloudFormation event to the repository policy, under the repository's lease.
- * @param {Record<string, any>} event the custom resource event
- * @param {{
- *   ecr?: { send: Function }, dynamodb?: { send: Function },
- *   deadline?: number, leaseMs?: number, marginMs?: number, skewMs?: number,
- *   backoffBaseMs?: number, backoffCapMs?: number,
- *   hooks?: { afterRead?: () => Promise<void> | void },
- *   log?: (message: string) => void,
- * }} [options] clients (default: for the repository's region), the local time by which to have
- *   answered (default: 90 s from now), lease timings, and test hooks
- * @returns {Promise<{ PhysicalResourceId: string, stats: Record<string, any> }>}
+ * What `onEvent` takes: clients (default: for the repository's region), the local time by which to
+ * have answered (default: 90 s from now), lease timings, and test hooks.
  */
-async function onEvent(event, options = {}) {
-  let plan;
+export interface OnEventOptions {
+  readonly ecr?: SendsCommands;
+  readonly dynamodb?: SendsCommands;
+  readonly deadline?: number;
+  readonly leaseMs?: number;
+  readonly marginMs?: number;
+  readonly skewMs?: number;
+  readonly backoffBaseMs?: number;
+  readonly backoffCapMs?: number;
+  readonly hooks?: { readonly afterRead?: () => Promise<void> | void };
+  readonly log?: (message: string) => void;
+}
+
+/** Figures of one event, for the log and the benchmark. */
+export interface EventStats {
+  waitedMs: number;
+  attempts: number;
+  cycles: number;
+  tookOver: boolean;
+  wrote: boolean;
+  staleReads?: number;
+  skipped?: string;
+}
+
+/** What `onEvent` did: the physical id to answer, and its figures. */
+export interface EventResult {
+  readonly PhysicalResourceId: string;
+  readonly stats: EventStats | { readonly skipped: string };
+}
+
+/** Applies one CloudFormation event to the repository policy, under the repository's lease. */
+export async function onEvent(
+  event: core.PolicyEvent & Partial<CfnRequest>,
+  options: OnEventOptions = {},
+): Promise<EventResult> {
+  let plan: core.Plan;
   try {
     plan = core.planEvent(event);
   } catch (error) {
     // A Delete of a resource whose Create was refused before anything was written: nothing to undo.
     if (event.RequestType === 'Delete' && error instanceof core.RefusedError && !hasValidArn(event)) {
-      return { PhysicalResourceId: event.PhysicalResourceId, stats: { skipped: error.message } };
+      return { PhysicalResourceId: event.PhysicalResourceId as string, stats: { skipped: error.message } };
     }
     throw error;
   }
   const { repo } = plan;
-  const log = options.log || ((message) => console.log(message));
-  const clients = options.ecr && options.dynamodb ? options : { ...createClients(repo.region), ...options };
+  const log = options.log || ((message: string) => console.log(message));
+  const clients: { ecr: SendsCommands; dynamodb: SendsCommands } =
+    options.ecr && options.dynamodb
+      ? { ecr: options.ecr, dynamodb: options.dynamodb }
+      : { ...createClients(repo.region), ...definedClients(options) };
   const deadline = options.deadline ?? Date.now() + 90000;
   const timings = leaseTimings(options);
   const started = Date.now();
-  const stats = { waitedMs: 0, attempts: 0, cycles: 0, tookOver: false, wrote: false };
+  const stats: EventStats = { waitedMs: 0, attempts: 0, cycles: 0, tookOver: false, wrote: false };
 
   for (let cycle = 1; ; cycle++) {
     stats.cycles = cycle;
@@ -171,11 +206,11 @@ async function onEvent(event, options = {}) {
     stats.attempts += lease.stats.attempts;
     stats.tookOver = stats.tookOver || lease.stats.tookOver;
     stats.waitedMs = Date.now() - started;
-    let retry;
+    let retry: string;
     /** The digest of the policy as this writer leaves it, once known. */
-    let leftBehind;
+    let leftBehind: string | undefined;
     try {
-      let current;
+      let current: core.PolicyDocument | undefined;
       try {
         current = await readUpToDate(clients.ecr, repo, lease.previousPolicy, stats, log);
       } catch (error) {
@@ -231,7 +266,13 @@ const STALE_READ_WAIT_MS = 3000;
  * writer write an older policy back. After that the policy read is taken as the truth (someone
  * changed it outside this handler), and logged.
  */
-async function readUpToDate(ecr, repo, expectedDigest, stats, log) {
+async function readUpToDate(
+  ecr: SendsCommands,
+  repo: core.RepositoryRef,
+  expectedDigest: string | undefined,
+  stats: EventStats,
+  log: (message: string) => void,
+): Promise<core.PolicyDocument | undefined> {
   const until = Date.now() + STALE_READ_WAIT_MS;
   for (let attempt = 0; ; attempt++) {
     const current = await readPolicy(ecr, repo);
@@ -247,7 +288,7 @@ async function readUpToDate(ecr, repo, expectedDigest, stats, log) {
   }
 }
 
-function hasValidArn(event) {
+function hasValidArn(event: core.PolicyEvent): boolean {
   try {
     core.parseRepositoryArn((event.ResourceProperties || {}).RepositoryArn);
     return true;
@@ -256,55 +297,53 @@ function hasValidArn(event) {
   }
 }
 
-/**
- * @param {unknown} error
- * @returns {string | undefined}
- */
-function errorName(error) {
-  if (typeof error !== 'object' || error === null) {
-    return undefined;
-  }
-  const e = /** @type {any} */ (error);
-  return e.name || (e.Error && e.Error.Code) || e.Code;
+/** What the entry point reads of Lambda's context. */
+export interface HandlerContext {
+  readonly logStreamName?: string;
+  readonly getRemainingTimeInMillis?: () => number;
 }
 
 /**
- * The Lambda entry point: applies the event and always answers CloudFormation.
- * @param {Record<string, any>} event
- * @param {{ logStreamName?: string, getRemainingTimeInMillis?: () => number }} [context]
+ * The Lambda entry point over an `apply` (`onEvent`, or a test's stand-in) and a `respond`
+ * (`sendResponse`): applies the event and always answers CloudFormation.
  */
-async function handler(event, context) {
-  const redacted = { ...event, ResponseURL: '(redacted)' };
-  console.log(JSON.stringify(redacted));
-  const remaining = context && context.getRemainingTimeInMillis ? context.getRemainingTimeInMillis() : 120000;
-  /** @type {{ Status: 'SUCCESS' | 'FAILED', Reason?: string, PhysicalResourceId: string }} */
-  let result;
-  try {
-    const { PhysicalResourceId, stats } = await module.exports.onEvent(event, {
-      deadline: Date.now() + remaining - RESPONSE_RESERVE_MS,
-    });
-    console.log(JSON.stringify({ result: 'SUCCESS', PhysicalResourceId, stats }));
-    result = { Status: 'SUCCESS', PhysicalResourceId };
-  } catch (error) {
-    console.error(error);
-    const message = error instanceof Error ? error.message : String(error);
-    const logs = context && context.logStreamName ? ` (log stream ${context.logStreamName})` : '';
-    result = {
-      Status: 'FAILED',
-      Reason: `${message}${logs}`,
-      // A failed Create must not leave a resource id that points at someone else's statements.
-      PhysicalResourceId: event.PhysicalResourceId || `failed-${event.RequestId}`,
-    };
-  }
-  await module.exports.sendResponse(event, result);
+export function createHandler(
+  apply: (event: CfnRequest, options: OnEventOptions) => Promise<EventResult> = onEvent,
+  respond: (request: CfnRequest, result: Result) => Promise<void> = sendResponse,
+): (event: CfnRequest, context?: HandlerContext) => Promise<void> {
+  return async (event, context) => {
+    const redacted = { ...event, ResponseURL: '(redacted)' };
+    console.log(JSON.stringify(redacted));
+    const remaining = context && context.getRemainingTimeInMillis ? context.getRemainingTimeInMillis() : 120000;
+    let result: Result;
+    try {
+      const { PhysicalResourceId, stats } = await apply(event, {
+        deadline: Date.now() + remaining - RESPONSE_RESERVE_MS,
+      });
+      console.log(JSON.stringify({ result: 'SUCCESS', PhysicalResourceId, stats }));
+      result = { Status: 'SUCCESS', PhysicalResourceId };
+    } catch (error) {
+      console.error(error);
+      const message = error instanceof Error ? error.message : String(error);
+      const logs = context && context.logStreamName ? ` (log stream ${context.logStreamName})` : '';
+      result = {
+        Status: 'FAILED',
+        Reason: `${message}${logs}`,
+        // A failed Create must not leave a resource id that points at someone else's statements.
+        PhysicalResourceId: event.PhysicalResourceId || `failed-${event.RequestId}`,
+      };
+    }
+    await respond(event, result);
+  };
 }
 
-module.exports = {
-  handler,
-  onEvent,
-  sendResponse,
-  createClients,
-  endpointFor,
-  readPolicy,
-  core,
-};
+/** The Lambda entry point: applies the event and always answers CloudFormation. */
+export const handler = createHandler();
+
+/** The clients among the options (an `undefined` one must not replace the default). */
+function definedClients(options: OnEventOptions): Partial<{ ecr: SendsCommands; dynamodb: SendsCommands }> {
+  return {
+    ...(options.ecr ? { ecr: options.ecr } : {}),
+    ...(options.dynamodb ? { dynamodb: options.dynamodb } : {}),
+  };
+}

@@ -9,11 +9,11 @@ import {
   StopBuildCommand,
 } from '@aws-sdk/client-codebuild';
 import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
-import { acceptMotoTimestamps } from './support/moto-codebuild';
-import { motoClientConfig, MotoServer, startMoto } from './support/moto-server';
+import { acceptMotoTimestamps } from '../support/moto-codebuild';
+import { motoClientConfig, MotoServer, startMoto } from '../support/moto-server';
 
 /**
- * The build-on-deploy handler (lambda/build-on-deploy) against moto's CodeBuild API, with its real
+ * The build-on-deploy handler (handlers/build-on-deploy) against moto's CodeBuild API, with its real
  * SDK client (built by the handler from AWS_ENDPOINT_URL_CODEBUILD) and a local HTTP server standing
  * in for CloudFormation's response URL.
  *
@@ -30,7 +30,7 @@ import { motoClientConfig, MotoServer, startMoto } from './support/moto-server';
  */
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const handlerModule = require('../lambda/build-on-deploy');
+const handlerModule = require('../../handlers/build-on-deploy');
 
 const REGION = 'eu-west-1';
 const PROJECT = 'app-image-build';

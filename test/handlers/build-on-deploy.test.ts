@@ -1,10 +1,10 @@
 /**
- * The pure core of the build-on-deploy handler (lambda/build-on-deploy): no AWS, no network.
- * The I/O paths run against moto in test/build-on-deploy.moto.test.ts.
+ * The pure core of the build-on-deploy handler (handlers/build-on-deploy): no AWS, no network.
+ * The I/O paths run against moto in test/handlers/build-on-deploy.moto.test.ts.
  */
-// The handler is plain CommonJS JavaScript (no build step), loaded as Lambda loads it.
+// Loaded untyped (the TypeScript source, as jest compiles it): the tests also send malformed events.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const core = require('../../lambda/build-on-deploy');
+const core = require('../../handlers/build-on-deploy');
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const ARN = 'arn:aws:codebuild:eu-west-1:111111111111:build/app-image:0b6f7c2e-1111-4222-8333-944445555666';

@@ -1,14 +1,13 @@
-'use strict';
 /**
  * The pure part of the repository-policy custom resource: what one CloudFormation event means for a
  * repository policy (which statements to write, which to remove, which physical id to answer), the
  * shapes of statement the handler accepts, the merge, the read-back check and the backoff. No I/O
- * here; `index.js` does the AWS calls and `lease.js` the mutual exclusion.
+ * here; `index.ts` does the AWS calls and `lease.ts` the mutual exclusion.
  */
-const crypto = require('crypto');
+import * as crypto from 'crypto';
 
 /** The start of the Sid of every statement any CrossAccountPullPolicy writes. */
-const SID_PREFIX = 'CdkEcrCodebuild';
+export const SID_PREFIX = 'CdkEcrCodebuild';
 /**
  * Sids of this scheme are `CdkEcrCodebuildS` + 16 hex digits (SHA-256 of the stack id and the
  * logical id of the custom resource) + the kind. `S` is not a hex digit, so they never start with
@@ -20,17 +19,22 @@ const OWNER_HASH_CHARS = 16;
 /** The Sid prefixes of the first scheme (construct path hash), removed when a resource is updated. */
 const LEGACY_PREFIX = /^CdkEcrCodebuild[0-9A-F]{8}$/;
 /** The kinds of statement CrossAccountPullPolicy renders; the end of their Sid. */
-const KINDS = ['Accounts', 'Organization', 'OrgPaths', 'CodeBuild', 'Lambda'];
+export const KINDS = ['Accounts', 'Organization', 'OrgPaths', 'CodeBuild', 'Lambda'];
 
 /** The largest repository policy ECR accepts, in characters. */
-const MAX_POLICY_CHARS = 10240;
+export const MAX_POLICY_CHARS = 10240;
 /** The policy language version used when the repository has no policy yet. */
 const POLICY_VERSION = '2012-10-17';
 /** The name of the lock table: one per account and region, shared by every stack and app. */
-const LOCK_TABLE_NAME = 'cdk-ecr-codebuild-locks';
+export const LOCK_TABLE_NAME = 'cdk-ecr-codebuild-locks';
 
-const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
-const PUSH_ACTIONS = ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'];
+export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
+export const PUSH_ACTIONS = [
+  'ecr:PutImage',
+  'ecr:InitiateLayerUpload',
+  'ecr:UploadLayerPart',
+  'ecr:CompleteLayerUpload',
+];
 const LAMBDA_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -39,22 +43,49 @@ const ORGANIZATIONAL_UNIT_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(?:ou-[0
 const CODEBUILD_PROJECT_ARN = /^arn:aws[a-z-]*:codebuild:[a-z0-9-]+:\d{12}:project\/[A-Za-z0-9][A-Za-z0-9_-]{1,254}$/;
 const LAMBDA_FUNCTIONS_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:\*$/;
 
-/**
- * @typedef {{ partition: string, region: string, registryId: string, repositoryName: string, arn: string }} RepositoryRef
- * @typedef {{ Version?: string, Statement: Array<Record<string, any>> }} PolicyDocument
- * @typedef {{
- *   requestType: 'Create' | 'Update' | 'Delete',
- *   repo: RepositoryRef,
- *   owner: string,
- *   removePrefixes: string[],
- *   statements: Array<Record<string, any>>,
- *   physicalId: string,
- * }} Plan
- */
+/** A statement of a repository policy (JSON). */
+export type Statement = Record<string, any>;
+
+/** An ECR repository, from its ARN. */
+export interface RepositoryRef {
+  readonly partition: string;
+  readonly region: string;
+  readonly registryId: string;
+  readonly repositoryName: string;
+  /** The normalized ARN (the key of the repository's lock). */
+  readonly arn: string;
+}
+
+/** A repository policy as read from ECR, with `Statement` always a list. */
+export interface PolicyDocument {
+  readonly Version?: string;
+  readonly Statement: Statement[];
+  readonly [key: string]: unknown;
+}
+
+/** What one event asks for. */
+export interface Plan {
+  readonly requestType: 'Create' | 'Update' | 'Delete';
+  readonly repo: RepositoryRef;
+  readonly owner: string;
+  readonly removePrefixes: string[];
+  readonly statements: Statement[];
+  readonly physicalId: string;
+}
+
+/** The part of a CloudFormation event the plan reads. */
+export interface PolicyEvent {
+  readonly RequestType?: string;
+  readonly StackId?: string;
+  readonly LogicalResourceId?: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties?: Record<string, any>;
+  readonly OldResourceProperties?: Record<string, any>;
+}
 
 /** An error whose message is the reason CloudFormation shows. */
-class RefusedError extends Error {
-  constructor(message) {
+export class RefusedError extends Error {
+  constructor(message: string) {
     super(message);
     this.name = 'RefusedError';
   }
@@ -64,10 +95,8 @@ class RefusedError extends Error {
  * Parses a repository ARN. `arn` is the normalized ARN, the key of the repository's lock: a
  * repository imported by name (`Stack.formatArn`) and by ARN resolve to the same string, and ECR
  * repository names are lowercase.
- * @param {unknown} value
- * @returns {RepositoryRef}
  */
-function parseRepositoryArn(value) {
+export function parseRepositoryArn(value: unknown): RepositoryRef {
   const match = /^arn:(aws[a-z-]*):ecr:([a-z0-9-]+):(\d{12}):repository\/([a-z0-9][a-z0-9._\-/]*)$/.exec(
     String(value).trim(),
   );
@@ -76,7 +105,13 @@ function parseRepositoryArn(value) {
       `RepositoryArn "${value}" is not an ECR repository ARN (arn:<partition>:ecr:<region>:<account>:repository/<name>)`,
     );
   }
-  const [, partition, region, registryId, repositoryName] = match;
+  const [, partition, region, registryId, repositoryName] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   return {
     partition,
     region,
@@ -89,10 +124,8 @@ function parseRepositoryArn(value) {
 /**
  * The Sid prefix owned by one custom resource: derived from the stack id (an ARN with the stack's
  * account, region and a UUID, so unique across apps, accounts and regions) and the logical id.
- * @param {string} stackId
- * @param {string} logicalResourceId
  */
-function ownerSidPrefix(stackId, logicalResourceId) {
+export function ownerSidPrefix(stackId: string | undefined, logicalResourceId: string | undefined): string {
   if (!stackId || !logicalResourceId) {
     throw new RefusedError('the event has no StackId or LogicalResourceId: it does not come from CloudFormation');
   }
@@ -101,28 +134,26 @@ function ownerSidPrefix(stackId, logicalResourceId) {
 }
 
 /** The length of every owner prefix (what the construct reserves for it when it measures the policy). */
-const OWNER_PREFIX_CHARS = SID_PREFIX.length + OWNER_MARK.length + OWNER_HASH_CHARS;
+export const OWNER_PREFIX_CHARS = SID_PREFIX.length + OWNER_MARK.length + OWNER_HASH_CHARS;
 
 /**
  * The physical id: one per repository and owner, so that moving the grant to another repository
  * makes CloudFormation send a Delete for the old one.
- * @param {RepositoryRef} repo
- * @param {string} owner
  */
-function physicalIdOf(repo, owner) {
+export function physicalIdOf(repo: RepositoryRef, owner: string): string {
   return `${repo.registryId}/${repo.region}/${repo.repositoryName}/${owner}`;
 }
 
 /** The first-scheme prefix at the end of a physical id written by the first version, if any. */
-function legacyPrefixOfPhysicalId(physicalId) {
+export function legacyPrefixOfPhysicalId(physicalId: string | undefined): string | undefined {
   const last = String(physicalId || '')
     .split('/')
-    .pop();
+    .pop() as string;
   return LEGACY_PREFIX.test(last) ? last : undefined;
 }
 
 /** The first-scheme prefix in resource properties (`SidPrefix`), if any. */
-function legacyPrefixOfProperties(props) {
+function legacyPrefixOfProperties(props: Record<string, any> | undefined): string | undefined {
   if (!props || props.SidPrefix === undefined) {
     return undefined;
   }
@@ -144,10 +175,8 @@ function legacyPrefixOfProperties(props) {
  * - Update, other repository: write into the new one under a new physical id; CloudFormation then
  *   sends a Delete with the old properties, which removes the statements from the old repository.
  * - Delete: remove the owner's statements (and the first scheme's, for a resource created by it).
- * @param {Record<string, any>} event
- * @returns {Plan}
  */
-function planEvent(event) {
+export function planEvent(event: PolicyEvent): Plan {
   const requestType = event.RequestType;
   if (requestType !== 'Create' && requestType !== 'Update' && requestType !== 'Delete') {
     throw new RefusedError(`unknown RequestType "${requestType}"`);
@@ -162,7 +191,7 @@ function planEvent(event) {
     if (legacy) {
       removePrefixes.push(legacy);
     }
-    return { requestType, repo, owner, removePrefixes, statements: [], physicalId: event.PhysicalResourceId };
+    return { requestType, repo, owner, removePrefixes, statements: [], physicalId: event.PhysicalResourceId as string };
   }
 
   const legacy = legacyPrefixOfProperties(props);
@@ -174,7 +203,7 @@ function planEvent(event) {
   let physicalId = physicalIdOf(repo, owner);
   if (requestType === 'Update') {
     const old = event.OldResourceProperties || {};
-    let oldRepo;
+    let oldRepo: RepositoryRef | undefined;
     try {
       oldRepo = parseRepositoryArn(old.RepositoryArn);
     } catch {
@@ -183,7 +212,7 @@ function planEvent(event) {
     if (oldRepo && oldRepo.arn === repo.arn) {
       // Same repository: replace in place, keep the physical id (a new one would make
       // CloudFormation delete the statements just written).
-      let oldLegacy;
+      let oldLegacy: string | undefined;
       try {
         oldLegacy = legacyPrefixOfProperties(old);
       } catch {
@@ -202,16 +231,16 @@ function planEvent(event) {
 
 /**
  * The statements to write, checked against the shapes CrossAccountPullPolicy renders.
- * @param {unknown} value the `Statements` property
- * @param {string} prefix the owner prefix (or the first-scheme prefix in `legacy` mode)
- * @param {boolean} legacy whether the Sids already carry the prefix (first scheme)
+ * @param value the `Statements` property
+ * @param prefix the owner prefix (or the first-scheme prefix in `legacy` mode)
+ * @param legacy whether the Sids already carry the prefix (first scheme)
  */
-function renderStatements(value, prefix, legacy) {
+function renderStatements(value: unknown, prefix: string, legacy: boolean): Statement[] {
   if (value !== undefined && !Array.isArray(value)) {
     throw new RefusedError('Statements must be a list of statements');
   }
-  const seen = new Set();
-  return (value || []).map((statement, index) => {
+  const seen = new Set<string>();
+  return ((value as unknown[] | undefined) || []).map((statement: any, index) => {
     const where = `statement ${index + 1}`;
     if (typeof statement !== 'object' || statement === null || Array.isArray(statement)) {
       throw new RefusedError(`${where} is not an object`);
@@ -233,7 +262,7 @@ function renderStatements(value, prefix, legacy) {
 }
 
 /** A string or a non-empty list of strings, as a list. */
-function stringList(value, what) {
+function stringList(value: unknown, what: string): unknown[] {
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0 || list.some((v) => typeof v !== 'string' || v.length === 0)) {
     throw new RefusedError(`${what} must be a string or a non-empty list of strings, not ${JSON.stringify(value)}`);
@@ -247,8 +276,8 @@ function stringList(value, what) {
  * aws:PrincipalOrgPaths condition; the CodeBuild and Lambda service principals only with their
  * source conditions; no Resource, NotAction, NotPrincipal or any other element.
  */
-function checkShape(statement, kind, where) {
-  const refuse = (why) => {
+function checkShape(statement: Statement, kind: string, where: string): void {
+  const refuse = (why: string): never => {
     throw new RefusedError(
       `${where} is refused: ${why}; this function only writes statements of the shapes CrossAccountPullPolicy renders`,
     );
@@ -261,11 +290,11 @@ function checkShape(statement, kind, where) {
   if (statement.Effect !== 'Allow') {
     refuse(`Effect is ${JSON.stringify(statement.Effect)}, not "Allow"`);
   }
-  let actions;
+  let actions: unknown[] = [];
   try {
     actions = stringList(statement.Action, 'Action');
   } catch (e) {
-    refuse(e.message);
+    refuse((e as Error).message);
   }
   const principal = statement.Principal;
   if (typeof principal !== 'object' || principal === null || Array.isArray(principal)) {
@@ -277,28 +306,28 @@ function checkShape(statement, kind, where) {
     refuse('it has no Condition');
   }
   /** The values of the one condition key under the one operator allowed, or a refusal. */
-  const only = (expected) => {
+  const only = (expected: Record<string, [string, RegExp]>): Record<string, unknown[]> => {
     const operators = Object.keys(condition);
     const expectedOperators = Object.keys(expected);
     if (operators.length !== expectedOperators.length || operators.some((op) => !expectedOperators.includes(op))) {
       refuse(`Condition operators are ${operators.join(', ') || 'none'}, expected ${expectedOperators.join(', ')}`);
     }
-    const result = {};
+    const result: Record<string, unknown[]> = {};
     for (const op of expectedOperators) {
       const block = condition[op];
       const keys = typeof block === 'object' && block !== null && !Array.isArray(block) ? Object.keys(block) : [];
-      const [key, pattern] = expected[op];
+      const [key, pattern] = expected[op] as [string, RegExp];
       const matching = keys.filter((k) => k.toLowerCase() === key.toLowerCase());
       if (keys.length !== 1 || matching.length !== 1) {
         refuse(`Condition ${op} must hold exactly the key ${key}, not ${JSON.stringify(block)}`);
       }
-      let values;
+      let values: unknown[] = [];
       try {
-        values = stringList(block[matching[0]], `Condition ${op} ${key}`);
+        values = stringList(block[matching[0] as string], `Condition ${op} ${key}`);
       } catch (e) {
-        refuse(e.message);
+        refuse((e as Error).message);
       }
-      const bad = values.filter((v) => !pattern.test(v));
+      const bad = values.filter((v) => !pattern.test(v as string));
       if (bad.length > 0) {
         refuse(`Condition ${op} ${key} has ${bad.map((v) => JSON.stringify(v)).join(', ')}`);
       }
@@ -306,8 +335,8 @@ function checkShape(statement, kind, where) {
     }
     return result;
   };
-  const actionsWithin = (allowed, what) => {
-    const bad = actions.filter((a) => !allowed.includes(a));
+  const actionsWithin = (allowed: string[], what: string): void => {
+    const bad = actions.filter((a) => !allowed.includes(a as string));
     if (bad.length > 0) {
       refuse(`Action ${bad.map((a) => JSON.stringify(a)).join(', ')} is not one of the ${what}`);
     }
@@ -351,39 +380,37 @@ function checkShape(statement, kind, where) {
   }
 }
 
-function isStar(value) {
+function isStar(value: unknown): boolean {
   return value === '*' || (Array.isArray(value) && value.length === 1 && value[0] === '*');
 }
 
 /** True when the statement's Sid starts with one of the prefixes. */
-function isOwned(statement, prefixes) {
-  const sid = statement && typeof statement === 'object' ? statement.Sid : undefined;
+export function isOwned(statement: unknown, prefixes: string[]): boolean {
+  const sid = statement && typeof statement === 'object' ? (statement as Statement).Sid : undefined;
   return typeof sid === 'string' && prefixes.some((p) => sid.startsWith(p));
 }
 
 /**
  * Normalizes a policy read from ECR: a single Statement object becomes a list.
- * @param {string | undefined} policyText
- * @returns {PolicyDocument | undefined}
  */
-function parsePolicy(policyText) {
+export function parsePolicy(policyText: string | undefined): PolicyDocument | undefined {
   if (!policyText) {
     return undefined;
   }
   const policy = JSON.parse(policyText);
-  const statements = policy.Statement === undefined ? [] : [].concat(policy.Statement);
+  const statements = policy.Statement === undefined ? [] : ([] as Statement[]).concat(policy.Statement);
   return { ...policy, Statement: statements };
 }
 
 /**
  * The policy with the statements owned by `prefixes` replaced by `statements`. Foreign statements
  * keep their content and order; ours go at the end.
- * @param {PolicyDocument | undefined} current
- * @param {string[]} prefixes
- * @param {Array<Record<string, any>>} statements
- * @returns {PolicyDocument}
  */
-function mergePolicy(current, prefixes, statements) {
+export function mergePolicy(
+  current: PolicyDocument | undefined,
+  prefixes: string[],
+  statements: Statement[],
+): PolicyDocument {
   const foreign = (current ? current.Statement : []).filter((s) => !isOwned(s, prefixes));
   return {
     ...(current || {}),
@@ -393,7 +420,7 @@ function mergePolicy(current, prefixes, statements) {
 }
 
 /** The policy text to write, or a refusal when it passes ECR's limit. */
-function policyTextOf(policy, repo) {
+export function policyTextOf(policy: PolicyDocument, repo: RepositoryRef): string {
   const text = JSON.stringify(policy);
   if (text.length > MAX_POLICY_CHARS) {
     throw new RefusedError(
@@ -407,7 +434,7 @@ function policyTextOf(policy, repo) {
 }
 
 /** A comparable form of a statement: lists sorted, one-element lists as their element, keys sorted. */
-function canonical(value) {
+export function canonical(value: unknown): unknown {
   if (Array.isArray(value)) {
     const items = value.map(canonical).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
     return items.length === 1 ? items[0] : items;
@@ -416,7 +443,7 @@ function canonical(value) {
     return Object.fromEntries(
       Object.keys(value)
         .sort()
-        .map((k) => [k, canonical(value[k])]),
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
     );
   }
   return value;
@@ -425,13 +452,10 @@ function canonical(value) {
 /**
  * What is wrong with the policy read back after the write: a statement of ours missing or
  * different, or a statement of a removed Sid still there. Empty when the write took.
- * @param {PolicyDocument | undefined} policy
- * @param {Plan} plan
- * @returns {string[]}
  */
-function verifyPolicy(policy, plan) {
+export function verifyPolicy(policy: PolicyDocument | undefined, plan: Plan): string[] {
   const present = policy ? policy.Statement : [];
-  const problems = [];
+  const problems: string[] = [];
   for (const expected of plan.statements) {
     const found = present.filter((s) => s && s.Sid === expected.Sid);
     if (found.length !== 1 || JSON.stringify(canonical(found[0])) !== JSON.stringify(canonical(expected))) {
@@ -450,9 +474,8 @@ function verifyPolicy(policy, plan) {
 /**
  * A digest of a policy as read from ECR (undefined: no policy), insensitive to formatting and to
  * the order of statements and list values, to recognize the policy the previous writer left.
- * @param {PolicyDocument | undefined} policy
  */
-function policyDigest(policy) {
+export function policyDigest(policy: PolicyDocument | undefined): string {
   if (!policy || policy.Statement.length === 0) {
     return 'none';
   }
@@ -464,36 +487,14 @@ function policyDigest(policy) {
 
 /**
  * Full-jitter exponential backoff: a random delay between 0 and min(cap, base * 2^attempt).
- * @param {number} attempt 0, 1, 2…
- * @param {number} baseMs
- * @param {number} capMs
- * @param {() => number} [random]
+ * @param attempt 0, 1, 2…
  */
-function backoffDelay(attempt, baseMs, capMs, random = Math.random) {
+export function backoffDelay(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
   return Math.floor(random() * ceiling);
 }
-
-module.exports = {
-  SID_PREFIX,
-  KINDS,
-  LOCK_TABLE_NAME,
-  MAX_POLICY_CHARS,
-  OWNER_PREFIX_CHARS,
-  PULL_ACTIONS,
-  PUSH_ACTIONS,
-  RefusedError,
-  backoffDelay,
-  canonical,
-  isOwned,
-  legacyPrefixOfPhysicalId,
-  mergePolicy,
-  ownerSidPrefix,
-  parsePolicy,
-  parseRepositoryArn,
-  physicalIdOf,
-  planEvent,
-  policyDigest,
-  policyTextOf,
-  verifyPolicy,
-};

@@ -1,5 +1,5 @@
 /**
- * The build-on-deploy handler (lambda/build-on-deploy) on a batch project (several platforms):
+ * The build-on-deploy handler (handlers/build-on-deploy) on a batch project (several platforms):
  * StartBuildBatch, BatchGetBuildBatches, the manifest step's build, reuse, hand-over and Delete.
  *
  * moto (5.2.1) implements none of the batch operations (StartBuildBatch, BatchGetBuildBatches,
@@ -7,9 +7,9 @@
  * with the shapes of @aws-sdk/client-codebuild (BuildBatch with buildGroups[].currentBuildSummary.arn,
  * Build with exportedEnvironmentVariables), injected with the clock, sleep and hand-over.
  */
-// The handler is plain CommonJS JavaScript (no build step), loaded as Lambda loads it.
+// Loaded untyped (the TypeScript source, as jest compiles it): the tests also send malformed events.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const core = require('../../lambda/build-on-deploy');
+const core = require('../../handlers/build-on-deploy');
 
 const PROJECT = 'app-image';
 const ACCOUNT = '111111111111';

@@ -7,9 +7,9 @@ import {
 } from '@aws-sdk/client-ecr';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { CrossAccountPullPolicy } from '../src';
-import { CloudFormationReplay, CustomResourceCall, identityAllows, Template } from './support/cfn-replay';
-import { motoClientConfig, MotoServer, startMoto } from './support/moto-server';
+import { CrossAccountPullPolicy } from '../../src';
+import { CloudFormationReplay, CustomResourceCall, identityAllows, Template } from '../support/cfn-replay';
+import { motoClientConfig, MotoServer, startMoto } from '../support/moto-server';
 
 /**
  * Revocation that sticks: the synthesized templates of a stack whose grant moves from one imported
@@ -19,7 +19,7 @@ import { motoClientConfig, MotoServer, startMoto } from './support/moto-server';
  */
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const handlerModule = require('../lambda/repository-policy');
+const handlerModule = require('../../handlers/repository-policy');
 
 const ACCOUNT = '123456789012'; // moto's account
 const REGION = 'eu-west-1';

@@ -1,4 +1,3 @@
-'use strict';
 /**
  * A lease (a lock with an expiry) on one repository, held in a DynamoDB item, so that only one
  * writer at a time reads, merges and writes a repository policy: across stacks, nested stacks,
@@ -31,18 +30,19 @@
  * The table (`cdk-ecr-codebuild-locks`, partition key `pk`, on-demand) is created on first use by
  * whichever writer needs it first, and left in place: all stacks of the account and region share it.
  */
-const crypto = require('crypto');
-const {
+import * as crypto from 'crypto';
+import {
   CreateTableCommand,
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
-} = require('@aws-sdk/client-dynamodb');
-const { backoffDelay } = require('./core');
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { backoffDelay } from './core';
 
 /** Defaults for the Lambda function; tests shorten them. */
-const DEFAULTS = {
+export const DEFAULTS = {
   leaseMs: 30000,
   marginMs: 10000,
   skewMs: 2000,
@@ -52,46 +52,80 @@ const DEFAULTS = {
 };
 
 /** The lease was taken over by another writer: nothing may be written under it any more. */
-class LeaseLostError extends Error {
-  constructor(message) {
+export class LeaseLostError extends Error {
+  constructor(message: string) {
     super(message);
     this.name = 'LeaseLostError';
   }
 }
 
 /** No lease within the time the function had. */
-class LeaseTimeoutError extends Error {
-  constructor(message) {
+export class LeaseTimeoutError extends Error {
+  constructor(message: string) {
     super(message);
     this.name = 'LeaseTimeoutError';
   }
 }
 
-function errorName(error) {
+function errorName(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) {
     return undefined;
   }
-  return error.name || error.Code || (error.Error && error.Error.Code);
+  const e = error as { name?: string; Code?: string; Error?: { Code?: string } };
+  return e.name || e.Code || (e.Error && e.Error.Code);
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * @typedef {{
- *   client: { send: (command: any, options?: any) => Promise<any> },
- *   table: string,
- *   key: string,
- *   holder: string,
- *   leaseMs?: number, marginMs?: number, skewMs?: number,
- *   backoffBaseMs?: number, backoffCapMs?: number, tableWaitMs?: number,
- *   now?: () => number,
- *   log?: (message: string) => void,
- * }} LeaseOptions
- */
+/** The DynamoDB client, or anything that answers its commands (the tests' fakes). */
+export interface SendsCommands {
+  send(command: any, options?: any): Promise<any>;
+}
 
-class Lease {
-  /** @param {LeaseOptions} options */
-  constructor(options) {
+export interface LeaseOptions {
+  readonly client: SendsCommands;
+  readonly table: string;
+  readonly key: string;
+  readonly holder: string;
+  readonly leaseMs?: number;
+  readonly marginMs?: number;
+  readonly skewMs?: number;
+  readonly backoffBaseMs?: number;
+  readonly backoffCapMs?: number;
+  readonly tableWaitMs?: number;
+  readonly now?: () => number;
+  readonly log?: (message: string) => void;
+}
+
+/** Who holds a lease, as its item says. */
+export interface LeaseItem {
+  readonly holder: string;
+  readonly acquiredAt: number;
+  readonly expiresAt: number;
+}
+
+export class Lease {
+  public readonly client: SendsCommands;
+  public readonly table: string;
+  public readonly key: string;
+  public readonly holder: string;
+  public readonly leaseMs: number;
+  public readonly marginMs: number;
+  public readonly skewMs: number;
+  public readonly backoffBaseMs: number;
+  public readonly backoffCapMs: number;
+  public readonly tableWaitMs: number;
+  public readonly now: () => number;
+  public readonly log: (message: string) => void;
+  public owner: string | undefined;
+  /** The digest of the policy the previous holder left, if it recorded one. */
+  public previousPolicy: string | undefined;
+  /** Local time until which a write may start and must be over. */
+  public writeDeadline: number;
+  /** Figures for the log and the benchmark. */
+  public readonly stats: { attempts: number; waitedMs: number; tookOver: boolean; createdTable: boolean };
+
+  constructor(options: LeaseOptions) {
     this.client = options.client;
     this.table = options.table;
     this.key = options.key;
@@ -107,24 +141,18 @@ class Lease {
     if (!(this.marginMs > 0 && this.marginMs < this.leaseMs)) {
       throw new Error(`lease margin ${this.marginMs} ms must be between 0 and the lease duration ${this.leaseMs} ms`);
     }
-    /** @type {string | undefined} */
     this.owner = undefined;
-    /** The digest of the policy the previous holder left, if it recorded one. */
-    /** @type {string | undefined} */
     this.previousPolicy = undefined;
-    /** Local time until which a write may start and must be over. */
     this.writeDeadline = 0;
-    /** Figures for the log and the benchmark. */
     this.stats = { attempts: 0, waitedMs: 0, tookOver: false, createdTable: false };
   }
 
   /**
    * Waits for the lease until `deadline` (local ms), with full-jitter exponential backoff.
-   * @param {number} deadline
    */
-  async acquire(deadline) {
+  async acquire(deadline: number): Promise<void> {
     const started = this.now();
-    let lastHolder;
+    let lastHolder: LeaseItem | undefined;
     for (let attempt = 0; ; attempt++) {
       this.stats.attempts++;
       const owner = crypto.randomBytes(16).toString('hex');
@@ -149,9 +177,9 @@ class Lease {
         this.owner = owner;
         const previous = response && response.Attributes;
         this.previousPolicy = previous && previous.lastPolicy ? previous.lastPolicy.S : undefined;
-        this.writeDeadline = now + this.leaseMs - this.marginMs;
+        this.writeDeadline = writeDeadlineOf(now, this.leaseMs, this.marginMs);
         this.stats.waitedMs = this.now() - started;
-        if (lastHolder && lastHolder.expiresAt < now - this.skewMs) {
+        if (lastHolder && tookOverExpired(lastHolder, now, this.skewMs)) {
           this.stats.tookOver = true;
           this.log(`took over the lease of ${lastHolder.holder}, expired ${now - lastHolder.expiresAt} ms ago`);
         }
@@ -165,18 +193,20 @@ class Lease {
         if (name !== 'ConditionalCheckFailedException') {
           throw error;
         }
-        lastHolder = describeItem(error.Item) || (await this.read()) || lastHolder;
+        lastHolder =
+          leaseItemOf((error as { Item?: Record<string, AttributeValue> }).Item) || (await this.read()) || lastHolder;
       }
       const delay = backoffDelay(attempt, this.backoffBaseMs, this.backoffCapMs);
       if (this.now() + delay >= deadline) {
-        const waited = ((this.now() - started) / 1000).toFixed(1);
-        const who = lastHolder
-          ? `held by ${lastHolder.holder} since ${new Date(lastHolder.acquiredAt).toISOString()} ` +
-            `(${((this.now() - lastHolder.acquiredAt) / 1000).toFixed(1)} s), lease expiring ${new Date(lastHolder.expiresAt).toISOString()}`
-          : 'held by another writer';
         throw new LeaseTimeoutError(
-          `repository ${this.key} stayed busy for ${waited} s (${this.stats.attempts} attempts): its lock in DynamoDB ` +
-            `table ${this.table} is ${who}; nothing was written. Retry the deployment once the other deployment is done`,
+          busyMessage({
+            key: this.key,
+            table: this.table,
+            started,
+            now: this.now(),
+            attempts: this.stats.attempts,
+            lastHolder,
+          }),
         );
       }
       await sleep(delay);
@@ -184,12 +214,12 @@ class Lease {
   }
 
   /** The current lease item, if any (for the message when waiting). */
-  async read() {
+  async read(): Promise<LeaseItem | undefined> {
     try {
       const response = await this.client.send(
         new GetItemCommand({ TableName: this.table, Key: { pk: { S: this.key } }, ConsistentRead: true }),
       );
-      return describeItem(response.Item);
+      return leaseItemOf(response.Item);
     } catch {
       return undefined;
     }
@@ -199,7 +229,7 @@ class Lease {
    * Proves the lease is still ours and extends it; returns an AbortSignal that fires when the write
    * must be over. Throws LeaseLostError when someone else took it over.
    */
-  async renew() {
+  async renew(): Promise<AbortSignal> {
     if (!this.owner) {
       throw new LeaseLostError(`no lease held on ${this.key}`);
     }
@@ -222,7 +252,7 @@ class Lease {
       }
       throw error;
     }
-    this.writeDeadline = now + this.leaseMs - this.marginMs;
+    this.writeDeadline = writeDeadlineOf(now, this.leaseMs, this.marginMs);
     const left = this.writeDeadline - this.now();
     if (left <= 0) {
       throw new LeaseLostError(`the lease on ${this.key} was renewed too late to write safely`);
@@ -233,9 +263,8 @@ class Lease {
   /**
    * Releases the lease if it is still ours (never someone else's): expires it now and records the
    * digest of the policy this writer left (or removes the digest when it does not know it).
-   * @param {string} [policyDigest]
    */
-  async release(policyDigest) {
+  async release(policyDigest?: string): Promise<void> {
     if (!this.owner) {
       return;
     }
@@ -265,7 +294,7 @@ class Lease {
   }
 
   /** Creates the lock table (on-demand) unless it exists, and waits until it is ACTIVE. */
-  async createTable(deadline) {
+  async createTable(deadline: number): Promise<void> {
     try {
       await this.client.send(
         new CreateTableCommand({
@@ -302,7 +331,10 @@ class Lease {
   }
 }
 
-function describeItem(item) {
+// The lease's decisions (pure, no I/O).
+
+/** Who holds a lease, from its item; none when there is no item or it was released. */
+export function leaseItemOf(item: Record<string, AttributeValue> | undefined): LeaseItem | undefined {
   if (!item || !item.expiresAt || item.expiresAt.N === '0') {
     return undefined;
   }
@@ -313,4 +345,36 @@ function describeItem(item) {
   };
 }
 
-module.exports = { Lease, LeaseLostError, LeaseTimeoutError, DEFAULTS };
+/**
+ * True when the lease just acquired at `now` was the expired lease of `lastHolder`: its expiry at
+ * least `skewMs` before `now` (the condition under which an unreleased lease may be taken over).
+ */
+export function tookOverExpired(lastHolder: LeaseItem | undefined, now: number, skewMs: number): boolean {
+  return lastHolder !== undefined && lastHolder.expiresAt < now - skewMs;
+}
+
+/** Until when, in local ms, a write under a lease (re)acquired at `now` may start and must be over. */
+export function writeDeadlineOf(now: number, leaseMs: number, marginMs: number): number {
+  return now + leaseMs - marginMs;
+}
+
+/** Why a writer gave up waiting for the lease: how long, how often, and who holds it since when. */
+export function busyMessage(wait: {
+  readonly key: string;
+  readonly table: string;
+  readonly started: number;
+  readonly now: number;
+  readonly attempts: number;
+  readonly lastHolder: LeaseItem | undefined;
+}): string {
+  const { key, table, started, now, attempts, lastHolder } = wait;
+  const waited = ((now - started) / 1000).toFixed(1);
+  const who = lastHolder
+    ? `held by ${lastHolder.holder} since ${new Date(lastHolder.acquiredAt).toISOString()} ` +
+      `(${((now - lastHolder.acquiredAt) / 1000).toFixed(1)} s), lease expiring ${new Date(lastHolder.expiresAt).toISOString()}`
+    : 'held by another writer';
+  return (
+    `repository ${key} stayed busy for ${waited} s (${attempts} attempts): its lock in DynamoDB ` +
+    `table ${table} is ${who}; nothing was written. Retry the deployment once the other deployment is done`
+  );
+}

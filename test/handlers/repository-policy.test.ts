@@ -8,11 +8,11 @@ import { AccessLevel, CrossAccountPullPolicy } from '../../src';
 import { LOCK_TABLE_NAME } from '../../src/private/pull-policy/repository-policy-handler';
 import { resolveIntrinsics } from '../support/policy-evaluator';
 
-// The handler is plain CommonJS JavaScript (no build step), loaded as Lambda loads it.
+// Loaded untyped (the TypeScript source, as jest compiles it): the tests also send malformed events.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const handlerModule = require('../../lambda/repository-policy');
+const handlerModule = require('../../handlers/repository-policy');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const core = require('../../lambda/repository-policy/core');
+const core = require('../../handlers/repository-policy/core');
 
 const REPOSITORY_ARN = 'arn:aws:ecr:eu-west-1:999999999999:repository/shared/images';
 const STACK_ID = 'arn:aws:cloudformation:eu-west-1:999999999999:stack/S/8c1f3f70-0000-11ef-0000-000000000001';
@@ -402,11 +402,12 @@ describe('repository-policy handler: answering CloudFormation', () => {
   });
 
   test('sends SUCCESS with the physical id; the deadline leaves time to answer', async () => {
-    const spy = jest.spyOn(handlerModule, 'onEvent').mockResolvedValue({ PhysicalResourceId: 'pid', stats: {} });
+    // The entry point over a stand-in for onEvent (the handler is createHandler(onEvent)).
+    const spy = jest.fn().mockResolvedValue({ PhysicalResourceId: 'pid', stats: {} });
     const before = Date.now();
     let deadline: number;
     try {
-      await handlerModule.handler(
+      await handlerModule.createHandler(spy)(
         { ...event('Create', [ACCOUNTS]), ResponseURL: url },
         { logStreamName: 'stream', getRemainingTimeInMillis: () => 300_000 },
       );
@@ -431,12 +432,13 @@ describe('repository-policy handler: answering CloudFormation', () => {
   });
 
   test('sends FAILED with the reason and the log stream when onEvent throws', async () => {
-    const spy = jest
-      .spyOn(handlerModule, 'onEvent')
-      .mockRejectedValue(new Error('AccessDenied on SetRepositoryPolicy'));
+    const spy = jest.fn().mockRejectedValue(new Error('AccessDenied on SetRepositoryPolicy'));
     const consoleSpy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      await handlerModule.handler({ ...event('Create', [ACCOUNTS]), ResponseURL: url }, { logStreamName: 'stream-1' });
+      await handlerModule.createHandler(spy)(
+        { ...event('Create', [ACCOUNTS]), ResponseURL: url },
+        { logStreamName: 'stream-1' },
+      );
     } finally {
       spy.mockRestore();
       consoleSpy.mockRestore();

@@ -5,7 +5,7 @@ import {
   GetRepositoryPolicyCommand,
   SetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr';
-import { motoClientConfig, MotoServer, startMoto } from './support/moto-server';
+import { motoClientConfig, MotoServer, startMoto } from '../support/moto-server';
 
 /**
  * The custom resource handler of CrossAccountPullPolicy against moto's ECR and DynamoDB APIs,
@@ -15,11 +15,11 @@ import { motoClientConfig, MotoServer, startMoto } from './support/moto-server';
  */
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const handlerModule = require('../lambda/repository-policy');
+const handlerModule = require('../../handlers/repository-policy');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const core = require('../lambda/repository-policy/core');
+const core = require('../../handlers/repository-policy/core');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Lease } = require('../lambda/repository-policy/lease');
+const { Lease } = require('../../handlers/repository-policy/lease');
 
 const REGION = 'eu-west-1';
 const LEASE = { leaseMs: 1500, marginMs: 500, skewMs: 50, backoffBaseMs: 10, backoffCapMs: 200 };
