@@ -35,7 +35,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // eslint in the test task checks; it never rewrites files (run `npx eslint --fix` by hand).
   eslintOptions: {
-    dirs: ['src'],
+    dirs: ['src', 'handlers'],
     devdirs: ['test', 'examples', 'bench', 'build-tools', 'projenrc', '.projenrc.ts'],
     commandOptions: { fix: false, extraArgs: ['--max-warnings', '0'] },
   },
@@ -55,6 +55,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // Scratch space of the consumer suites and of the package tasks: installed copies of aws-cdk-lib
       // there must not reach jest's module map.
       modulePathIgnorePatterns: ['<rootDir>/.tmp/', '<rootDir>/dist/', '<rootDir>/test/consumers/'],
+      // The handlers' bundles (lib/handlers/), which the tests that synthesize a handler's asset need,
+      // are built before any test runs, also on a fresh clone and with a bare `npx jest`.
+      globalSetup: '<rootDir>/test/support/bundle-handlers.global-setup.ts',
     },
   },
 
@@ -71,9 +74,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-dynamodb@^3',
     '@aws-sdk/client-iam@^3',
     '@aws-sdk/client-kms@^3',
+    '@aws-sdk/client-lambda@^3',
     '@aws-sdk/client-s3@^3',
     '@aws-sdk/client-ssm@^3',
     '@types/aws-lambda',
+    'esbuild',
     'yaml@^2',
   ],
 
@@ -123,11 +128,55 @@ for (const dir of ['examples', 'bench', 'build-tools']) {
 }
 project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', '/build-tools/', '/rosetta/', '/cdk.out', '/.tmp/');
 
+// The custom-resource handlers (handlers/<name>/*.ts) run in Lambda, not in the user's app: they are
+// not in src/ (jsii would make their AWS SDK a dependency of every binding). Type-checked as strictly
+// as src/ (tsc over every handler file, in `compile`), linted like src/, and bundled by esbuild into
+// one self-contained lib/handlers/<name>/index.js each (the asset HandlerFunction deploys). The AWS
+// SDK v3 is left out of the bundles: Lambda's Node.js runtimes provide it.
+const handlersTsconfig = new javascript.TypescriptConfig(project, {
+  fileName: 'handlers/tsconfig.json',
+  include: ['**/*.ts'],
+  compilerOptions: {
+    ...project.tsconfig!.compilerOptions,
+    rootDir: undefined,
+    outDir: undefined,
+    declaration: false,
+    inlineSourceMap: undefined,
+    inlineSources: undefined,
+    experimentalDecorators: undefined,
+    noEmit: true,
+    types: ['aws-lambda', 'node'],
+  },
+});
+project.tsconfigDev.addInclude('../handlers/**/*.ts');
+// The handlers import the AWS SDK v3 from devDependencies: the bundles leave it out, the Lambda
+// runtime provides it (and no user of the library installs it because of them).
+project.eslint?.addOverride({
+  files: ['handlers/**/*.ts'],
+  rules: {
+    'import/no-extraneous-dependencies': [
+      'error',
+      { devDependencies: true, optionalDependencies: false, peerDependencies: true },
+    ],
+  },
+});
+project.npmignore?.exclude('/handlers/');
+const bundleHandlers = project.addTask('bundle:handlers', {
+  description: 'Type-check the custom-resource handlers (handlers/) and bundle each into lib/handlers/<name>/index.js',
+  steps: [
+    { exec: `tsc --project ${handlersTsconfig.fileName}` },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/bundle-handlers.ts' },
+  ],
+});
+// Before jsii: `compile` ships the bundles in lib/ (and docgen, after it, never sees them).
+project.preCompileTask.spawn(bundleHandlers);
+
 // The main job: synthesize the example app with no AWS account or credentials.
 project.addTask('synth:example', {
   description: 'Synthesize examples/seed-pipeline.ts into cdk.out/ and print a summary',
   exec: 'ts-node --project test/tsconfig.json examples/seed-pipeline.ts',
 });
+project.tasks.tryFind('synth:example')!.prependSpawn(bundleHandlers);
 
 // Checks that run offline in `npm test` (the release workflow keeps projen's package:* tasks, which
 // need PyPI, Maven Central, NuGet and the Go proxy).
@@ -183,6 +232,8 @@ const consumerSuites = project.addTask('test:consumers', {
   steps: [
     // The packages are made from the compiled assembly (.jsii): compiled here too, so the task also runs alone.
     { spawn: 'compile' },
+    // The handlers' bundles ship in lib/handlers/ (HandlerFunction's assets): built before packing.
+    { spawn: 'bundle:handlers' },
     { spawn: 'package:js' },
     { spawn: 'package:python' },
     { spawn: 'package:java' },
@@ -225,17 +276,20 @@ const integSnapshot = project.addTask('integ:snapshot', {
   env: offline,
   exec: `integ-runner --language typescript --app "${integApp}"`,
 });
-project.addTask('integ:update', {
+integSnapshot.prependSpawn(bundleHandlers);
+const integUpdate = project.addTask('integ:update', {
   description: 'Rewrite the integration test snapshots without deploying',
   env: offline,
   exec: `integ-runner --language typescript --app "${integApp}" --dry-run --update-on-failed`,
 });
-project.addTask('integ:deploy', {
+integUpdate.prependSpawn(bundleHandlers);
+const integDeploy = project.addTask('integ:deploy', {
   description:
     'Deploy every integration test, run its assertions, destroy it, and update the snapshots (needs AWS credentials)',
   env: offline,
   exec: `integ-runner --language typescript --app "${integApp}" --force --update-on-failed`,
 });
+integDeploy.prependSpawn(bundleHandlers);
 // No jest snapshot tests here (integration snapshots are integ-runner's): drop projen's
 // `test:update`, the one task that would run jest with --updateSnapshot.
 project.tasks.removeTask('test:update');
@@ -262,6 +316,10 @@ project.addTask('bench:policy-capacity', {
   env: benchEnv,
   exec: 'node -r ts-node/register bench/policy-capacity.ts',
 });
+// The benchmarks that synthesize a handler's asset need its bundle.
+for (const name of ['bench', 'bench:policy-capacity']) {
+  project.tasks.tryFind(name)!.prependSpawn(bundleHandlers);
+}
 project.addTask('bench:policy-race', {
   description:
     'Concurrent writers of one imported repository policy (N = 2-16) against moto: convergence, lease waits, lost statements',

@@ -11,7 +11,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountPullPolicy } from '../src/cross-account-pull-policy';
-import { ECR_POLICY_MAX_CHARS, LONGEST_PSEUDO_VALUES, policyTextLength } from '../src/private/policy-size';
+import { ECR_POLICY_MAX_CHARS, policyTextLength } from '../src/private/pull-policy/policy-size';
+import { LONGEST_PSEUDO_VALUES } from '../src/private/shared/intrinsics';
 
 /** The ways of granting accounts that the bench compares. */
 export type Approach = 'CrossAccountPullPolicy' | 'grantPull' | 'grantPull (minimizePolicies)';

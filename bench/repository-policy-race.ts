@@ -19,9 +19,9 @@ import {
 import { startMoto } from '../test/support/moto-server';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const handlerModule = require('../lambda/repository-policy');
+const handlerModule = require('../handlers/repository-policy');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const core = require('../lambda/repository-policy/core');
+const core = require('../handlers/repository-policy/core');
 
 const REGION = 'eu-west-1';
 const SIZES = [2, 4, 8, 16];

@@ -23,7 +23,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DockerBuildToEcr } from '../src/docker-build-to-ecr';
-import { dockerBuildSpec, ENV } from '../src/private/docker-buildspec';
+import { dockerBuildSpec, ENV } from '../src/private/docker/buildspec';
 
 const PIPELINES_PER_STACK = 100;
 const CFN_RESOURCE_LIMIT = 500;

@@ -1,9 +1,9 @@
 import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { propError } from './private/errors';
-import { allCuratedGoVersions, CURATED_GO_IMAGES, findCuratedGoImage } from './private/go-runtimes';
-import { validateImageTag } from './private/validation';
+import { allCuratedGoVersions, CURATED_GO_IMAGES, findCuratedGoImage } from './private/go/runtimes';
+import { propError } from './private/shared/errors';
+import { validateImageTag } from './private/shared/validation';
 
 /** An image digest as ECR accepts it in place of a tag. */
 const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;

@@ -5,19 +5,12 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AccessLevel } from './access-level';
-import { renderAccountIds, splitAccountLists } from './private/account-lists';
-import { AccountRelation, compareAccounts } from './private/accounts';
-import { propError, warn } from './private/errors';
-import { addNagSuppressions } from './private/nag';
-import { ECR_POLICY_MAX_CHARS, policyTextLength, UNKNOWN_REFERENCE_CHARS } from './private/policy-size';
-import {
-  validateAccountId,
-  validateOrganizationalUnitPath,
-  validateOrganizationId,
-} from './private/principal-validation';
+import { renderAccountIds, splitAccountLists } from './private/pull-policy/account-lists';
+import { ECR_POLICY_MAX_CHARS, policyTextLength } from './private/pull-policy/policy-size';
+import { RepositoryPolicyHandler } from './private/pull-policy/repository-policy-handler';
+import { checkAccounts, duplicatesWarning, resolvePullPolicy } from './private/pull-policy/resolve';
 import {
   accessLevelActions,
-  accessLevelAllowsPush,
   accountsStatement,
   CODEBUILD_SERVICE_PRINCIPAL,
   lambdaStatement,
@@ -25,10 +18,12 @@ import {
   organizationStatement,
   PULL_ACTIONS,
   serviceSourceStatement,
-} from './private/pull-policy';
-import { RepositoryPolicyHandler } from './private/repository-policy-handler';
+} from './private/pull-policy/statements';
+import { propError, warn } from './private/shared/errors';
+import { UNKNOWN_REFERENCE_CHARS } from './private/shared/intrinsics';
+import { addNagSuppressions } from './private/shared/nag';
 
-/** The hex digits of the owner hash in the Sids the handler writes (lambda/repository-policy/core.js). */
+/** The hex digits of the owner hash in the Sids the handler writes (handlers/repository-policy/core.ts). */
 const OWNER_HASH_CHARS = 16;
 
 /** The kinds of statement, in the order they appear in the policy, and the end of their Sid. */
@@ -195,24 +190,19 @@ export class CrossAccountPullPolicy extends Construct {
   constructor(scope: Construct, id: string, props: CrossAccountPullPolicyProps) {
     super(scope, id);
     this.repository = props.repository;
-    this.accessLevel = props.accessLevel ?? AccessLevel.PULL;
     this.sidPrefix = CrossAccountPullPolicy.SID_PREFIX + shortHash(this.node.path);
 
-    validateOrganizationId(this, 'organizationId', props.organizationId);
-    this.organizationId = props.organizationId;
-    this.organizationalUnitPaths = dedupe(props.organizationalUnitPaths ?? []);
-    this.organizationalUnitPaths.forEach((p) => validateOrganizationalUnitPath(this, 'organizationalUnitPaths', p));
-    const lambdaAccounts = checkAccounts(this, 'lambdaAccountIds', props.lambdaAccountIds ?? []);
-    if (lambdaAccounts.duplicates.length > 0) {
-      warnDuplicates(this, 'lambdaAccountIds', lambdaAccounts.duplicates);
+    // Props -> inputs: the checks and defaults (src/private/pull-policy/resolve.ts), before any resource exists.
+    const inputs = resolvePullPolicy(this, props);
+    for (const warning of inputs.warnings) {
+      warn(this, warning.id, warning.message);
     }
-    this.lambdaAccountIds = lambdaAccounts.unique;
-
-    const child = this.repository.node.defaultChild;
-    if (child instanceof ecr.CfnRepository) {
-      this.cfnRepository = child;
-    } else {
-      this.checkImportedRepositoryAccount();
+    this.accessLevel = inputs.accessLevel;
+    this.organizationId = inputs.organizationId;
+    this.organizationalUnitPaths = inputs.organizationalUnitPaths;
+    this.lambdaAccountIds = inputs.lambdaAccountIds;
+    this.cfnRepository = inputs.cfnRepository;
+    if (this.cfnRepository === undefined) {
       this.repositoryPolicy = this.createRepositoryPolicy();
     }
 
@@ -226,14 +216,6 @@ export class CrossAccountPullPolicy extends Construct {
           accessLevelActions(this.accessLevel),
         ),
       );
-      if (accessLevelAllowsPush(this.accessLevel)) {
-        warn(
-          this,
-          'pushToOrganization',
-          `accessLevel PULL_PUSH lets every account of organization ${this.organizationId} push images to the repository: ` +
-            'grant PULL to the organization and PULL_PUSH to the accounts that build images, in a second CrossAccountPullPolicy',
-        );
-      }
     }
     if (this.organizationalUnitPaths.length > 0) {
       this.addStatement(
@@ -270,7 +252,8 @@ export class CrossAccountPullPolicy extends Construct {
     const { unique, duplicates } = checkAccounts(this, 'accountIds', literals);
     const repeated = [...duplicates, ...unique.filter((a) => this.accountIds.includes(a))];
     if (repeated.length > 0) {
-      warnDuplicates(this, 'accountIds', repeated);
+      const warning = duplicatesWarning('accountIds', repeated);
+      warn(this, warning.id, warning.message);
     }
     const own = this.repository.env.account;
     const added = unique.filter((a) => !this.accountIds.includes(a));
@@ -357,31 +340,6 @@ export class CrossAccountPullPolicy extends Construct {
   }
 
   /** An imported repository must be in the stack's account: the custom resource can only edit repositories there. */
-  private checkImportedRepositoryAccount(): void {
-    const repositoryAccount = this.repository.env.account;
-    const stackAccount = Stack.of(this).account;
-    const relation = compareAccounts(repositoryAccount, stackAccount);
-    if (relation === AccountRelation.DIFFERENT) {
-      throw propError(
-        this,
-        'repository',
-        this.repository.node.path,
-        `is in account ${repositoryAccount}, not in the stack's account ${stackAccount}: the custom resource that writes ` +
-          "statements into an imported repository's policy runs in the stack's account, and a repository policy can " +
-          'only be changed from the account that owns the repository',
-        `create the CrossAccountPullPolicy in a stack deployed to account ${repositoryAccount}`,
-      );
-    }
-    if (relation === AccountRelation.UNKNOWN) {
-      warn(
-        this,
-        'repositoryAccountUnknown',
-        `cannot tell whether repository ${this.repository.node.path} is in the stack's account: the custom resource can ` +
-          "only edit the policy of a repository of the stack's account, and deployment fails otherwise",
-      );
-    }
-  }
-
   private createRepositoryPolicy(): CustomResource {
     const handler = RepositoryPolicyHandler.of(this);
     const permissions = handler.allow(this.repository);
@@ -391,7 +349,7 @@ export class CrossAccountPullPolicy extends Construct {
       properties: {
         RepositoryArn: this.repository.repositoryArn,
         // Sids are the kinds; the handler prefixes them with the owner derived from the stack id and
-        // the logical id (see lambda/repository-policy/core.js).
+        // the logical id (see handlers/repository-policy/core.ts).
         Statements: Lazy.any({ produce: () => this.renderStatements() }),
       },
     });
@@ -494,24 +452,4 @@ function shortHash(value: string): string {
 
 function dedupe(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-/** Validates account ids; returns them without repeats, and the repeated ones. */
-function checkAccounts(
-  scope: Construct,
-  prop: string,
-  accountIds: string[],
-): { unique: string[]; duplicates: string[] } {
-  accountIds.forEach((id) => validateAccountId(scope, prop, id));
-  const unique = dedupe(accountIds);
-  const duplicates = dedupe(accountIds.filter((id, i) => accountIds.indexOf(id) !== i));
-  return { unique, duplicates };
-}
-
-function warnDuplicates(scope: Construct, prop: string, accountIds: string[]): void {
-  warn(
-    scope,
-    'duplicateAccountId',
-    `${prop} ${accountIds.map((a) => `"${a}"`).join(', ')} given more than once: each account is granted once`,
-  );
 }

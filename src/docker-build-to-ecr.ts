@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
@@ -12,50 +12,23 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DockerCache } from './docker-cache';
 import { ImagePlatform } from './image-platform';
-import { AccountRelation, compareAccounts } from './private/accounts';
-import {
-  addBuildSpecLengthCheck,
-  ProjectGrantPolicies,
-  MAX_TIMEOUT_MINUTES,
-  MIN_TIMEOUT_MINUTES,
-  sourceGrantingTo,
-  suppressVpcFindings,
-  validateComputeType,
-  validateSubnetSelection,
-  plaintextVariables,
-} from './private/build-project';
 import { scanFindingsPattern } from './private/docker/alerts';
-import { BUILD_INPUTS_VARIABLE, BuildOnDeploy, MAX_DEPLOY_BUILD_MINUTES } from './private/docker/build-on-deploy';
+import { BuildOnDeploy } from './private/docker/build-on-deploy';
+import { dockerBuildSpec, ENV } from './private/docker/buildspec';
 import { dockerBuildSpecContributions } from './private/docker/buildspec-size';
 import { CacheKind, lifecycleRules } from './private/docker/cache';
-import {
-  resolveBuildSecrets,
-  resolveCache,
-  resolvePlatforms,
-  validateContainerName,
-  validateMultiPlatformTag,
-  validateReleaseBranch,
-  validateTagsAgainstCache,
-} from './private/docker/capabilities';
 import { MANIFEST_STEP_ID } from './private/docker/platforms';
-import { secretArnForEnvironment } from './private/docker/secrets';
+import { NewRepositoryInputs, resolveDockerBuild, ResolvedDockerBuild } from './private/docker/resolve';
 import {
-  validateBuildImage,
-  validateDockerBuildInputs,
-  validateRepositoryProps,
-  validateTags,
-  validateUserEnvironment,
-} from './private/docker/validation';
-import { dockerBuildSpec, ENV } from './private/docker-buildspec';
-import { propError, warn } from './private/errors';
-import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';
-import {
-  validateEnvVarName,
-  validateImageTag,
-  validateMinutes,
-  validateNotBlank,
-  validateRelativePath,
-} from './private/validation';
+  addBuildSpecLengthCheck,
+  plaintextVariables,
+  ProjectGrantPolicies,
+  sourceGrantingTo,
+  suppressVpcFindings,
+} from './private/shared/build-project';
+import { propError, warn } from './private/shared/errors';
+import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/shared/nag';
+import { validateImageTag } from './private/shared/validation';
 import { FindingSeverity, ImageScanFindingsOptions } from './scan-findings';
 
 /**
@@ -378,66 +351,15 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
   constructor(scope: Construct, id: string, props: DockerBuildToEcrProps) {
     super(scope, id);
 
-    const createsRepository = props.repository === undefined;
-    validateRepositoryProps(this, props);
-    const mutability = props.imageTagMutability ?? ecr.TagMutability.MUTABLE;
-    const immutable = createsRepository && mutability === ecr.TagMutability.IMMUTABLE;
-
-    const dockerfile = props.dockerfile ?? 'Dockerfile';
-    const buildContext = props.buildContext ?? '.';
-    validateRelativePath(this, 'buildContext', buildContext, 'the source root');
-    validateNotBlank(this, 'dockerfile', dockerfile, 'give the path of the Dockerfile, e.g. "Dockerfile"');
-    validateRelativePath(this, 'dockerfile', dockerfile, 'the build context');
-    if (
-      props.target !== undefined &&
-      !Token.isUnresolved(props.target) &&
-      !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(props.target)
-    ) {
-      throw propError(
-        this,
-        'target',
-        props.target,
-        'is not a valid stage name',
-        'use the name after "AS" in a FROM line of the Dockerfile',
-      );
+    // Props -> inputs: every check and default (src/private/docker/resolve.ts), before any resource exists.
+    const inputs = resolveDockerBuild(this, props);
+    for (const warning of inputs.warnings) {
+      warn(this, warning.id, warning.message);
     }
-    const buildArgs = props.buildArgs ?? {};
-    for (const name of Object.keys(buildArgs)) {
-      validateEnvVarName(this, 'buildArgs', name, 'build argument');
-    }
-
-    const additionalTags = props.additionalTags ?? (immutable ? [] : ['latest']);
-    validateTags(this, props.imageTag, additionalTags, immutable);
-    validateMinutes(this, 'timeout', props.timeout, MIN_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES);
-    validateBuildImage(this, props.buildImage);
-    validateUserEnvironment(this, props.environmentVariables);
-    validateDockerBuildInputs(this, props, immutable);
-    validateComputeType(this, props.computeType, 'has no Docker daemon (docker build needs privileged mode)');
-    validateSubnetSelection(this, props.vpc, props.subnetSelection, props.securityGroups);
-
-    this.fixedTag = props.imageTag ?? additionalTags[0];
-
-    // Build capabilities (src/private/docker/): validated and resolved before any resource exists.
-    const cache = resolveCache(this, props.cache, immutable);
-    validateTagsAgainstCache(this, cache.tag, [
-      ...(props.imageTag !== undefined ? ([['imageTag', props.imageTag]] as Array<[string, string]>) : []),
-      ...additionalTags.map((t): [string, string] => ['additionalTags', t]),
-    ]);
-    const platforms = resolvePlatforms(this, props.platforms, props.buildImage);
-    validateMultiPlatformTag(this, platforms.builds.length, props.source, props.imageTag);
-    const secrets = resolveBuildSecrets(this, props.buildSecrets);
-    validateReleaseBranch(this, props.releaseBranch, props.source);
-    validateContainerName(this, props.imageDefinitionsContainerName);
+    this.fixedTag = inputs.fixedTag;
 
     // Repository
-    this.repository =
-      props.repository ??
-      this.createRepository(
-        props,
-        mutability,
-        cache.kind === CacheKind.REGISTRY ? cache.tag : undefined,
-        Math.max(platforms.builds.length, 1),
-      );
+    this.repository = inputs.repository ?? this.createRepository(inputs.newRepository!);
 
     // Role: the project's own, so that its policy is exactly what this construct grants.
     this.role = new iam.Role(this, 'Role', {
@@ -445,49 +367,38 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     });
     this.grantPrincipal = this.role;
 
-    const spec = dockerBuildSpec({
-      dockerfile,
-      buildContext,
-      target: props.target,
-      buildArgs,
-      additionalTags,
-      cache,
-      platforms: platforms.builds,
-      secrets,
-      dockerHubSecretArn: props.dockerHubCredentials && secretArnForEnvironment(props.dockerHubCredentials),
-      imageTagFixed: props.imageTag !== undefined,
-      releaseBranch: props.releaseBranch,
-      immutable,
-      imageDefinitionsContainerName: props.imageDefinitionsContainerName,
-    });
+    const spec = dockerBuildSpec(inputs.buildSpec);
     const registry = this.repository.registryUri;
 
     // The grants of the source (Source.s3 reads the source object) and of ECR go to policies of their own.
     const grants = new ProjectGrantPolicies(this, this.role);
     this.project = new codebuild.Project(this, 'Project', {
-      source: sourceGrantingTo(props.source, grants.source),
+      source: sourceGrantingTo(inputs.source, grants.source),
       buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
       role: this.role,
       environment: {
-        buildImage: platforms.projectImage,
-        computeType: props.computeType ?? codebuild.ComputeType.SMALL,
+        buildImage: inputs.projectImage,
+        computeType: inputs.computeType,
         privileged: true,
       },
       environmentVariables: {
-        ...props.environmentVariables,
+        ...inputs.environmentVariables,
         ...plaintextVariables(spec.environmentVariables),
         ...spec.secretEnvironmentVariables,
         [ENV.region]: { value: this.repository.env.region },
         [ENV.account]: { value: this.repository.env.account },
         [ENV.repoName]: { value: this.repository.repositoryName },
-        [ENV.imageTag]: { value: props.imageTag ?? '' },
+        [ENV.imageTag]: { value: inputs.imageTagVariable },
         [ENV.registry]: { value: registry },
       },
-      timeout: props.timeout ?? Duration.hours(1),
-      cache: cache.kind === CacheKind.LOCAL ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
-      vpc: props.vpc,
-      subnetSelection: props.subnetSelection,
-      securityGroups: props.securityGroups,
+      timeout: inputs.timeout,
+      cache:
+        inputs.cache.kind === CacheKind.LOCAL
+          ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER)
+          : undefined,
+      vpc: inputs.network.vpc,
+      subnetSelection: inputs.network.subnetSelection,
+      securityGroups: inputs.network.securityGroups,
       // No test reports: the build never writes a report group.
       grantReportGroupPermissions: false,
     });
@@ -498,28 +409,24 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     this.repository.grantPullPush(grants.ecr);
     // Build secrets and Docker Hub credentials: read on those secrets only (kms:Decrypt with them
     // when a secret has its own key).
-    for (const { secret } of secrets) {
+    for (const secret of inputs.readableSecrets) {
       secret.grantRead(this.role);
     }
-    props.dockerHubCredentials?.grantRead(this.role);
     if (spec.batch) {
       // One build per platform and the manifest step (aws-cdk-lib creates the batch service role).
       this.project.enableBatchBuilds();
-      if (immutable) {
+      if (inputs.immutable) {
         // The manifest step reads the digest of a list it keeps (rebuild of the same commit).
         this.repository.grant(grants.ecr, 'ecr:DescribeImages');
       }
     }
     grants.addDependenciesTo(this.project);
-    this.warnIfCrossAccount();
     this.suppressNagFindings();
-    if (props.vpc !== undefined) {
+    if (inputs.network.vpc !== undefined) {
       suppressVpcFindings(this.project, this.role);
     }
-    addBuildSpecLengthCheck(this, this.project, () =>
-      dockerBuildSpecContributions({ dockerfile, buildContext, target: props.target, buildArgs, additionalTags }),
-    );
-    this.deployBuild = this.addDeployFeatures(props, spec.batch);
+    addBuildSpecLengthCheck(this, this.project, () => dockerBuildSpecContributions(inputs.buildSpecSizeInput));
+    this.deployBuild = this.addDeployFeatures(inputs, spec.batch);
   }
 
   /**
@@ -652,122 +559,54 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     return this.deployBuild;
   }
 
-  private addDeployFeatures(props: DockerBuildToEcrProps, batch: boolean): BuildOnDeploy | undefined {
-    if (props.badge) {
-      if (!props.source.badgeSupported) {
-        throw propError(
-          this,
-          'badge',
-          true,
-          `is not supported for a ${props.source.type} source: CodeBuild shows badges for GitHub, GitHub Enterprise, Bitbucket and CodeCommit sources`,
-          'remove badge, or build from a repository source',
-        );
-      }
+  private addDeployFeatures(inputs: ResolvedDockerBuild, batch: boolean): BuildOnDeploy | undefined {
+    if (inputs.badge) {
       (this.project.node.defaultChild as codebuild.CfnProject).badgeEnabled = true;
     }
-    if (props.rebuildSchedule !== undefined) {
+    if (inputs.rebuildSchedule !== undefined) {
       // aws-cdk-lib's target: a role that may start this project's builds only.
       new events.Rule(this, 'RebuildSchedule', {
-        schedule: props.rebuildSchedule,
+        schedule: inputs.rebuildSchedule,
         description: 'Rebuilds a cdk-ecr-codebuild image on a schedule (base-image refresh)',
         targets: [new targets.CodeBuildProject(this.project)],
       });
     }
-    const version = props.buildOnDeploySourceVersion;
-    if (!props.buildOnDeploy) {
-      if (version !== undefined) {
-        throw propError(
-          this,
-          'buildOnDeploySourceVersion',
-          version,
-          'only applies to deploy-time builds, and buildOnDeploy is not set',
-          'set buildOnDeploy: true, or remove buildOnDeploySourceVersion',
-        );
-      }
+    if (inputs.deployBuild === undefined) {
       return undefined;
-    }
-    if (version !== undefined && !Token.isUnresolved(version) && !/^\S{1,255}$/.test(version)) {
-      throw propError(
-        this,
-        'buildOnDeploySourceVersion',
-        version,
-        'is not a source version',
-        'use a commit id, a branch or tag name (e.g. "refs/heads/main"), or pr/<number>',
-      );
-    }
-    if (props.environmentVariables?.[BUILD_INPUTS_VARIABLE] !== undefined) {
-      throw propError(
-        this,
-        'environmentVariables',
-        BUILD_INPUTS_VARIABLE,
-        'is set by deploy-time builds (buildOnDeploy) to record their inputs',
-        'choose another name',
-      );
-    }
-    const timeout = props.timeout ?? Duration.hours(1);
-    const projectMinutes = timeout.isUnresolved() ? MAX_DEPLOY_BUILD_MINUTES : timeout.toMinutes();
-    if (props.timeout !== undefined && !timeout.isUnresolved() && projectMinutes > MAX_DEPLOY_BUILD_MINUTES) {
-      warn(
-        this,
-        'buildOnDeployTimeout',
-        `timeout is ${timeout.toHumanString()}, but deploy-time builds stop after ${MAX_DEPLOY_BUILD_MINUTES} minutes ` +
-          '(CloudFormation waits at most one hour for a custom resource); other builds keep the full timeout.',
-      );
     }
     return new BuildOnDeploy(this, 'BuildOnDeploy', {
       project: this.project,
       repository: this.repository,
       role: this.role,
-      projectTimeoutMinutes: projectMinutes,
-      sourceVersion: version,
+      projectTimeoutMinutes: inputs.deployBuild.projectTimeoutMinutes,
+      sourceVersion: inputs.deployBuild.sourceVersion,
       // Several platforms: the deploy-time build is a batch; the manifest step exports the list's digest.
       batchManifestStep: batch ? MANIFEST_STEP_ID : undefined,
     });
   }
 
-  private createRepository(
-    props: DockerBuildToEcrProps,
-    mutability: ecr.TagMutability,
-    cacheTag: string | undefined,
-    platformCount: number,
-  ): ecr.Repository {
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  private createRepository(settings: NewRepositoryInputs): ecr.Repository {
+    const removalPolicy = settings.removalPolicy;
     // aws-cdk-lib 2.177 checks names with an older pattern than ECR's ("__" and runs of "-" are
     // refused): such a name, already checked by validateRepositoryName, is set on the L1 resource.
-    const l2AcceptsName = props.repositoryName === undefined || l2RepositoryNamePattern(props.repositoryName);
+    const l2AcceptsName = settings.repositoryName === undefined || l2RepositoryNamePattern(settings.repositoryName);
     const repository = new ecr.Repository(this, 'Repository', {
-      repositoryName: l2AcceptsName ? props.repositoryName : undefined,
+      repositoryName: l2AcceptsName ? settings.repositoryName : undefined,
       imageScanOnPush: true,
-      imageTagMutability: mutability,
-      encryption: props.encryptionKey ? ecr.RepositoryEncryption.KMS : undefined,
-      encryptionKey: props.encryptionKey,
+      imageTagMutability: settings.mutability,
+      encryption: settings.encryptionKey ? ecr.RepositoryEncryption.KMS : undefined,
+      encryptionKey: settings.encryptionKey,
       removalPolicy,
       emptyOnDelete: removalPolicy === RemovalPolicy.DESTROY ? true : undefined,
     });
     if (!l2AcceptsName) {
-      (repository.node.defaultChild as ecr.CfnRepository).repositoryName = props.repositoryName;
+      (repository.node.defaultChild as ecr.CfnRepository).repositoryName = settings.repositoryName;
     }
     // Lifecycle presets (src/private/docker/cache.ts): cache images are never counted or expired.
-    for (const rule of lifecycleRules({
-      maxImageCount: props.maxImageCount,
-      untaggedImageExpiration: props.untaggedImageExpiration,
-      cacheTag,
-      platformCount,
-    })) {
+    for (const rule of lifecycleRules(settings.lifecycle)) {
       repository.addLifecycleRule(rule);
     }
     return repository;
-  }
-
-  private warnIfCrossAccount(): void {
-    if (compareAccounts(this.repository.env.account, Stack.of(this).account) === AccountRelation.DIFFERENT) {
-      warn(
-        this,
-        'crossAccountRepository',
-        `The repository belongs to account ${this.repository.env.account}: its repository policy must allow ` +
-          "this project's role to push (e.g. CrossAccountPullPolicy with AccessLevel.PULL_PUSH in that account).",
-      );
-    }
   }
 
   private suppressNagFindings(): void {

@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -6,36 +6,25 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { BuilderImage } from './builder-image';
-import { AccountRelation, compareAccounts } from './private/accounts';
+import { goBuildSpec } from './private/go/buildspec';
+import { resolveGoSampleBuild } from './private/go/resolve';
+import { codeBuildPullStatement, PULL_ACTIONS } from './private/pull-policy/statements';
+import { AccountRelation, compareAccounts } from './private/shared/accounts';
 import {
   addBuildSpecLengthCheck,
   artifactsGrantingTo,
-  ProjectGrantPolicies,
-  MAX_TIMEOUT_MINUTES,
-  MIN_TIMEOUT_MINUTES,
-  sourceGrantingTo,
-  validateComputeType,
-  WithheldGrantPrincipal,
   plaintextVariables,
-} from './private/build-project';
-import { propError, warn } from './private/errors';
-import { warnAboutCgo } from './private/go/cgo';
-import { goBuildSpec } from './private/go-buildspec';
-import { GO_ARCHES, GO_OSES, goArchesFor, isGoPlatform } from './private/go-platforms';
-import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/nag';
-import { codeBuildPullStatement, PULL_ACTIONS } from './private/pull-policy';
-import { validateMinutes, validateNotBlank, validateRelativePath } from './private/validation';
+  ProjectGrantPolicies,
+  sourceGrantingTo,
+  WithheldGrantPrincipal,
+} from './private/shared/build-project';
+import { warn } from './private/shared/errors';
+import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/shared/nag';
 
 /** Key prefix of the artifacts bucket's server access logs in the access-log bucket. */
 const ACCESS_LOGS_PREFIX = 'artifacts/';
-
-/**
- * A plain file name: no directory, no glob character (buildspec `artifacts.files` are globs), no
- * leading "-" (it would read as an option) or "." (hidden, and "." / "..").
- */
-const PLAIN_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]{0,254}$/;
 
 /**
  * Properties of a GoSampleBuild.
@@ -210,25 +199,10 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
   constructor(scope: Construct, id: string, props: GoSampleBuildProps) {
     super(scope, id);
 
-    const builderImage = props.builderImage ?? BuilderImage.curated(BuilderImage.DEFAULT_GO_VERSION);
-    const mainPackage = props.mainPackage ?? '.';
-    const binaryName = props.binaryName ?? 'hello';
-    const artifactName = props.artifactName ?? 'GoOutputArtifact.zip';
-    validateMainPackage(this, mainPackage);
-    validateFileName(this, 'binaryName', binaryName, 'the binary', 'e.g. "hello"');
-    validateFileName(this, 'artifactName', artifactName, 'the ZIP artifact', 'e.g. "GoOutputArtifact.zip"');
-    validateTarget(this, props.goos, props.goarch, builderArch(builderImage));
-    validateMinutes(this, 'timeout', props.timeout, MIN_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES);
-    validateComputeType(this, props.computeType, 'runs no CodeBuild standard image and no runtime-versions');
-    warnAboutCgo(this, props.cgoEnabled ?? false, props.goos, props.goarch, builderArch(builderImage));
-    if (props.artifactsBucket !== undefined && props.serverAccessLogsBucket !== undefined) {
-      throw propError(
-        this,
-        'serverAccessLogsBucket',
-        '(set)',
-        'only applies to the artifacts bucket this construct creates, and artifactsBucket is given',
-        'configure access logging on your bucket itself, or remove serverAccessLogsBucket',
-      );
+    // Props -> inputs: every check and default (src/private/go/resolve.ts), before any resource exists.
+    const inputs = resolveGoSampleBuild(this, props);
+    for (const warning of inputs.warnings) {
+      warn(this, warning.id, warning.message);
     }
 
     const stack = Stack.of(this);
@@ -239,7 +213,7 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
 
     // Key and logs
     this.encryptionKey =
-      props.encryptionKey ??
+      inputs.encryptionKey ??
       new kms.Key(this, 'Key', {
         description: `Encrypts the artifacts and build logs of CodeBuild project ${projectName}`,
         enableKeyRotation: true,
@@ -254,12 +228,12 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName,
       encryptionKey: this.encryptionKey,
-      retention: props.logRetention ?? logs.RetentionDays.TWO_YEARS,
+      retention: inputs.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
     // Artifacts
-    this.artifactsBucket = props.artifactsBucket ?? this.createArtifactsBucket(props.serverAccessLogsBucket);
+    this.artifactsBucket = inputs.artifactsBucket ?? this.createArtifactsBucket(inputs.serverAccessLogsBucket);
 
     // Role
     this.role = new iam.Role(this, 'Role', {
@@ -269,19 +243,10 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     this.grantPrincipal = this.role;
 
     // Image and pull credentials
-    const image = this.resolveImage(builderImage);
+    const image = inputs.image;
     this.imagePullCredentials = image.pull;
 
-    const spec = goBuildSpec({
-      goVersion: builderImage.goVersion,
-      runGoVet: props.runGoVet ?? true,
-      runGoTests: props.runGoTests ?? true,
-      mainPackage,
-      binaryName,
-      cgoEnabled: props.cgoEnabled ?? false,
-      goos: props.goos,
-      goarch: props.goarch,
-    });
+    const spec = goBuildSpec(inputs.buildSpec);
 
     // Source grants (Source.s3 reads the source object) go to a policy of their own; the artifact
     // grant of Artifacts.s3 (read/write/delete on the whole bucket) is replaced by the upload grant
@@ -291,18 +256,18 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     this.project = new codebuild.Project(this, 'Project', {
       projectName,
       description: 'Builds a Go program and stores the binary as a ZIP artifact',
-      source: sourceGrantingTo(props.source, grants.source),
+      source: sourceGrantingTo(inputs.source, grants.source),
       buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
       role: this.role,
       environment: {
         buildImage: image.buildImage,
-        computeType: props.computeType ?? codebuild.ComputeType.SMALL,
+        computeType: inputs.computeType,
       },
       environmentVariables: plaintextVariables(spec.environmentVariables),
       artifacts: artifactsGrantingTo(
         codebuild.Artifacts.s3({
           bucket: this.artifactsBucket,
-          name: artifactName,
+          name: inputs.artifactName,
           includeBuildId: false,
           packageZip: true,
           encryption: true,
@@ -312,18 +277,19 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
       encryptionKey: this.encryptionKey,
       logging: { cloudWatch: { logGroup: this.logGroup } },
       grantReportGroupPermissions: false,
-      timeout: props.timeout ?? Duration.hours(1),
+      timeout: inputs.timeout,
     });
 
-    this.grantArtifactUpload(artifactName);
+    this.grantArtifactUpload(inputs.artifactName);
 
     // Pull permissions for a custom image
-    if (builderImage.repository !== undefined) {
-      this.grantImagePull(builderImage.repository, image.pull, projectArn, stack.account, projectName, grants.ecr);
+    if (image.repository !== undefined) {
+      this.grantImagePull(image.repository, image.pull, projectArn, stack.account, projectName, grants.ecr);
     }
     grants.addDependenciesTo(this.project);
-    this.imageIsCustom = builderImage.repository !== undefined;
+    this.imageIsCustom = image.repository !== undefined;
     this.suppressNagFindings();
+    const { mainPackage, binaryName } = inputs.buildSpec;
     addBuildSpecLengthCheck(this, this.project, () => ({
       mainPackage: typeof mainPackage === 'string' ? mainPackage.length : 0,
       binaryName: binaryName.length,
@@ -449,57 +415,6 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
   }
 
   /**
-   * The build image with the pull credentials. aws-cdk-lib's `LinuxBuildImage.fromEcrRepository`
-   * is not used: with CODEBUILD credentials it adds a repository-policy statement for
-   * `codebuild.amazonaws.com` with no condition (any project of any account could pull). This one
-   * carries no repository, and the grants are made in {@link grantImagePull}.
-   */
-  private resolveImage(builderImage: BuilderImage): {
-    buildImage: codebuild.IBuildImage;
-    pull: codebuild.ImagePullPrincipalType;
-  } {
-    if (builderImage.curatedImage !== undefined) {
-      // Curated images are always pulled by CodeBuild itself.
-      return { buildImage: builderImage.curatedImage, pull: codebuild.ImagePullPrincipalType.CODEBUILD };
-    }
-    const repository = builderImage.repository!;
-    const account = compareAccounts(repository.env.account, Stack.of(this).account);
-    const sameAccount = account === AccountRelation.SAME;
-    const ownPolicy = repository instanceof ecr.Repository;
-    const requested = builderImage.imagePullCredentials;
-    if (requested === codebuild.ImagePullPrincipalType.CODEBUILD && account === AccountRelation.DIFFERENT) {
-      throw propError(
-        this,
-        'imagePullCredentials',
-        requested,
-        `cannot pull from repository ${repository.node.path} of account ${repository.env.account}: CodeBuild ` +
-          "credentials only pull images of the project's own account (CodeBuild rejects the project)",
-        'use ImagePullPrincipalType.SERVICE_ROLE, or leave imagePullCredentials unset (chosen automatically)',
-      );
-    }
-    const pull =
-      requested ??
-      (ownPolicy && sameAccount
-        ? codebuild.ImagePullPrincipalType.CODEBUILD
-        : codebuild.ImagePullPrincipalType.SERVICE_ROLE);
-    const base = codebuild.LinuxBuildImage.fromDockerRegistry(
-      repository.repositoryUriForTagOrDigest(builderImage.tag ?? 'latest'),
-    );
-    if (pull === codebuild.ImagePullPrincipalType.SERVICE_ROLE) {
-      return { buildImage: base, pull };
-    }
-    const buildImage: codebuild.IBuildImage = {
-      type: base.type,
-      imageId: base.imageId,
-      defaultComputeType: base.defaultComputeType,
-      imagePullPrincipalType: codebuild.ImagePullPrincipalType.CODEBUILD,
-      validate: (env) => base.validate(env),
-      runScriptBuildspec: (entrypoint) => base.runScriptBuildspec(entrypoint),
-    };
-    return { buildImage, pull };
-  }
-
-  /**
    * What uploading the artifact needs: PutObject on its key, the bucket's location and ACL (CodeBuild
    * checks them before the upload), and encryption with the bucket's key when it is not the project's.
    */
@@ -583,87 +498,5 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
         },
       ]);
     }
-  }
-}
-
-/** The GOARCH the builder image runs on. */
-function builderArch(image: BuilderImage): string {
-  return image.curatedImage?.type === 'ARM_CONTAINER' ? 'arm64' : 'amd64';
-}
-
-function validateMainPackage(scope: IConstruct, mainPackage: string): void {
-  validateNotBlank(scope, 'mainPackage', mainPackage, 'give the main package directory, e.g. "." or "cmd/hello"');
-  validateRelativePath(scope, 'mainPackage', mainPackage, 'the source root');
-  if (!Token.isUnresolved(mainPackage) && mainPackage.includes('...')) {
-    throw propError(
-      scope,
-      'mainPackage',
-      mainPackage,
-      'is a package pattern',
-      'name one main package directory relative to the source root (e.g. "cmd/hello")',
-    );
-  }
-}
-
-function validateFileName(scope: IConstruct, prop: string, value: string, what: string, example: string): void {
-  if (Token.isUnresolved(value)) {
-    return;
-  }
-  if (value.length === 0) {
-    throw propError(scope, prop, value, 'is empty', `give a file name for ${what} (${example})`);
-  }
-  if (/[\\/]/.test(value)) {
-    throw propError(
-      scope,
-      prop,
-      value,
-      'contains a path separator',
-      `give a plain file name for ${what}, without directories (${example})`,
-    );
-  }
-  if (!PLAIN_FILE_NAME.test(value)) {
-    throw propError(
-      scope,
-      prop,
-      value,
-      'is not a plain file name',
-      `use 1-255 of [A-Za-z0-9._+-], starting with a letter, digit or "_" (${example})`,
-    );
-  }
-}
-
-function validateTarget(
-  scope: IConstruct,
-  goos: string | undefined,
-  goarch: string | undefined,
-  hostArch: string,
-): void {
-  const os = goos !== undefined && !Token.isUnresolved(goos) ? goos : undefined;
-  const arch = goarch !== undefined && !Token.isUnresolved(goarch) ? goarch : undefined;
-  if (os !== undefined && !GO_OSES.includes(os)) {
-    throw propError(scope, 'goos', os, 'is not a GOOS that Go supports', `use one of ${GO_OSES.join(', ')}`);
-  }
-  if (arch !== undefined && !GO_ARCHES.includes(arch)) {
-    throw propError(scope, 'goarch', arch, 'is not a GOARCH that Go supports', `use one of ${GO_ARCHES.join(', ')}`);
-  }
-  if (os === undefined && (goos !== undefined || arch === undefined)) {
-    return; // a token, or nothing to check
-  }
-  const effectiveOs = os ?? 'linux';
-  const effectiveArch = arch ?? (goarch !== undefined ? undefined : hostArch);
-  if (effectiveArch === undefined) {
-    return;
-  }
-  if (!isGoPlatform(effectiveOs, effectiveArch)) {
-    const prop = arch !== undefined ? 'goarch' : 'goos';
-    const value = arch !== undefined ? arch : effectiveOs;
-    throw propError(
-      scope,
-      prop,
-      value,
-      `makes ${effectiveOs}/${effectiveArch}, which Go cannot build for` +
-        (arch === undefined ? ` (goarch defaults to the builder's ${hostArch})` : ''),
-      `for GOOS ${effectiveOs} set goarch to one of ${goArchesFor(effectiveOs).join(', ')}`,
-    );
   }
 }

@@ -1,9 +1,9 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct, IConstruct } from 'constructs';
-import { propError } from './private/errors';
 import { parseImageReference } from './private/registry/image-reference';
 import { validateCachePrefix } from './private/registry/validation';
+import { propError } from './private/shared/errors';
 import { Upstream } from './upstream';
 
 /**

@@ -3,9 +3,6 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
-import { AccountRelation, compareAccounts } from './private/accounts';
-import { propError, warn } from './private/errors';
-import { validateAccountId } from './private/principal-validation';
 import { grantCacheRepositories } from './private/registry/grants';
 import { expiresUntagged, renderLifecyclePolicy } from './private/registry/lifecycle';
 import { checkCredentialsSecret } from './private/registry/secrets';
@@ -16,6 +13,9 @@ import {
   validateReplicationFilter,
   validateTemplatePrefix,
 } from './private/registry/validation';
+import { AccountRelation, compareAccounts } from './private/shared/accounts';
+import { propError, warn } from './private/shared/errors';
+import { validateAccountId } from './private/shared/validation';
 import { PullThroughCacheRule } from './pull-through-cache-rule';
 import { RegistryScanning } from './registry-scanning';
 

@@ -2,7 +2,7 @@ import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { BuilderImage } from '../src';
-import { allCuratedGoVersions, CURATED_GO_IMAGES, findCuratedGoImage } from '../src/private/go-runtimes';
+import { allCuratedGoVersions, CURATED_GO_IMAGES, findCuratedGoImage } from '../src/private/go/runtimes';
 
 describe('BuilderImage.curated', () => {
   test('picks the first curated image that carries the Go version', () => {

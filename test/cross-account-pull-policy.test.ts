@@ -11,7 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { accountIds, maxAccountsThatFit, repositoryPolicyLength } from '../bench/policy-capacity';
 import { AccessLevel, CrossAccountPullPolicy } from '../src';
 import { allowedActions, Caller, isAllowed, PolicyJson, resolveIntrinsics } from './support/policy-evaluator';
-import { PULL_ACTIONS, PUSH_ACTIONS } from '../src/private/pull-policy';
+import { PULL_ACTIONS, PUSH_ACTIONS } from '../src/private/pull-policy/statements';
 
 const OWN_ACCOUNT = '999999999999';
 const REGION = 'eu-west-1';
@@ -323,7 +323,7 @@ describe('CrossAccountPullPolicy on an imported repository', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
-      Handler: 'repository-policy/index.handler',
+      Handler: 'index.handler',
       Timeout: 300,
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('LogGroup') } },
     });

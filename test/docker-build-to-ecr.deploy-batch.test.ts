@@ -14,7 +14,7 @@ import { addNagChecks, cfnLint, nagErrors } from './support/template-checks';
 
 /**
  * buildOnDeploy with several platforms: the deploy-time build is a batch build (the handler's side
- * is tested in test/lambda/build-on-deploy-batch.test.ts).
+ * is tested in test/handlers/build-on-deploy-batch.test.ts).
  */
 
 const BUILD_TYPE = 'Custom::CdkEcrCodebuildImageBuild';

@@ -12,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BuilderImage, GoSampleBuild, GoSampleBuildProps } from '../src';
 import { addNagChecks, cfnLint, nagErrors } from './support/template-checks';
-import { GO_OUTPUT_DIR } from '../src/private/go-buildspec';
+import { GO_OUTPUT_DIR } from '../src/private/go/buildspec';
 
 const ACCOUNT = '111111111111';
 const OTHER_ACCOUNT = '222222222222';

@@ -8,10 +8,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AccessLevel, CrossAccountPullPolicy, DockerBuildToEcr, DockerBuildToEcrProps, GoSampleBuild } from '../src';
 import { addNagChecks, nagErrors } from './support/template-checks';
-import { BUILDSPEC_MAX_CHARS, buildSpecLength } from '../src/private/build-project';
-import { describeValue } from '../src/private/errors';
-import { MODULE_INIT_COMMAND } from '../src/private/go-buildspec';
-import { accessLevelActions } from '../src/private/pull-policy';
+import { MODULE_INIT_COMMAND } from '../src/private/go/buildspec';
+import { accessLevelActions } from '../src/private/pull-policy/statements';
+import { BUILDSPEC_MAX_CHARS, buildSpecLength } from '../src/private/shared/build-project';
+import { describeValue } from '../src/private/shared/errors';
 
 /**
  * The hardening review (issue 10): deploy-time values, AWS limits, narrower grants and

@@ -8,8 +8,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { AccessLevel, CatalogProduct, PlatformCatalog } from '../src';
 import { PARAMETER_RULES } from '../src/private/catalog/parameters';
-import { GO_PLATFORMS } from '../src/private/go-platforms';
-import { validateRelativePath, validateRepositoryName } from '../src/private/validation';
+import { GO_PLATFORMS } from '../src/private/go/platforms';
+import { validateRelativePath, validateRepositoryName } from '../src/private/shared/validation';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 

@@ -1,6 +1,6 @@
 import { CfnParameter, CfnParameterProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { GO_PLATFORMS } from '../go-platforms';
+import { GO_PLATFORMS } from '../go/platforms';
 
 /**
  * CloudFormation parameter constraints that mirror the synth-time validation of the props (where

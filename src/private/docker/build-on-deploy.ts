@@ -4,7 +4,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { HandlerFunction } from '../handler-function';
+import { HandlerFunction } from '../shared/handler-function';
 
 /** Construct id of the handler, one per stack. */
 const HANDLER_ID = 'CdkEcrCodebuildBuildOnDeployHandler';

@@ -1,4 +1,4 @@
-import { DockerBuildSpecInput, dockerBuildSpec } from '../docker-buildspec';
+import { DockerBuildSpecInput, dockerBuildSpec } from './buildspec';
 
 /**
  * How many characters of DockerBuildToEcr's buildspec each prop accounts for: the rendered length

@@ -7,8 +7,8 @@ import { PlatformBuild } from './platforms';
 import { BuildSecretInput, SECRET_ID, secretArnForEnvironment } from './secrets';
 import type { DockerCache } from '../../docker-cache';
 import { ImagePlatform } from '../../image-platform';
-import { propError } from '../errors';
-import { validateImageTag } from '../validation';
+import { propError } from '../shared/errors';
+import { validateImageTag } from '../shared/validation';
 
 /** Source types that have branches, pull requests and webhooks. */
 const REPOSITORY_SOURCES = ['CODECOMMIT', 'GITHUB', 'GITHUB_ENTERPRISE', 'BITBUCKET'];

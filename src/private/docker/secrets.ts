@@ -1,7 +1,7 @@
 import { Lazy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { shellQuote } from '../shell';
+import { shellQuote } from '../shared/shell';
 
 /**
  * The secret's ARN as the value of a SECRETS_MANAGER environment variable, behind a token. The

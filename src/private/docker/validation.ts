@@ -1,23 +1,27 @@
 import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { IConstruct } from 'constructs';
-import type { DockerBuildToEcrProps } from '../../docker-build-to-ecr';
-import { isSecretValue } from '../build-project';
-import { ENV, RESERVED_BUILD_VARIABLES } from '../docker-buildspec';
-import { propError, warn } from '../errors';
+import { BUILD_INPUTS_VARIABLE } from './build-on-deploy';
+import { ENV, RESERVED_BUILD_VARIABLES } from './buildspec';
+import { DockerBuildInputs } from './inputs';
+import { isSecretValue } from '../shared/build-project';
+import { propError, Warning } from '../shared/errors';
 import {
+  validateEnvVarName,
   validateImageTag,
+  validateNotBlank,
   validatePositiveInteger,
   validateProjectEnvName,
+  validateRelativePath,
   validateRepositoryName,
-} from '../validation';
+} from '../shared/validation';
 
 /**
- * Input checks of DockerBuildToEcr, called from its constructor. Each error names the construct,
- * the prop, the value and the fix.
+ * Input checks of DockerBuildToEcr, called in order by its resolve step (`resolve.ts`). Each error
+ * names the construct, the prop, the value and the fix.
  */
 
-export function validateRepositoryProps(scope: IConstruct, props: DockerBuildToEcrProps): void {
+export function validateRepositoryProps(scope: IConstruct, props: DockerBuildInputs): void {
   if (props.repository !== undefined) {
     const createOnly: Array<[string, unknown]> = [
       ['repositoryName', props.repositoryName],
@@ -76,6 +80,31 @@ export function validateRepositoryProps(scope: IConstruct, props: DockerBuildToE
         'use Duration.days(n) with n >= 1 (ECR lifecycle rules count in days)',
       );
     }
+  }
+}
+
+/** The Dockerfile, its context and stage, and the names of the build arguments. */
+export function validateDockerfile(
+  scope: IConstruct,
+  dockerfile: string,
+  buildContext: string,
+  target: string | undefined,
+  buildArgs: Record<string, string>,
+): void {
+  validateRelativePath(scope, 'buildContext', buildContext, 'the source root');
+  validateNotBlank(scope, 'dockerfile', dockerfile, 'give the path of the Dockerfile, e.g. "Dockerfile"');
+  validateRelativePath(scope, 'dockerfile', dockerfile, 'the build context');
+  if (target !== undefined && !Token.isUnresolved(target) && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(target)) {
+    throw propError(
+      scope,
+      'target',
+      target,
+      'is not a valid stage name',
+      'use the name after "AS" in a FROM line of the Dockerfile',
+    );
+  }
+  for (const name of Object.keys(buildArgs)) {
+    validateEnvVarName(scope, 'buildArgs', name, 'build argument');
   }
 }
 
@@ -173,9 +202,10 @@ export function validateUserEnvironment(
 
 /**
  * Checks of the props added by the hardening review: build arguments that hold secrets, names of
- * the user's environment variables, a deploy-time tag on an IMMUTABLE repository.
+ * the user's environment variables, a deploy-time tag on an IMMUTABLE repository (a warning,
+ * returned).
  */
-export function validateDockerBuildInputs(scope: IConstruct, props: DockerBuildToEcrProps, immutable: boolean): void {
+export function validateDockerBuildInputs(scope: IConstruct, props: DockerBuildInputs, immutable: boolean): Warning[] {
   for (const [name, value] of Object.entries(props.buildArgs ?? {})) {
     if (isSecretValue(scope, value)) {
       throw propError(
@@ -192,12 +222,62 @@ export function validateDockerBuildInputs(scope: IConstruct, props: DockerBuildT
     validateProjectEnvName(scope, 'environmentVariables', name);
   }
   if (immutable && props.imageTag !== undefined && Token.isUnresolved(props.imageTag)) {
-    warn(
+    return [
+      {
+        id: 'deployTimeTagOnImmutableRepository',
+        message:
+          'imageTag is only known at deploy time and the repository is IMMUTABLE: every build pushes that same tag, ' +
+          'and ECR refuses it after the first build; leave imageTag unset (a tag per commit), or give each build its own ' +
+          'IMAGE_TAG (start-build --environment-variables-override)',
+      },
+    ];
+  }
+  return [];
+}
+
+/**
+ * The props of what follows a build into deployment: the badge (repository sources only), and the
+ * deploy-time build's source version and its environment variable.
+ */
+export function validateDeployFeatures(scope: IConstruct, props: DockerBuildInputs): void {
+  if (props.badge && !props.source.badgeSupported) {
+    throw propError(
       scope,
-      'deployTimeTagOnImmutableRepository',
-      'imageTag is only known at deploy time and the repository is IMMUTABLE: every build pushes that same tag, ' +
-        'and ECR refuses it after the first build; leave imageTag unset (a tag per commit), or give each build its own ' +
-        'IMAGE_TAG (start-build --environment-variables-override)',
+      'badge',
+      true,
+      `is not supported for a ${props.source.type} source: CodeBuild shows badges for GitHub, GitHub Enterprise, Bitbucket and CodeCommit sources`,
+      'remove badge, or build from a repository source',
+    );
+  }
+  const version = props.buildOnDeploySourceVersion;
+  if (!props.buildOnDeploy) {
+    if (version !== undefined) {
+      throw propError(
+        scope,
+        'buildOnDeploySourceVersion',
+        version,
+        'only applies to deploy-time builds, and buildOnDeploy is not set',
+        'set buildOnDeploy: true, or remove buildOnDeploySourceVersion',
+      );
+    }
+    return;
+  }
+  if (version !== undefined && !Token.isUnresolved(version) && !/^\S{1,255}$/.test(version)) {
+    throw propError(
+      scope,
+      'buildOnDeploySourceVersion',
+      version,
+      'is not a source version',
+      'use a commit id, a branch or tag name (e.g. "refs/heads/main"), or pr/<number>',
+    );
+  }
+  if (props.environmentVariables?.[BUILD_INPUTS_VARIABLE] !== undefined) {
+    throw propError(
+      scope,
+      'environmentVariables',
+      BUILD_INPUTS_VARIABLE,
+      'is set by deploy-time builds (buildOnDeploy) to record their inputs',
+      'choose another name',
     );
   }
 }

@@ -2,9 +2,9 @@ import { Aws, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { DedicatedPolicyPrincipal } from '../build-project';
-import { addNagSuppressions } from '../nag';
-import { PULL_ACTIONS } from '../pull-policy';
+import { PULL_ACTIONS } from '../pull-policy/statements';
+import { DedicatedPolicyPrincipal } from '../shared/build-project';
+import { addNagSuppressions } from '../shared/nag';
 
 /** What the first pull of an image through a pull-through cache rule needs, besides pull. */
 export const PULL_THROUGH_CACHE_ACTIONS = ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'];

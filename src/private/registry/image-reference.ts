@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
-import { propError } from '../errors';
-import { validateImageTag } from '../validation';
+import { propError } from '../shared/errors';
+import { validateImageTag } from '../shared/validation';
 
 /** One path component of a repository name, as the OCI distribution spec allows it. */
 const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;

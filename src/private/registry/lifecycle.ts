@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { IConstruct } from 'constructs';
-import { propError } from '../errors';
+import { propError } from '../shared/errors';
 
 /**
  * Renders lifecycle rules into ECR lifecycle policy text, the way `ecr.Repository` does for its own

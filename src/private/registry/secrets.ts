@@ -1,8 +1,8 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
-import { AccountRelation, compareAccounts } from '../accounts';
-import { propError, warn } from '../errors';
+import { AccountRelation, compareAccounts } from '../shared/accounts';
+import { propError, warn } from '../shared/errors';
 
 /** The prefix ECR requires in the name of an upstream credentials secret. */
 export const SECRET_NAME_PREFIX = 'ecr-pullthroughcache/';

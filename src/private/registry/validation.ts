@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { propError } from '../errors';
+import { propError } from '../shared/errors';
 
 /** A repository name prefix as ECR accepts it for pull-through cache rules and creation templates (no trailing `/`). */
 const REPOSITORY_PREFIX = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;

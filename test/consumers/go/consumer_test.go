@@ -16,10 +16,10 @@ import (
 	cdkecrcodebuild "github.com/cdk-ecr-codebuild/cdk-ecr-codebuild-go/cdkecrcodebuild"
 )
 
-// The actions of AccessLevel.PULL, in the order the policy lists them (src/private/pull-policy.ts PULL_ACTIONS).
+// The actions of AccessLevel.PULL, in the order the policy lists them (src/private/pull-policy/statements.ts PULL_ACTIONS).
 const pullActions = `["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer","ecr:BatchCheckLayerAvailability"]`
 
-// The push actions AccessLevel.PULL_PUSH adds (src/private/pull-policy.ts PUSH_ACTIONS).
+// The push actions AccessLevel.PULL_PUSH adds (src/private/pull-policy/statements.ts PUSH_ACTIONS).
 var pushActions = []string{"ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"}
 
 // check runs an assertion of awscdk's assertions package (it panics when it fails) and turns its panic into

@@ -25,7 +25,7 @@ import software.amazon.awscdk.services.ecr.Repository;
 
 /** Mirrors test/cross-account-pull-policy.test.ts (common.md item 2). */
 class CrossAccountPullPolicyTest {
-    /** src/private/pull-policy.ts PULL_ACTIONS and PUSH_ACTIONS, in the policy's order. */
+    /** src/private/pull-policy/statements.ts PULL_ACTIONS and PUSH_ACTIONS, in the policy's order. */
     static final List<String> PULL = List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability");
     static final List<String> PUSH = List.of("ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload");
 

@@ -1,0 +1,219 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { IConstruct } from 'constructs';
+import { MAX_DEPLOY_BUILD_MINUTES } from './build-on-deploy';
+import { DockerBuildSpecInput } from './buildspec';
+import { CacheKind, LifecyclePresets } from './cache';
+import {
+  resolveBuildSecrets,
+  resolveCache,
+  resolvePlatforms,
+  validateContainerName,
+  validateMultiPlatformTag,
+  validateReleaseBranch,
+  validateTagsAgainstCache,
+} from './capabilities';
+import { DockerBuildInputs } from './inputs';
+import { secretArnForEnvironment } from './secrets';
+import {
+  validateBuildImage,
+  validateDeployFeatures,
+  validateDockerBuildInputs,
+  validateDockerfile,
+  validateRepositoryProps,
+  validateTags,
+  validateUserEnvironment,
+} from './validation';
+import { AccountRelation, compareAccounts } from '../shared/accounts';
+import {
+  MAX_TIMEOUT_MINUTES,
+  MIN_TIMEOUT_MINUTES,
+  validateComputeType,
+  validateSubnetSelection,
+} from '../shared/build-project';
+import { Warning } from '../shared/errors';
+import { validateMinutes } from '../shared/validation';
+
+/** The repository DockerBuildToEcr creates when none is given. */
+export interface NewRepositoryInputs {
+  readonly repositoryName?: string;
+  readonly mutability: ecr.TagMutability;
+  readonly encryptionKey?: kms.IKey;
+  readonly removalPolicy: RemovalPolicy;
+  /** The lifecycle presets (`cache.ts`): cache images are never counted or expired. */
+  readonly lifecycle: LifecyclePresets;
+}
+
+/**
+ * DockerBuildToEcr's props, validated, with the defaults applied: everything the constructor needs
+ * to create the resources and make the grants, and nothing it has to check again.
+ */
+export interface ResolvedDockerBuild {
+  readonly source: codebuild.ISource;
+  /** The repository given in the props; undefined when one is created ({@link newRepository}). */
+  readonly repository?: ecr.IRepository;
+  /** The repository to create, when none is given. */
+  readonly newRepository?: NewRepositoryInputs;
+  /** The created repository is IMMUTABLE. */
+  readonly immutable: boolean;
+  /**
+   * The tag that every build moves (`imageTag` when fixed, else the first of the additional tags),
+   * for `imageUri`; undefined when every tag is computed at build time.
+   */
+  readonly fixedTag?: string;
+  /** The value of the project's IMAGE_TAG variable: the fixed `imageTag`, or empty (computed by the build). */
+  readonly imageTagVariable: string;
+  /** The input of `dockerBuildSpec` (`buildspec.ts`). */
+  readonly buildSpec: DockerBuildSpecInput;
+  /** The props that `dockerBuildSpecContributions` weighs when the buildspec is too long. */
+  readonly buildSpecSizeInput: DockerBuildSpecInput;
+  readonly cache: { readonly kind: CacheKind; readonly tag?: string };
+  /** The project's build image (the platform builds' images are in {@link buildSpec}). */
+  readonly projectImage: codebuild.IBuildImage;
+  readonly computeType: codebuild.ComputeType;
+  readonly timeout: Duration;
+  /** The user's environment variables, checked against the ones the build sets. */
+  readonly environmentVariables?: Record<string, codebuild.BuildEnvironmentVariable>;
+  /** The secrets the role may read: build secrets, then Docker Hub credentials. */
+  readonly readableSecrets: secretsmanager.ISecret[];
+  readonly network: Pick<DockerBuildInputs, 'vpc' | 'subnetSelection' | 'securityGroups'>;
+  readonly badge: boolean;
+  readonly rebuildSchedule?: DockerBuildInputs['rebuildSchedule'];
+  /** With `buildOnDeploy`: the project timeout a deploy-time build is capped from, and its source version. */
+  readonly deployBuild?: { readonly projectTimeoutMinutes: number; readonly sourceVersion?: string };
+  /** Warnings for the construct to emit, in order. */
+  readonly warnings: Warning[];
+}
+
+/**
+ * The one validation path of DockerBuildToEcr: every check of its props, in the order their errors
+ * are reported (repository, Dockerfile, tags, project, capabilities, deployment), the defaults, and
+ * which values are tokens (skipped by the checks, passed to the build through variables). Creates
+ * nothing: the constructor builds the resources from what this returns.
+ */
+export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs): ResolvedDockerBuild {
+  const warnings: Warning[] = [];
+
+  // Repository
+  const createsRepository = props.repository === undefined;
+  validateRepositoryProps(scope, props);
+  const mutability = props.imageTagMutability ?? ecr.TagMutability.MUTABLE;
+  const immutable = createsRepository && mutability === ecr.TagMutability.IMMUTABLE;
+
+  // Dockerfile
+  const dockerfile = props.dockerfile ?? 'Dockerfile';
+  const buildContext = props.buildContext ?? '.';
+  const buildArgs = props.buildArgs ?? {};
+  validateDockerfile(scope, dockerfile, buildContext, props.target, buildArgs);
+
+  // Tags
+  const additionalTags = props.additionalTags ?? (immutable ? [] : ['latest']);
+  validateTags(scope, props.imageTag, additionalTags, immutable);
+
+  // Project
+  validateMinutes(scope, 'timeout', props.timeout, MIN_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES);
+  validateBuildImage(scope, props.buildImage);
+  validateUserEnvironment(scope, props.environmentVariables);
+  warnings.push(...validateDockerBuildInputs(scope, props, immutable));
+  validateComputeType(scope, props.computeType, 'has no Docker daemon (docker build needs privileged mode)');
+  validateSubnetSelection(scope, props.vpc, props.subnetSelection, props.securityGroups);
+
+  // Build capabilities (cache.ts, platforms.ts, secrets.ts, outputs.ts)
+  const cache = resolveCache(scope, props.cache, immutable);
+  validateTagsAgainstCache(scope, cache.tag, [
+    ...(props.imageTag !== undefined ? ([['imageTag', props.imageTag]] as Array<[string, string]>) : []),
+    ...additionalTags.map((t): [string, string] => ['additionalTags', t]),
+  ]);
+  const platforms = resolvePlatforms(scope, props.platforms, props.buildImage);
+  validateMultiPlatformTag(scope, platforms.builds.length, props.source, props.imageTag);
+  const secrets = resolveBuildSecrets(scope, props.buildSecrets);
+  validateReleaseBranch(scope, props.releaseBranch, props.source);
+  validateContainerName(scope, props.imageDefinitionsContainerName);
+
+  // Deployment: badge, deploy-time build
+  validateDeployFeatures(scope, props);
+  const repositoryAccount = props.repository?.env.account;
+  if (
+    repositoryAccount !== undefined &&
+    compareAccounts(repositoryAccount, Stack.of(scope).account) === AccountRelation.DIFFERENT
+  ) {
+    warnings.push({
+      id: 'crossAccountRepository',
+      message:
+        `The repository belongs to account ${repositoryAccount}: its repository policy must allow ` +
+        "this project's role to push (e.g. CrossAccountPullPolicy with AccessLevel.PULL_PUSH in that account).",
+    });
+  }
+  const timeout = props.timeout ?? Duration.hours(1);
+  let deployBuild: ResolvedDockerBuild['deployBuild'];
+  if (props.buildOnDeploy) {
+    const projectMinutes = timeout.isUnresolved() ? MAX_DEPLOY_BUILD_MINUTES : timeout.toMinutes();
+    if (props.timeout !== undefined && !timeout.isUnresolved() && projectMinutes > MAX_DEPLOY_BUILD_MINUTES) {
+      warnings.push({
+        id: 'buildOnDeployTimeout',
+        message:
+          `timeout is ${timeout.toHumanString()}, but deploy-time builds stop after ${MAX_DEPLOY_BUILD_MINUTES} minutes ` +
+          '(CloudFormation waits at most one hour for a custom resource); other builds keep the full timeout.',
+      });
+    }
+    deployBuild = { projectTimeoutMinutes: projectMinutes, sourceVersion: props.buildOnDeploySourceVersion };
+  }
+
+  const buildSpecSizeInput: DockerBuildSpecInput = {
+    dockerfile,
+    buildContext,
+    target: props.target,
+    buildArgs,
+    additionalTags,
+  };
+  return {
+    source: props.source,
+    repository: props.repository,
+    newRepository: createsRepository
+      ? {
+          repositoryName: props.repositoryName,
+          mutability,
+          encryptionKey: props.encryptionKey,
+          removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+          lifecycle: {
+            maxImageCount: props.maxImageCount,
+            untaggedImageExpiration: props.untaggedImageExpiration,
+            cacheTag: cache.kind === CacheKind.REGISTRY ? cache.tag : undefined,
+            platformCount: Math.max(platforms.builds.length, 1),
+          },
+        }
+      : undefined,
+    immutable,
+    fixedTag: props.imageTag ?? additionalTags[0],
+    imageTagVariable: props.imageTag ?? '',
+    buildSpec: {
+      ...buildSpecSizeInput,
+      cache,
+      platforms: platforms.builds,
+      secrets,
+      dockerHubSecretArn: props.dockerHubCredentials && secretArnForEnvironment(props.dockerHubCredentials),
+      imageTagFixed: props.imageTag !== undefined,
+      releaseBranch: props.releaseBranch,
+      immutable,
+      imageDefinitionsContainerName: props.imageDefinitionsContainerName,
+    },
+    buildSpecSizeInput,
+    cache,
+    projectImage: platforms.projectImage,
+    computeType: props.computeType ?? codebuild.ComputeType.SMALL,
+    timeout,
+    environmentVariables: props.environmentVariables,
+    readableSecrets: [
+      ...secrets.map(({ secret }) => secret),
+      ...(props.dockerHubCredentials ? [props.dockerHubCredentials] : []),
+    ],
+    network: { vpc: props.vpc, subnetSelection: props.subnetSelection, securityGroups: props.securityGroups },
+    badge: props.badge ?? false,
+    rebuildSchedule: props.rebuildSchedule,
+    deployBuild,
+    warnings,
+  };
+}
