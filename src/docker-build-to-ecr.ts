@@ -8,6 +8,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DockerCache } from './docker-cache';
@@ -16,18 +17,23 @@ import { scanFindingsPattern } from './private/docker/alerts';
 import { BuildOnDeploy } from './private/docker/build-on-deploy';
 import { dockerBuildSpec, ENV } from './private/docker/buildspec';
 import { dockerBuildSpecContributions } from './private/docker/buildspec-size';
-import { CacheKind, lifecycleRules } from './private/docker/cache';
+import { cacheLifecycleRules, CacheKind, lifecycleRules } from './private/docker/cache';
 import { MANIFEST_STEP_ID } from './private/docker/platforms';
-import { NewRepositoryInputs, resolveDockerBuild, ResolvedDockerBuild } from './private/docker/resolve';
+import {
+  CacheRepositoryInputs,
+  NewRepositoryInputs,
+  resolveDockerBuild,
+  ResolvedDockerBuild,
+} from './private/docker/resolve';
 import {
   addBuildSpecLengthCheck,
+  BuildRoleGrants,
+  isDefaultLogGroupStatement,
   plaintextVariables,
-  ProjectGrantPolicies,
-  sourceGrantingTo,
   suppressVpcFindings,
 } from './private/shared/build-project';
 import { propError, warn } from './private/shared/errors';
-import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/shared/nag';
+import { addNagSuppressions } from './private/shared/nag';
 import { validateImageTag } from './private/shared/validation';
 import { FindingSeverity, ImageScanFindingsOptions } from './scan-findings';
 
@@ -44,9 +50,11 @@ export interface DockerBuildToEcrProps {
   /**
    * An existing repository to push to. When given, the repository props of this construct
    * (`repositoryName`, `imageTagMutability`, `encryptionKey`, `maxImageCount`,
-   * `untaggedImageExpiration`, `removalPolicy`) must not be set: they only shape a new repository.
+   * `untaggedImageExpiration`, `keepUntaggedImages`) must not be set: they only shape a new repository.
+   * The registry cache is never in it: it has a repository of its own, in this stack.
    *
-   * @default - a repository is created: scanned on push, retained on stack deletion
+   * @default - a repository is created: scanned on push, untagged images expire after 14 days,
+   * retained on stack deletion
    */
   readonly repository?: ecr.IRepository;
 
@@ -73,22 +81,36 @@ export interface DockerBuildToEcrProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Lifecycle preset: keep only this many images (the newest), tagged or not.
+   * Lifecycle preset: keep the images of only this many builds (the newest), tagged or not. A
+   * multi-platform build counts as one (its manifest list and one image per platform). Cache images
+   * are not counted: they are in the cache repository.
    *
    * @default - images are not expired by count
    */
   readonly maxImageCount?: number;
 
   /**
-   * Lifecycle preset: expire untagged images this long after they were pushed (whole days).
+   * Lifecycle preset: expire untagged images this long after they were pushed (whole days). An image
+   * is untagged when every tag it had moved to a newer image (a rebuild of the same commit, a moved
+   * `latest`); the images of a multi-platform build keep tags of their own, so no kept manifest list
+   * loses one.
    *
-   * @default - untagged images are not expired
+   * @default Duration.days(14) (unless `keepUntaggedImages`)
    */
   readonly untaggedImageExpiration?: Duration;
 
   /**
-   * What happens to the created repository when it leaves the stack. With `DESTROY`, its images
-   * are deleted with it.
+   * Keep untagged images: the repository that is created gets no untagged-image rule.
+   *
+   * @default false
+   */
+  readonly keepUntaggedImages?: boolean;
+
+  /**
+   * What happens to the repositories this construct creates (the image's, the cache's) and to its
+   * build log group when they leave the stack. With `DESTROY`, the images are deleted with their
+   * repository. Their names are generated (unless `repositoryName`), so a stack whose resources were
+   * retained can be deployed again.
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -309,6 +331,13 @@ export interface DockerBuildToEcrProps {
    * @default - no image definitions artifact
    */
   readonly imageDefinitionsContainerName?: string;
+
+  /**
+   * How long the build logs are kept, in the construct's own log group.
+   *
+   * @default logs.RetentionDays.TWO_YEARS
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -343,6 +372,14 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
   public readonly role: iam.Role;
   /** The principal the project's builds run as. */
   public readonly grantPrincipal: iam.IPrincipal;
+  /** The log group the builds write to (retention: `logRetention`). */
+  public readonly logGroup: logs.ILogGroup;
+  /**
+   * The repository of the registry cache (with the registry cache): the build's own, so that who may
+   * pull the image cannot read the cache (the build stages' files). Superseded cache images expire
+   * after a day.
+   */
+  public readonly cacheRepository?: ecr.IRepository;
 
   private readonly fixedTag?: string;
   /** The deploy-time build (with `buildOnDeploy`). */
@@ -361,21 +398,30 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     // Repository
     this.repository = inputs.repository ?? this.createRepository(inputs.newRepository!);
 
-    // Role: the project's own, so that its policy is exactly what this construct grants.
+    this.cacheRepository = inputs.cacheRepository && this.createCacheRepository(inputs.cacheRepository);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: inputs.logGroup.retention,
+      removalPolicy: inputs.logGroup.removalPolicy,
+    });
+
+    // Role: the project's own. What this construct and the project grant it while it is built goes
+    // into one policy of the construct's (BuildPolicy), which carries its cdk-nag suppressions; what
+    // is granted later (pipeline actions, the user) goes to the role's default policy. The project
+    // logs to its own group: the statement for CodeBuild's default group is withheld.
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
     });
     this.grantPrincipal = this.role;
+    const grants = new BuildRoleGrants(this, this.role, isDefaultLogGroupStatement);
+    const buildRole = grants.buildRole;
 
     const spec = dockerBuildSpec(inputs.buildSpec);
     const registry = this.repository.registryUri;
 
-    // The grants of the source (Source.s3 reads the source object) and of ECR go to policies of their own.
-    const grants = new ProjectGrantPolicies(this, this.role);
     this.project = new codebuild.Project(this, 'Project', {
-      source: sourceGrantingTo(inputs.source, grants.source),
+      source: inputs.source,
       buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
-      role: this.role,
+      role: buildRole,
       environment: {
         buildImage: inputs.projectImage,
         computeType: inputs.computeType,
@@ -390,12 +436,14 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
         [ENV.repoName]: { value: this.repository.repositoryName },
         [ENV.imageTag]: { value: inputs.imageTagVariable },
         [ENV.registry]: { value: registry },
+        ...(this.cacheRepository ? { [ENV.cacheRepository]: { value: this.cacheRepository.repositoryUri } } : {}),
       },
       timeout: inputs.timeout,
       cache:
         inputs.cache.kind === CacheKind.LOCAL
           ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER)
           : undefined,
+      logging: { cloudWatch: { logGroup: this.logGroup } },
       vpc: inputs.network.vpc,
       subnetSelection: inputs.network.subnetSelection,
       securityGroups: inputs.network.securityGroups,
@@ -403,30 +451,30 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       grantReportGroupPermissions: false,
     });
 
-    // Grants: pull and push on this repository only, and ecr:GetAuthorizationToken (on "*", the only
-    // resource it supports), in the ECR policy: its Resource "*" suppression covers that one
-    // statement, not what is added to the role's default policy later.
-    this.repository.grantPullPush(grants.ecr);
+    // Grants: pull and push on the image and cache repositories only, and ecr:GetAuthorizationToken
+    // (on "*", the only resource it supports).
+    this.repository.grantPullPush(buildRole);
+    this.cacheRepository?.grantPullPush(buildRole);
     // Build secrets and Docker Hub credentials: read on those secrets only (kms:Decrypt with them
     // when a secret has its own key).
     for (const secret of inputs.readableSecrets) {
-      secret.grantRead(this.role);
+      secret.grantRead(buildRole);
     }
     if (spec.batch) {
       // One build per platform and the manifest step (aws-cdk-lib creates the batch service role).
       this.project.enableBatchBuilds();
       if (inputs.immutable) {
         // The manifest step reads the digest of a list it keeps (rebuild of the same commit).
-        this.repository.grant(grants.ecr, 'ecr:DescribeImages');
+        this.repository.grant(buildRole, 'ecr:DescribeImages');
       }
     }
-    grants.addDependenciesTo(this.project);
-    this.suppressNagFindings();
+    this.suppressNagFindings(grants.policy!);
     if (inputs.network.vpc !== undefined) {
-      suppressVpcFindings(this.project, this.role);
+      suppressVpcFindings(this.project, grants.policy!);
     }
     addBuildSpecLengthCheck(this, this.project, () => dockerBuildSpecContributions(inputs.buildSpecSizeInput));
     this.deployBuild = this.addDeployFeatures(inputs, spec.batch);
+    grants.close(this.project);
   }
 
   /**
@@ -602,23 +650,41 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     if (!l2AcceptsName) {
       (repository.node.defaultChild as ecr.CfnRepository).repositoryName = settings.repositoryName;
     }
-    // Lifecycle presets (src/private/docker/cache.ts): cache images are never counted or expired.
+    // Lifecycle presets (src/private/docker/cache.ts): untagged images expire, maxImageCount counts builds.
     for (const rule of lifecycleRules(settings.lifecycle)) {
       repository.addLifecycleRule(rule);
     }
     return repository;
   }
 
-  private suppressNagFindings(): void {
+  private createCacheRepository(settings: CacheRepositoryInputs): ecr.Repository {
+    // MUTABLE whatever the image repository is: every build that writes the cache moves its tag.
+    // Not scanned: cache images are layers of build stages, not images anyone runs.
+    const repository = new ecr.Repository(this, 'CacheRepository', {
+      imageTagMutability: ecr.TagMutability.MUTABLE,
+      encryption: settings.encryptionKey ? ecr.RepositoryEncryption.KMS : undefined,
+      encryptionKey: settings.encryptionKey,
+      removalPolicy: settings.removalPolicy,
+      emptyOnDelete: settings.removalPolicy === RemovalPolicy.DESTROY ? true : undefined,
+    });
+    for (const rule of cacheLifecycleRules(settings.lifecycle)) {
+      repository.addLifecycleRule(rule);
+    }
+    return repository;
+  }
+
+  private suppressNagFindings(policy: iam.Policy): void {
     addNagSuppressions(this.project.node.defaultChild as codebuild.CfnProject, [
       { id: 'AwsSolutions-CB3', reason: 'docker build needs the Docker daemon: privileged mode' },
       { id: 'AwsSolutions-CB4', reason: 'No artifacts: the image goes to ECR, encrypted there' },
     ]);
-    addNagSuppressions(this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy, [
+    // The construct's own policy holds its statements only (see BuildRoleGrants).
+    addNagSuppressions(policy.node.defaultChild as iam.CfnPolicy, [
+      { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken has no resource scope', appliesTo: ['Resource::*'] },
       {
         id: 'AwsSolutions-IAM5',
-        reason: "Log streams are named per build, in the project's own log group",
-        appliesTo: [CODEBUILD_LOG_STREAMS_FINDING],
+        reason: "Source.s3's read grant on the source object",
+        appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
       },
     ]);
   }

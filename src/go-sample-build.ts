@@ -15,13 +15,13 @@ import { AccountRelation, compareAccounts } from './private/shared/accounts';
 import {
   addBuildSpecLengthCheck,
   artifactsGrantingTo,
+  BuildRoleGrants,
+  isDefaultLogGroupStatement,
   plaintextVariables,
-  ProjectGrantPolicies,
-  sourceGrantingTo,
   WithheldGrantPrincipal,
 } from './private/shared/build-project';
 import { warn } from './private/shared/errors';
-import { addNagSuppressions, CODEBUILD_LOG_STREAMS_FINDING } from './private/shared/nag';
+import { addNagSuppressions } from './private/shared/nag';
 
 /** Key prefix of the artifacts bucket's server access logs in the access-log bucket. */
 const ACCESS_LOGS_PREFIX = 'artifacts/';
@@ -235,12 +235,15 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     // Artifacts
     this.artifactsBucket = inputs.artifactsBucket ?? this.createArtifactsBucket(inputs.serverAccessLogsBucket);
 
-    // Role
+    // Role: what this construct and the project grant it while it is built goes into one policy of
+    // the construct's (see DockerBuildToEcr); the statement for CodeBuild's default log group is withheld.
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
       description: `Builds a Go program in CodeBuild project ${projectName}`,
     });
     this.grantPrincipal = this.role;
+    const grants = new BuildRoleGrants(this, this.role, isDefaultLogGroupStatement);
+    const buildRole = grants.buildRole;
 
     // Image and pull credentials
     const image = inputs.image;
@@ -248,17 +251,15 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
 
     const spec = goBuildSpec(inputs.buildSpec);
 
-    // Source grants (Source.s3 reads the source object) go to a policy of their own; the artifact
-    // grant of Artifacts.s3 (read/write/delete on the whole bucket) is replaced by the upload grant
-    // below: the build runs the source's own tests and needs no more than writing its artifact.
-    const grants = new ProjectGrantPolicies(this, this.role);
+    // The artifact grant of Artifacts.s3 (read/write/delete on the whole bucket) is replaced by the
+    // upload grant below: the build runs the source's own tests and needs no more than writing its artifact.
     const withheld = new WithheldGrantPrincipal(this.role);
     this.project = new codebuild.Project(this, 'Project', {
       projectName,
       description: 'Builds a Go program and stores the binary as a ZIP artifact',
-      source: sourceGrantingTo(inputs.source, grants.source),
+      source: inputs.source,
       buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
-      role: this.role,
+      role: buildRole,
       environment: {
         buildImage: image.buildImage,
         computeType: inputs.computeType,
@@ -280,20 +281,20 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
       timeout: inputs.timeout,
     });
 
-    this.grantArtifactUpload(inputs.artifactName);
+    this.grantArtifactUpload(buildRole, inputs.artifactName);
 
     // Pull permissions for a custom image
     if (image.repository !== undefined) {
-      this.grantImagePull(image.repository, image.pull, projectArn, stack.account, projectName, grants.ecr);
+      this.grantImagePull(image.repository, image.pull, projectArn, stack.account, projectName, buildRole);
     }
-    grants.addDependenciesTo(this.project);
     this.imageIsCustom = image.repository !== undefined;
-    this.suppressNagFindings();
+    this.suppressNagFindings(grants.policy!);
     const { mainPackage, binaryName } = inputs.buildSpec;
     addBuildSpecLengthCheck(this, this.project, () => ({
       mainPackage: typeof mainPackage === 'string' ? mainPackage.length : 0,
       binaryName: binaryName.length,
     }));
+    grants.close(this.project);
   }
 
   /** Builds that failed, per period (default 5 minutes, sum). */
@@ -418,15 +419,15 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
    * What uploading the artifact needs: PutObject on its key, the bucket's location and ACL (CodeBuild
    * checks them before the upload), and encryption with the bucket's key when it is not the project's.
    */
-  private grantArtifactUpload(artifactName: string): void {
-    this.role.addToPrincipalPolicy(
+  private grantArtifactUpload(buildRole: iam.IRole, artifactName: string): void {
+    buildRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'UploadBuildArtifact',
         actions: ['s3:PutObject'],
         resources: [this.artifactsBucket.arnForObjects(artifactName)],
       }),
     );
-    this.role.addToPrincipalPolicy(
+    buildRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'LocateArtifactsBucket',
         actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'],
@@ -435,7 +436,7 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     );
     const bucketKey = this.artifactsBucket.encryptionKey;
     if (bucketKey !== undefined && bucketKey !== this.encryptionKey) {
-      bucketKey.grant(this.role, 'kms:GenerateDataKey', 'kms:Encrypt');
+      bucketKey.grant(buildRole, 'kms:GenerateDataKey', 'kms:Encrypt');
     }
   }
 
@@ -474,9 +475,9 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     }
   }
 
-  private suppressNagFindings(): void {
-    const policy = this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy;
-    addNagSuppressions(policy, [
+  private suppressNagFindings(policy: iam.Policy): void {
+    // The construct's own policy holds its statements only (see BuildRoleGrants).
+    addNagSuppressions(policy.node.defaultChild as iam.CfnPolicy, [
       {
         id: 'AwsSolutions-IAM5',
         reason: 'The project key grant uses the kms:ReEncrypt*/GenerateDataKey* action families on that one key',
@@ -484,9 +485,10 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
       },
       {
         id: 'AwsSolutions-IAM5',
-        reason: "Log streams are named per build, in this project's own log group",
-        appliesTo: [CODEBUILD_LOG_STREAMS_FINDING],
+        reason: "Source.s3's read grant on the source object",
+        appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
       },
+      { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken has no resource scope', appliesTo: ['Resource::*'] },
     ]);
     if (this.imageIsCustom) {
       addNagSuppressions(this.project.node.defaultChild as codebuild.CfnProject, [

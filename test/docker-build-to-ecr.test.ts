@@ -8,6 +8,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DockerBuildToEcr, DockerBuildToEcrProps, DockerCache, ImagePlatform } from '../src';
@@ -42,26 +43,145 @@ function envOf(template: Template): Record<string, any> {
   return out;
 }
 
+/** The image repository (the construct also creates the cache repository, `ImageCacheRepository…`). */
+function imageRepositoryOf(template: Template): any {
+  const repositories = template.findResources('AWS::ECR::Repository');
+  const ids = Object.keys(repositories).filter((id) => /^ImageRepository[0-9A-F]{8}$/.test(id));
+  expect(ids).toHaveLength(1);
+  return repositories[ids[0]];
+}
+
+function cacheRepositoryOf(template: Template): any {
+  const repositories = template.findResources('AWS::ECR::Repository');
+  const ids = Object.keys(repositories).filter((id) => /^ImageCacheRepository[0-9A-F]{8}$/.test(id));
+  expect(ids).toHaveLength(1);
+  return repositories[ids[0]];
+}
+
+function lifecycleOf(repository: any): any[] {
+  return JSON.parse(repository.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
+}
+
 function commands(template: Template, phase: string): string[] {
   return buildSpecOf(template).phases[phase]?.commands ?? [];
 }
 
 describe('DockerBuildToEcr: repository', () => {
-  test('creates a repository scanned on push, mutable, retained', () => {
+  test('creates a repository scanned on push, mutable, retained, whose untagged images expire after 14 days', () => {
     // GIVEN / WHEN
     const { template } = build();
-    // THEN
-    template.resourceCountIs('AWS::ECR::Repository', 1);
-    template.hasResource('AWS::ECR::Repository', {
-      Properties: {
-        ImageScanningConfiguration: { ScanOnPush: true },
-        ImageTagMutability: 'MUTABLE',
-        EncryptionConfiguration: Match.absent(),
-        LifecyclePolicy: Match.absent(),
-      },
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
+    // THEN the image repository and the cache's (DockerCache.registry() is the default)
+    template.resourceCountIs('AWS::ECR::Repository', 2);
+    const repository = imageRepositoryOf(template);
+    expect(repository).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(repository.Properties).toMatchObject({
+      ImageScanningConfiguration: { ScanOnPush: true },
+      ImageTagMutability: 'MUTABLE',
     });
+    expect(repository.Properties.EncryptionConfiguration).toBeUndefined();
+    expect(repository.Properties.RepositoryName).toBeUndefined();
+    // Lean and bounded: https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html
+    expect(lifecycleOf(repository)).toEqual([
+      {
+        rulePriority: 1,
+        description: 'Expire untagged images 14 days after push',
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 14, countUnit: 'days' },
+        action: { type: 'expire' },
+      },
+    ]);
+  });
+
+  test('keepUntaggedImages: no untagged rule (and no lifecycle policy without maxImageCount)', () => {
+    const { template } = build({ keepUntaggedImages: true });
+    expect(imageRepositoryOf(template).Properties.LifecyclePolicy).toBeUndefined();
+    const counted = build({ keepUntaggedImages: true, maxImageCount: 3 });
+    expect(lifecycleOf(imageRepositoryOf(counted.template)).map((r) => r.selection.tagStatus)).toEqual(['any']);
+  });
+
+  test('fails when keepUntaggedImages is set with untaggedImageExpiration', () => {
+    expect(() => build({ keepUntaggedImages: true, untaggedImageExpiration: Duration.days(3) })).toThrow(
+      /^\[Stack\/Image\] DockerBuildToEcr: untaggedImageExpiration 3 days expires untagged images, and keepUntaggedImages keeps them: set one of the two$/,
+    );
+  });
+
+  test('the cache repository: the build\'s own, MUTABLE, not scanned, superseded cache images expire after a day', () => {
+    // GIVEN an IMMUTABLE image repository
+    const { template } = build({ imageTagMutability: ecr.TagMutability.IMMUTABLE });
+    // THEN the cache still has a repository of its own, whose tag can move
+    const cache = cacheRepositoryOf(template);
+    expect(cache).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(cache.Properties.ImageTagMutability).toBe('MUTABLE');
+    expect(cache.Properties.ImageScanningConfiguration).toBeUndefined();
+    expect(cache.Properties.RepositoryName).toBeUndefined();
+    expect(cache.Properties.RepositoryPolicyText).toBeUndefined();
+    expect(lifecycleOf(cache)).toEqual([
+      {
+        rulePriority: 1,
+        description: 'Expire superseded cache images 1 day after push',
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 1, countUnit: 'days' },
+        action: { type: 'expire' },
+      },
+      {
+        rulePriority: 2,
+        description: 'Keep the newest 10 cache images',
+        selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 10 },
+        action: { type: 'expire' },
+      },
+    ]);
+    expect(envOf(template).CACHE_REPOSITORY_URI).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          { 'Fn::Select': [4, { 'Fn::Split': [':', { 'Fn::GetAtt': [expect.stringMatching(/^ImageCacheRepository/), 'Arn'] }] }] },
+          '.dkr.ecr.',
+          { 'Fn::Select': [3, { 'Fn::Split': [':', { 'Fn::GetAtt': [expect.stringMatching(/^ImageCacheRepository/), 'Arn'] }] }] },
+          '.',
+          { Ref: 'AWS::URLSuffix' },
+          '/',
+          { Ref: expect.stringMatching(/^ImageCacheRepository/) },
+        ],
+      ],
+    });
+  });
+
+  test('no cache repository without the registry cache', () => {
+    for (const cache of [DockerCache.none(), DockerCache.local()]) {
+      const { template, image } = build({ cache });
+      template.resourceCountIs('AWS::ECR::Repository', 1);
+      expect(image.cacheRepository).toBeUndefined();
+      expect(envOf(template).CACHE_REPOSITORY_URI).toBeUndefined();
+    }
+  });
+
+  test('the cache repository is encrypted with the image repository\'s key, and follows removalPolicy', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const { template } = build({ encryptionKey: key, removalPolicy: RemovalPolicy.DESTROY }, stack);
+    expect(cacheRepositoryOf(template)).toMatchObject({
+      DeletionPolicy: 'Delete',
+      Properties: {
+        EmptyOnDelete: true,
+        EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] } },
+      },
+    });
+  });
+
+  test('logs to a log group of its own, kept two years and retained by default', () => {
+    const { template, image } = build();
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 731, LogGroupName: Match.absent() },
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: { Ref: Match.stringLikeRegexp('^ImageLogGroup') } } },
+    });
+    expect(image.logGroup).toBeDefined();
+  });
+
+  test('logRetention and removalPolicy shape the log group', () => {
+    const { template } = build({ logRetention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Delete' });
   });
 
   test('fails when maxImageCount is a deploy-time value (it would break the lifecycle policy text)', () => {
@@ -100,70 +220,53 @@ describe('DockerBuildToEcr: repository', () => {
     });
   });
 
-  test('lifecycle presets: cache images protected first, untagged expiration, the "any" rule last counting around the cache', () => {
+  test('lifecycle presets: untagged expiration first, then the "any" rule counting builds (no cache image counted)', () => {
     const { template } = build({ untaggedImageExpiration: Duration.days(7), maxImageCount: 30 });
-    const [repo] = Object.values(template.findResources('AWS::ECR::Repository'));
-    const policy = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText);
-    expect(policy.rules).toEqual([
+    expect(lifecycleOf(imageRepositoryOf(template))).toEqual([
       expect.objectContaining({
         rulePriority: 1,
-        selection: {
-          tagStatus: 'tagged',
-          tagPrefixList: ['buildcache'],
-          countType: 'imageCountMoreThan',
-          countNumber: 9999,
-        },
-        action: { type: 'expire' },
-      }),
-      expect.objectContaining({
-        rulePriority: 2,
         selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' },
         action: { type: 'expire' },
       }),
       expect.objectContaining({
-        rulePriority: 3,
-        // 30 builds + room for the 10 cache tags a build can hold (never counted against the 30)
-        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 40 },
+        rulePriority: 2,
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 },
         action: { type: 'expire' },
       }),
     ]);
   });
 
-  test('lifecycle presets without the registry cache: no cache rule, the count is the count', () => {
+  test('lifecycle presets without the registry cache: the same rules', () => {
     const { template } = build({
       untaggedImageExpiration: Duration.days(7),
       maxImageCount: 30,
       cache: DockerCache.none(),
     });
-    const [repo] = Object.values(template.findResources('AWS::ECR::Repository'));
-    const rules = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
+    const rules = lifecycleOf(imageRepositoryOf(template));
     expect(rules.map((r: any) => [r.rulePriority, r.selection.tagStatus, r.selection.countNumber])).toEqual([
-      [2, 'untagged', 7],
-      [3, 'any', 30],
+      [1, 'untagged', 7],
+      [2, 'any', 30],
     ]);
   });
 
-  test('lifecycle presets with two platforms: a build is an index and two images, the cache has two sets of tags', () => {
+  test('lifecycle presets with two platforms: a build is an index and two images; the cache keeps two sets of tags', () => {
     const { template } = build({
       maxImageCount: 5,
       platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
       imageTag: 'v1',
       additionalTags: [],
     });
-    const [repo] = Object.values(template.findResources('AWS::ECR::Repository'));
-    const rules = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
+    const rules = lifecycleOf(imageRepositoryOf(template));
     expect(rules.map((r: any) => [r.rulePriority, r.selection.tagStatus, r.selection.countNumber])).toEqual([
-      [1, 'tagged', 9999],
-      [3, 'any', 5 * 3 + 2 * 10],
+      [1, 'untagged', 14],
+      [2, 'any', 5 * 3],
     ]);
+    expect(lifecycleOf(cacheRepositoryOf(template))[1].selection.countNumber).toBe(2 * 10);
   });
 
   test('removalPolicy DESTROY deletes the repository and empties it', () => {
     const { template } = build({ removalPolicy: RemovalPolicy.DESTROY });
-    template.hasResource('AWS::ECR::Repository', {
-      Properties: { EmptyOnDelete: true },
-      DeletionPolicy: 'Delete',
-    });
+    expect(imageRepositoryOf(template)).toMatchObject({ Properties: { EmptyOnDelete: true }, DeletionPolicy: 'Delete' });
   });
 
   test('uses an existing repository and creates none', () => {
@@ -172,8 +275,9 @@ describe('DockerBuildToEcr: repository', () => {
     const repository = ecr.Repository.fromRepositoryName(stack, 'Existing', 'existing/app');
     // WHEN
     const { image, template } = build({ repository }, stack);
-    // THEN
-    template.resourceCountIs('AWS::ECR::Repository', 0);
+    // THEN only the cache repository is created
+    template.resourceCountIs('AWS::ECR::Repository', 1);
+    cacheRepositoryOf(template);
     expect(image.repository).toBe(repository);
     expect(envOf(template).IMAGE_REPO_NAME).toBe('existing/app');
     expect(envOf(template).ECR_REGISTRY).toEqual({
@@ -186,7 +290,7 @@ describe('DockerBuildToEcr: repository', () => {
     ['imageTagMutability', { imageTagMutability: ecr.TagMutability.IMMUTABLE }],
     ['maxImageCount', { maxImageCount: 10 }],
     ['untaggedImageExpiration', { untaggedImageExpiration: Duration.days(1) }],
-    ['removalPolicy', { removalPolicy: RemovalPolicy.DESTROY }],
+    ['keepUntaggedImages', { keepUntaggedImages: true }],
   ])('fails when %s is set together with an existing repository', (prop, extra) => {
     const stack = newStack();
     const repository = ecr.Repository.fromRepositoryName(stack, 'Existing', 'existing/app');
@@ -398,12 +502,59 @@ describe('DockerBuildToEcr: project', () => {
 });
 
 describe('DockerBuildToEcr: IAM', () => {
+  /** Every identity statement: the policies' and the roles' inline policies. */
   function statements(template: Template): any[] {
     const policies = template.findResources('AWS::IAM::Policy');
-    return Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const roles = template.findResources('AWS::IAM::Role');
+    return [
+      ...Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement),
+      ...Object.values(roles).flatMap((r: any) =>
+        (r.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement),
+      ),
+    ];
   }
 
-  test('pull and push on the repository ARN; GetAuthorizationToken alone on "*"', () => {
+  test("one IAM policy: the construct's (BuildPolicy) holds every grant; the role's default policy only what a user adds", () => {
+    // GIVEN a default build
+    const stack = newStack();
+    const image = new DockerBuildToEcr(stack, 'Image', { source: s3Source(stack) });
+    // WHEN the user grants the role more, after the construct
+    image.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+    image.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
+    const template = Template.fromStack(stack);
+    // THEN the construct's policy and, for the user's statements, the default policy
+    const policies = template.findResources('AWS::IAM::Policy');
+    expect(Object.keys(policies).sort()).toEqual([
+      expect.stringMatching(/^ImageBuildPolicy[0-9A-F]{8}$/),
+      expect.stringMatching(/^ImageRoleDefaultPolicy[0-9A-F]{8}$/),
+    ]);
+    const [ownId, defaultId] = Object.keys(policies).sort();
+    expect(policies[defaultId].Properties.PolicyDocument.Statement).toEqual([
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: '*' },
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: '*' },
+    ]);
+    // the construct's suppressions are on its policy, none on the default policy
+    expect(policies[defaultId].Metadata).toBeUndefined();
+    expect(policies[ownId].Metadata.cdk_nag).toBeDefined();
+    // the project waits for the construct's policy
+    const [project] = Object.values(template.findResources('AWS::CodeBuild::Project'));
+    expect(project.DependsOn).toEqual([ownId]);
+  });
+
+  test('a default build has one policy resource (no default policy until a user adds to it)', () => {
+    const { template } = build();
+    template.resourceCountIs('AWS::IAM::Policy', 1);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+  });
+
+  test('a build secret with a key of this stack: no dependency cycle (its key policy names the role)', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'SecretKey');
+    const secret = new secretsmanager.Secret(stack, 'Npm', { encryptionKey: key });
+    expect(() => build({ buildSecrets: { npm_token: secret } }, stack)).not.toThrow();
+  });
+
+  test('pull and push on the image and cache repository ARNs; GetAuthorizationToken alone on "*"', () => {
     const { template } = build();
     const all = statements(template);
     const star = all.filter((s) => s.Resource === '*');
@@ -421,6 +572,11 @@ describe('DockerBuildToEcr: IAM', () => {
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ImageRepository/), 'Arn'] },
     });
+    expect(all).toContainEqual(
+      expect.objectContaining({
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ImageCacheRepository/), 'Arn'] },
+      }),
+    );
   });
 
   test('no identity statement other than GetAuthorizationToken uses a "*" resource or action', () => {
@@ -434,12 +590,17 @@ describe('DockerBuildToEcr: IAM', () => {
     }
   });
 
-  test("logs only in the project's own log group", () => {
+  test("logs only in the construct's own log group: no statement for CodeBuild's default group", () => {
     const { template } = build();
-    const logs = statements(template).find((s) => [s.Action].flat().includes('logs:PutLogEvents'));
-    const text = JSON.stringify(logs.Resource);
-    expect(text).toContain(':log-group:/aws/codebuild/');
-    expect(text).toMatch(/"Ref":"ImageProject[A-Z0-9]+"/);
+    const logStatements = statements(template).filter((s) => JSON.stringify(s.Action).includes('logs:'));
+    expect(logStatements).toEqual([
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ImageLogGroup/), 'Arn'] },
+      },
+    ]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('/aws/codebuild/');
   });
 
   test('the role is assumed by CodeBuild only; the construct is grantable', () => {
@@ -615,15 +776,14 @@ describe('DockerBuildToEcr: tags', () => {
     expect(() => build({ imageTag: '_' + 'a'.repeat(127), additionalTags: ['1.0'] })).not.toThrow();
   });
 
-  test('IMMUTABLE repository: no latest tag, and the LOCAL cache by default (a cache tag could not move)', () => {
+  test('IMMUTABLE repository: no latest tag, and still the registry cache (its tag moves in the cache repository)', () => {
     const { template } = build({ imageTagMutability: ecr.TagMutability.IMMUTABLE });
     const [script] = commands(template, 'build');
     expect(script).not.toContain('fixed_tags');
-    expect(script).not.toContain('buildcache');
+    expect(script).toContain(`CACHE_REF="$CACHE_REPOSITORY_URI:"'buildcache'`);
     expect(script).toContain('already exists in this IMMUTABLE repository');
-    template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Cache: { Type: 'LOCAL', Modes: ['LOCAL_DOCKER_LAYER_CACHE'] },
-    });
+    template.hasResourceProperties('AWS::CodeBuild::Project', { Cache: { Type: 'NO_CACHE' } });
+    expect(cacheRepositoryOf(template).Properties.ImageTagMutability).toBe('MUTABLE');
   });
 
   test('fails when an IMMUTABLE repository would get latest pushed again', () => {
@@ -698,11 +858,11 @@ describe('DockerBuildToEcr: logical ids', () => {
       .sort();
     expect(ids).toEqual([
       'AWS::CodeBuild::Project ImageProject1544FA78',
+      'AWS::ECR::Repository ImageCacheRepository0477EF3A',
       'AWS::ECR::Repository ImageRepositoryD8036990',
-      'AWS::IAM::Policy ImageEcrPolicy9C88AE4D',
-      'AWS::IAM::Policy ImageRoleDefaultPolicyA10B2E65',
-      'AWS::IAM::Policy ImageSourcePolicyC8ED5898',
+      'AWS::IAM::Policy ImageBuildPolicy581968FB',
       'AWS::IAM::Role ImageRole1BFBDE6E',
+      'AWS::Logs::LogGroup ImageLogGroup6EB105D4',
     ]);
   });
 });
@@ -738,13 +898,18 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
   const secretArn = (name: string) => `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${name}-AbCdEf`;
 
   /** The statements of every policy attached to the build role (its default policy, EcrPolicy, SourcePolicy). */
+  /** The statements of the build role: its inline policy and any policy attached to it. */
   function policyStatements(template: Template): any[] {
     const policies = Object.values(
       template.findResources('AWS::IAM::Policy', {
         Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ImageRole') }] },
       }),
     );
-    return policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('ImageRole'));
+    return [
+      ...policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement),
+      ...roles.flatMap(([, role]) => (role.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement)),
+    ];
   }
 
   test('DockerCache.local() turns on CodeBuild LOCAL Docker layer cache; registry and none do not', () => {
@@ -756,13 +921,15 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
     }
   });
 
-  test('DockerCache.registry({ tag }) names the cache tag and the lifecycle rule that protects it', () => {
+  test('DockerCache.registry({ tag }) names the cache tag, in the cache repository; the image repository counts no cache image', () => {
     const { template } = build({ cache: DockerCache.registry({ tag: 'layers' }), maxImageCount: 10 });
-    expect(commands(template, 'build')[0]).toContain(`CACHE_REF="$REPOSITORY_URI:"'layers'`);
-    const [repo] = Object.values(template.findResources('AWS::ECR::Repository'));
-    expect(JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules[0].selection.tagPrefixList).toEqual([
-      'layers',
-    ]);
+    expect(commands(template, 'build')[0]).toContain(`CACHE_REF="$CACHE_REPOSITORY_URI:"'layers'`);
+    expect(JSON.stringify(lifecycleOf(imageRepositoryOf(template)))).not.toContain('layers');
+    expect(lifecycleOf(imageRepositoryOf(template))[1].selection.countNumber).toBe(10);
+  });
+
+  test('an image tag may start with the cache tag: they are in different repositories', () => {
+    expect(() => build({ additionalTags: ['buildcache-x'] })).not.toThrow();
   });
 
   test('buildSecrets: SECRETS_MANAGER variables, read on those secrets only (and decrypt with their key)', () => {
@@ -909,11 +1076,6 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
 
   test.each<[string, () => Partial<DockerBuildToEcrProps>, string]>([
     [
-      'a registry cache is asked for an IMMUTABLE repository',
-      () => ({ imageTagMutability: ecr.TagMutability.IMMUTABLE, cache: DockerCache.registry() }),
-      'cache "DockerCache.registry({ tag: \\"buildcache\\" })" moves its cache tag on every build, which an IMMUTABLE repository refuses: use DockerCache.local()',
-    ],
-    [
       'the cache tag is not a tag',
       () => ({ cache: DockerCache.registry({ tag: 'no good' }) }),
       'cache "no good" is not a valid tag',
@@ -922,11 +1084,6 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
       'the cache tag is too long',
       () => ({ cache: DockerCache.registry({ tag: 'c'.repeat(120) }) }),
       'is too long for a cache tag',
-    ],
-    [
-      'a tag starts with the cache tag',
-      () => ({ additionalTags: ['buildcache-x'] }),
-      'additionalTags "buildcache-x" starts with the cache tag "buildcache"',
     ],
     ['platforms is empty', () => ({ platforms: [] }), 'platforms [] is empty: leave platforms unset'],
     [

@@ -24,6 +24,8 @@ export const ENV = {
   repoName: 'IMAGE_REPO_NAME',
   imageTag: 'IMAGE_TAG',
   registry: 'ECR_REGISTRY',
+  /** URI of the registry cache's repository (registry cache only). */
+  cacheRepository: 'CACHE_REPOSITORY_URI',
 } as const;
 
 /** What the buildspec builder needs; values are literals or tokens (tokens go through env vars). */
@@ -91,6 +93,8 @@ export const RESERVED_BUILD_VARIABLES = [
   'PUSHED_IMAGES',
   'PUSH_OUTPUT',
   'DOCKER_BUILDKIT',
+  'CACHE_REGISTRY',
+  'CACHE_REGION',
 ];
 
 /** Shell word for the repository URI without tag. */
@@ -117,6 +121,21 @@ export const IMAGE_TAG_COMMAND = [
 /** Login with the AWS CLI v2 command (`aws ecr get-login` no longer exists). */
 export const LOGIN_COMMAND =
   'aws ecr get-login-password --region "$AWS_DEFAULT_REGION" | docker login --username AWS --password-stdin "$ECR_REGISTRY"';
+
+/**
+ * Login to the registry of the cache repository when it is not the image's (an image repository of
+ * another account or region: the cache repository is in the project's own). Its region is the one
+ * in its URI (`<account>.dkr.ecr.<region>.<domain>/<name>`).
+ */
+export const CACHE_LOGIN_COMMAND = [
+  'CACHE_REGISTRY="${CACHE_REPOSITORY_URI%%/*}"',
+  'if [ "$CACHE_REGISTRY" != "$ECR_REGISTRY" ]; then',
+  '  CACHE_REGION="${CACHE_REGISTRY#*.dkr.ecr.}"',
+  '  CACHE_REGION="${CACHE_REGION%%.*}"',
+  '  echo "Logging in to $CACHE_REGISTRY (the build cache)"',
+  '  aws ecr get-login-password --region "$CACHE_REGION" | docker login --username AWS --password-stdin "$CACHE_REGISTRY"',
+  'fi',
+].join('\n');
 
 /**
  * Builds the buildspec of DockerBuildToEcr from the fragments of each capability:
@@ -210,6 +229,7 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
     ),
     'echo "Logging in to $ECR_REGISTRY"',
     LOGIN_COMMAND,
+    ...(cache.kind === CacheKind.REGISTRY ? [CACHE_LOGIN_COMMAND] : []),
   ];
   let secretEnvironmentVariables = { ...secrets.environmentVariables };
   if (input.dockerHubSecretArn !== undefined) {

@@ -37,7 +37,8 @@ export interface CacheSettings {
 /**
  * The shell (bash) lines that build the image as `"$REPOSITORY_URI:$BUILD_IMAGE_TAG"`, inside a
  * function that returns non-zero on failure. They expect `REPOSITORY_URI`, `BUILD_IMAGE_TAG`,
- * `WRITE_CACHE` (1 or 0), the array `target_args` (`--target <stage>` or empty) and the function
+ * `CACHE_REPOSITORY_URI` (registry cache: the cache's repository, the build's own; who may pull the
+ * image cannot read it), `WRITE_CACHE` (1 or 0), the array `target_args` (`--target <stage>` or empty) and the function
  * `docker_build` (runs `docker` with its arguments, a build command and its flags, followed by
  * the flags common to every build and the build context).
  *
@@ -68,8 +69,8 @@ export function buildImageLines(cache: CacheSettings): string[] {
   }
   return [
     cache.platformVariable !== undefined
-      ? `  CACHE_REF="$REPOSITORY_URI:"${cache.tagWord}"-\${${cache.platformVariable}#*/}"`
-      : `  CACHE_REF="$REPOSITORY_URI:"${cache.tagWord}`,
+      ? `  CACHE_REF="$CACHE_REPOSITORY_URI:"${cache.tagWord}"-\${${cache.platformVariable}#*/}"`
+      : `  CACHE_REF="$CACHE_REPOSITORY_URI:"${cache.tagWord}`,
     '  if docker buildx version >/dev/null 2>&1; then',
     '    echo "Docker layer cache: $CACHE_REF (registry cache written by buildx, mode=max: every stage)"',
     `    if ! docker buildx inspect ${BUILDX_BUILDER} >/dev/null 2>&1; then`,
@@ -134,64 +135,81 @@ export function buildImageLines(cache: CacheSettings): string[] {
  */
 export const CACHE_TAGS_PER_PLATFORM = 1 + MAX_CACHED_STAGES;
 
-/** Input of the lifecycle presets. */
+/** Input of the lifecycle presets of the image repository. */
 export interface LifecyclePresets {
   readonly maxImageCount?: number;
+  /** Untagged images expire this long after their push; undefined: they are kept. */
   readonly untaggedImageExpiration?: Duration;
-  /** Tag prefix of the registry cache images, when the registry cache is used. */
-  readonly cacheTag?: string;
   /** Number of platforms (1 for a single image; several push an index and one image per platform). */
   readonly platformCount: number;
 }
 
 /**
- * The lifecycle rules of the presets, in priority order.
- *
- * ECR evaluates rules by priority; an image that matches the tag selection of a higher-priority
- * rule is never expired by a lower one, but a lower `any` rule still counts it. So:
- * 1. (registry cache and `maxImageCount`) cache images (tag prefix = the cache tag) get a rule of
- *    their own that keeps up to 9999 of them: they are never expired by the other rules;
- * 2. `untaggedImageExpiration`: untagged images (a cache image the cache tag moved away from
- *    included) expire that long after their push;
- * 3. `maxImageCount` counts builds: each build pushes one image per platform plus the index when it
- *    builds several, and the `any` rule also counts the cache images that the first rule protects,
- *    so its count is `maxImageCount` x images per build + the cache tags a build can hold
- *    (`CACHE_TAGS_PER_PLATFORM` per platform). The cache images thus never take the place of a
- *    build's images.
+ * The lifecycle rules of the image repository, in priority order. The registry cache is not in it
+ * (it has a repository of its own, {@link cacheLifecycleRules}), so every image counted is a build's:
+ * 1. untagged images (an image whose tags all moved to a newer build, e.g. a rebuild of the same
+ *    commit or a moved fixed `imageTag`) expire `untaggedImageExpiration` after their push. The images
+ *    of a multi-platform build keep tags of their own (`<tag>-<arch>`), so no kept manifest list ever
+ *    points at an untagged image;
+ * 2. `maxImageCount` counts builds: each build pushes one image per platform plus the index when it
+ *    builds several, so the `any` rule keeps `maxImageCount` x images per build, the newest by push.
+ *    (ECR still counts the untagged images that rule 1 selects; they are older than the build that
+ *    superseded them, so they never take a newer build's place.)
  */
 export function lifecycleRules(presets: LifecyclePresets): ecr.LifecycleRule[] {
   const rules: ecr.LifecycleRule[] = [];
   const imagesPerBuild = presets.platformCount > 1 ? presets.platformCount + 1 : 1;
-  if (presets.cacheTag !== undefined && presets.maxImageCount !== undefined) {
-    rules.push({
-      rulePriority: 1,
-      description: `Never expire the build cache images (tags starting with ${presets.cacheTag})`,
-      tagStatus: ecr.TagStatus.TAGGED,
-      tagPrefixList: [presets.cacheTag],
-      maxImageCount: 9999,
-    });
-  }
   if (presets.untaggedImageExpiration !== undefined) {
     rules.push({
-      rulePriority: 2,
+      rulePriority: 1,
       description: `Expire untagged images ${presets.untaggedImageExpiration.toHumanString()} after push`,
       tagStatus: ecr.TagStatus.UNTAGGED,
       maxImageAge: presets.untaggedImageExpiration,
     });
   }
   if (presets.maxImageCount !== undefined) {
-    const cacheSlots = presets.cacheTag !== undefined ? presets.platformCount * CACHE_TAGS_PER_PLATFORM : 0;
-    const count = presets.maxImageCount * imagesPerBuild + cacheSlots;
+    const count = presets.maxImageCount * imagesPerBuild;
     rules.push({
-      rulePriority: 3,
+      rulePriority: 2,
       description:
         `Keep the images of the newest ${presets.maxImageCount} builds` +
-        (imagesPerBuild > 1 ? ` (${imagesPerBuild} images each)` : '') +
-        (cacheSlots > 0 ? ` besides up to ${cacheSlots} cache images` : '') +
-        ` (${count} images)`,
+        (imagesPerBuild > 1 ? ` (${imagesPerBuild} images each, ${count} images)` : ''),
       tagStatus: ecr.TagStatus.ANY,
       maxImageCount: count,
     });
   }
   return rules;
+}
+
+/** Input of the cache repository's lifecycle. */
+export interface CacheLifecycle {
+  readonly platformCount: number;
+}
+
+/** Superseded cache images (the cache tag moved on) expire this long after their push. */
+export const CACHE_UNTAGGED_EXPIRATION = Duration.days(1);
+
+/**
+ * The lifecycle rules of the cache repository: a cache image whose tag moved on (every build that
+ * writes the cache moves it) expires a day after its push; and at most the cache tags one build can
+ * write are kept (`CACHE_TAGS_PER_PLATFORM` per platform), the newest, so that the tags of an
+ * earlier cache tag (the `tag` option changed) go too.
+ */
+export function cacheLifecycleRules(lifecycle: CacheLifecycle): ecr.LifecycleRule[] {
+  const count = lifecycle.platformCount * CACHE_TAGS_PER_PLATFORM;
+  return [
+    {
+      rulePriority: 1,
+      description: `Expire superseded cache images ${CACHE_UNTAGGED_EXPIRATION.toHumanString()} after push`,
+      tagStatus: ecr.TagStatus.UNTAGGED,
+      maxImageAge: CACHE_UNTAGGED_EXPIRATION,
+    },
+    {
+      rulePriority: 2,
+      description: `Keep the newest ${count} cache images`,
+      tagStatus: ecr.TagStatus.TAGGED,
+      tagPatternList: ['*'],
+      maxImageCount: count,
+    },
+  ];
 }

@@ -24,14 +24,13 @@ export function imageArchitecture(image: codebuild.IBuildImage): string {
   return image.type === 'ARM_CONTAINER' ? 'arm64' : 'amd64';
 }
 
-/** The cache a build uses: the given one, else registry (local for an IMMUTABLE repository, which refuses to move a cache tag). */
+/** The cache a build uses: the given one, else the registry cache (in a repository of its own, MUTABLE whatever the image repository is). */
 export function resolveCache(
   scope: IConstruct | undefined,
   cache: DockerCache | undefined,
-  createdImmutable: boolean,
 ): { readonly kind: CacheKind; readonly tag?: string } {
   if (cache === undefined) {
-    return createdImmutable ? { kind: CacheKind.LOCAL } : { kind: CacheKind.REGISTRY, tag: DEFAULT_CACHE_TAG };
+    return { kind: CacheKind.REGISTRY, tag: DEFAULT_CACHE_TAG };
   }
   if (cache._kind !== CacheKind.REGISTRY) {
     return { kind: cache._kind };
@@ -50,38 +49,7 @@ export function resolveCache(
       );
     }
   }
-  if (createdImmutable) {
-    throw propError(
-      scope,
-      'cache',
-      `DockerCache.registry({ tag: ${JSON.stringify(tag)} })`,
-      'moves its cache tag on every build, which an IMMUTABLE repository refuses',
-      'use DockerCache.local() or DockerCache.none(), or imageTagMutability MUTABLE',
-    );
-  }
   return { kind: CacheKind.REGISTRY, tag };
-}
-
-/** Fails when a tag of the image would start with the cache tag (lifecycle rules keep those forever, builds overwrite them). */
-export function validateTagsAgainstCache(
-  scope: IConstruct | undefined,
-  cacheTag: string | undefined,
-  tags: Array<[string, string]>,
-): void {
-  if (cacheTag === undefined || Token.isUnresolved(cacheTag)) {
-    return;
-  }
-  for (const [prop, tag] of tags) {
-    if (!Token.isUnresolved(tag) && tag.startsWith(cacheTag)) {
-      throw propError(
-        scope,
-        prop,
-        tag,
-        `starts with the cache tag "${cacheTag}", which is reserved for cache images`,
-        'choose another tag, or another cache tag (DockerCache.registry({ tag }))',
-      );
-    }
-  }
 }
 
 /**

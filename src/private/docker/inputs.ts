@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { DockerCache } from '../../docker-cache';
 import type { ImagePlatform } from '../../image-platform';
@@ -22,6 +23,7 @@ export interface DockerBuildInputs {
   readonly encryptionKey?: kms.IKey;
   readonly maxImageCount?: number;
   readonly untaggedImageExpiration?: Duration;
+  readonly keepUntaggedImages?: boolean;
   readonly removalPolicy?: RemovalPolicy;
   readonly dockerfile?: string;
   readonly buildContext?: string;
@@ -46,4 +48,5 @@ export interface DockerBuildInputs {
   readonly dockerHubCredentials?: secretsmanager.ISecret;
   readonly releaseBranch?: string;
   readonly imageDefinitionsContainerName?: string;
+  readonly logRetention?: logs.RetentionDays;
 }

@@ -2,11 +2,12 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import { MAX_DEPLOY_BUILD_MINUTES } from './build-on-deploy';
 import { DockerBuildSpecInput } from './buildspec';
-import { CacheKind, LifecyclePresets } from './cache';
+import { CacheKind, CacheLifecycle, LifecyclePresets } from './cache';
 import {
   resolveBuildSecrets,
   resolveCache,
@@ -14,7 +15,6 @@ import {
   validateContainerName,
   validateMultiPlatformTag,
   validateReleaseBranch,
-  validateTagsAgainstCache,
 } from './capabilities';
 import { DockerBuildInputs } from './inputs';
 import { secretArnForEnvironment } from './secrets';
@@ -43,9 +43,23 @@ export interface NewRepositoryInputs {
   readonly mutability: ecr.TagMutability;
   readonly encryptionKey?: kms.IKey;
   readonly removalPolicy: RemovalPolicy;
-  /** The lifecycle presets (`cache.ts`): cache images are never counted or expired. */
+  /** The lifecycle presets (`cache.ts`). */
   readonly lifecycle: LifecyclePresets;
 }
+
+/** The repository of the registry cache. */
+export interface CacheRepositoryInputs {
+  /** The key of the image repository that is created, if any: the cache holds the same files. */
+  readonly encryptionKey?: kms.IKey;
+  readonly removalPolicy: RemovalPolicy;
+  readonly lifecycle: CacheLifecycle;
+}
+
+/** Untagged images of a repository DockerBuildToEcr creates expire this long after their push, unless kept. */
+export const DEFAULT_UNTAGGED_IMAGE_EXPIRATION = Duration.days(14);
+
+/** Retention of the build log group unless `logRetention` says otherwise. */
+export const DEFAULT_LOG_RETENTION = logs.RetentionDays.TWO_YEARS;
 
 /**
  * DockerBuildToEcr's props, validated, with the defaults applied: everything the constructor needs
@@ -71,6 +85,13 @@ export interface ResolvedDockerBuild {
   /** The props that `dockerBuildSpecContributions` weighs when the buildspec is too long. */
   readonly buildSpecSizeInput: DockerBuildSpecInput;
   readonly cache: { readonly kind: CacheKind; readonly tag?: string };
+  /**
+   * The registry cache's repository (registry cache only): the build's own, so that who may pull the
+   * image cannot read the cache.
+   */
+  readonly cacheRepository?: CacheRepositoryInputs;
+  /** The build log group. */
+  readonly logGroup: { readonly retention: logs.RetentionDays; readonly removalPolicy: RemovalPolicy };
   /** The project's build image (the platform builds' images are in {@link buildSpec}). */
   readonly projectImage: codebuild.IBuildImage;
   readonly computeType: codebuild.ComputeType;
@@ -122,11 +143,7 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
   validateSubnetSelection(scope, props.vpc, props.subnetSelection, props.securityGroups);
 
   // Build capabilities (cache.ts, platforms.ts, secrets.ts, outputs.ts)
-  const cache = resolveCache(scope, props.cache, immutable);
-  validateTagsAgainstCache(scope, cache.tag, [
-    ...(props.imageTag !== undefined ? ([['imageTag', props.imageTag]] as Array<[string, string]>) : []),
-    ...additionalTags.map((t): [string, string] => ['additionalTags', t]),
-  ]);
+  const cache = resolveCache(scope, props.cache);
   const platforms = resolvePlatforms(scope, props.platforms, props.buildImage);
   validateMultiPlatformTag(scope, platforms.builds.length, props.source, props.imageTag);
   const secrets = resolveBuildSecrets(scope, props.buildSecrets);
@@ -162,6 +179,8 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
     deployBuild = { projectTimeoutMinutes: projectMinutes, sourceVersion: props.buildOnDeploySourceVersion };
   }
 
+  const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  const platformCount = Math.max(platforms.builds.length, 1);
   const buildSpecSizeInput: DockerBuildSpecInput = {
     dockerfile,
     buildContext,
@@ -177,12 +196,13 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
           repositoryName: props.repositoryName,
           mutability,
           encryptionKey: props.encryptionKey,
-          removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+          removalPolicy,
           lifecycle: {
             maxImageCount: props.maxImageCount,
-            untaggedImageExpiration: props.untaggedImageExpiration,
-            cacheTag: cache.kind === CacheKind.REGISTRY ? cache.tag : undefined,
-            platformCount: Math.max(platforms.builds.length, 1),
+            untaggedImageExpiration: props.keepUntaggedImages
+              ? undefined
+              : (props.untaggedImageExpiration ?? DEFAULT_UNTAGGED_IMAGE_EXPIRATION),
+            platformCount,
           },
         }
       : undefined,
@@ -202,6 +222,15 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
     },
     buildSpecSizeInput,
     cache,
+    cacheRepository:
+      cache.kind === CacheKind.REGISTRY
+        ? {
+            encryptionKey: createsRepository ? props.encryptionKey : undefined,
+            removalPolicy,
+            lifecycle: { platformCount },
+          }
+        : undefined,
+    logGroup: { retention: props.logRetention ?? DEFAULT_LOG_RETENTION, removalPolicy },
     projectImage: platforms.projectImage,
     computeType: props.computeType ?? codebuild.ComputeType.SMALL,
     timeout,

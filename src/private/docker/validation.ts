@@ -29,7 +29,7 @@ export function validateRepositoryProps(scope: IConstruct, props: DockerBuildInp
       ['encryptionKey', props.encryptionKey],
       ['maxImageCount', props.maxImageCount],
       ['untaggedImageExpiration', props.untaggedImageExpiration],
-      ['removalPolicy', props.removalPolicy],
+      ['keepUntaggedImages', props.keepUntaggedImages],
     ];
     for (const [name, value] of createOnly) {
       if (value !== undefined) {
@@ -69,6 +69,15 @@ export function validateRepositoryProps(scope: IConstruct, props: DockerBuildInp
     'keep at least 1 image (e.g. maxImageCount: 30)',
   );
   const expiration = props.untaggedImageExpiration;
+  if (props.keepUntaggedImages && expiration !== undefined) {
+    throw propError(
+      scope,
+      'untaggedImageExpiration',
+      expiration,
+      'expires untagged images, and keepUntaggedImages keeps them',
+      'set one of the two',
+    );
+  }
   if (expiration !== undefined && !expiration.isUnresolved()) {
     const days = expiration.toDays({ integral: false });
     if (!Number.isInteger(days) || days < 1) {

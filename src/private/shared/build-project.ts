@@ -208,60 +208,73 @@ export class DedicatedPolicyPrincipal extends RoleStandIn {
 }
 
 /**
- * The library's grants to a build project's role that need a cdk-nag suppression, each in a policy
- * of its own (`SourcePolicy`, `EcrPolicy`, created on their first statement) that carries exactly
- * that suppression, so that a wildcard a user adds to the role's default policy is still reported.
+ * The grants a build construct makes to its project's role while it builds the project: its own
+ * statements and those aws-cdk-lib's Project adds in its constructor (source read, logs, key, VPC
+ * interface permission) go into one policy of their own, `BuildPolicy` (attached to the role),
+ * which carries the construct's cdk-nag suppressions. Once {@link close}d, what is granted to the
+ * role (a pipeline action, the user's `role.addToPolicy`) goes to the role's default policy as usual,
+ * which carries no suppression: a wildcard added there is reported. (Not the role's inline policy:
+ * a resource whose policy names the role, e.g. the key of a build secret, would then be in a
+ * dependency cycle with it.)
  */
-export class ProjectGrantPolicies {
-  /** Grants of the project's source (Source.s3's read grant on the source object). */
-  public readonly source: DedicatedPolicyPrincipal;
-  /** ECR grants (`ecr:GetAuthorizationToken` on "*", the only resource it supports, and repository grants). */
-  public readonly ecr: DedicatedPolicyPrincipal;
+export class BuildRoleGrants {
+  private readonly principal: DedicatedPolicyPrincipal;
+  private open = true;
+  /** The role as the project and the construct's grants see it. */
+  public readonly buildRole: iam.IRole;
 
-  constructor(scope: Construct, role: iam.IRole) {
-    this.source = new DedicatedPolicyPrincipal(scope, 'SourcePolicy', role, (policy) =>
-      addNagSuppressions(policy.node.defaultChild as iam.CfnPolicy, [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason: "Source.s3's read grant on the source object",
-          appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
-        },
-      ]),
-    );
-    this.ecr = new DedicatedPolicyPrincipal(scope, 'EcrPolicy', role, (policy) =>
-      addNagSuppressions(policy.node.defaultChild as iam.CfnPolicy, [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason: 'ecr:GetAuthorizationToken has no resource scope',
-          appliesTo: ['Resource::*'],
-        },
-      ]),
-    );
+  /**
+   * @param withhold statements aws-cdk-lib adds that the construct replaces with narrower ones
+   * (e.g. the default log group statement of a project that logs to a group of its own): dropped.
+   */
+  constructor(
+    scope: Construct,
+    private readonly role: iam.Role,
+    private readonly withhold: (statement: iam.PolicyStatement) => boolean = () => false,
+  ) {
+    this.principal = new DedicatedPolicyPrincipal(scope, 'BuildPolicy', role);
+    const addToPrincipalPolicy = (statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult => {
+      if (!this.open) {
+        return role.addToPrincipalPolicy(statement);
+      }
+      if (this.withhold(statement)) {
+        return { statementAdded: true, policyDependable: new DependencyGroup() };
+      }
+      return this.principal.addToPrincipalPolicy(statement);
+    };
+    const proxy: iam.IRole = new Proxy(role, {
+      get: (target, key) => {
+        if (key === 'addToPrincipalPolicy') {
+          return addToPrincipalPolicy;
+        }
+        if (key === 'addToPolicy') {
+          return (statement: iam.PolicyStatement) => addToPrincipalPolicy(statement).statementAdded;
+        }
+        if (key === 'grantPrincipal') {
+          return proxy;
+        }
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    this.buildRole = proxy;
   }
 
-  /** Makes `project` wait for the policies that were created (its builds need them). */
-  public addDependenciesTo(project: codebuild.Project): void {
-    for (const policy of [this.ecr.policy, this.source.policy]) {
-      if (policy !== undefined) {
-        project.node.addDependency(policy);
-      }
+  /** The policy (created on the first statement). */
+  public get policy(): iam.Policy | undefined {
+    return this.principal.policy;
+  }
+
+  /**
+   * From now on, grants go to the role's default policy; `project` waits for the construct's policy
+   * (its builds need it).
+   */
+  public close(project: codebuild.Project): void {
+    this.open = false;
+    if (this.principal.policy !== undefined) {
+      project.node.addDependency(this.principal.policy);
     }
   }
-}
-
-/**
- * A source whose grants (e.g. Source.s3's read grant on the source object) go to `principal`
- * instead of the project's role default policy. Everything else is the source's own.
- */
-export function sourceGrantingTo(source: codebuild.ISource, principal: iam.IPrincipal): codebuild.ISource {
-  return {
-    get identifier() {
-      return source.identifier;
-    },
-    type: source.type,
-    badgeSupported: source.badgeSupported,
-    bind: (scope, project) => source.bind(scope, projectGrantingTo(project, principal)),
-  };
 }
 
 /** Artifacts whose grants go to `principal` instead of the project's role. */
@@ -286,9 +299,10 @@ function projectGrantingTo(project: codebuild.IProject, principal: iam.IPrincipa
  * Suppressions for the two statements aws-cdk-lib's Project adds when it runs in a VPC, on the
  * policies they land in: the `ec2:*NetworkInterface*`/`Describe*` actions on "*" (its own
  * `PolicyDocument` policy) and `ec2:CreateNetworkInterfacePermission` on `network-interface/*` (in
- * the role's default policy, conditioned on the subnets and on CodeBuild as authorized service).
+ * the construct's own policy, see {@link BuildRoleGrants}; conditioned on the subnets and on
+ * CodeBuild as authorized service).
  */
-export function suppressVpcFindings(project: codebuild.Project, role: iam.IRole): void {
+export function suppressVpcFindings(project: codebuild.Project, policy: iam.Policy): void {
   const vpcPolicy = project.node.tryFindChild('PolicyDocument')?.node.defaultChild as iam.CfnPolicy | undefined;
   if (vpcPolicy !== undefined) {
     addNagSuppressions(vpcPolicy, [
@@ -301,23 +315,20 @@ export function suppressVpcFindings(project: codebuild.Project, role: iam.IRole)
       },
     ]);
   }
-  const defaultPolicy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy | undefined;
-  if (defaultPolicy !== undefined) {
-    addNagSuppressions(defaultPolicy, [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'ec2:CreateNetworkInterfacePermission on the interfaces CodeBuild creates per build, only in the ' +
-          "build's subnets and only for codebuild.amazonaws.com",
-        appliesTo: [
-          {
-            regex:
-              '/^Resource::arn:(<AWS::Partition>|[\\w-]+):ec2:(<AWS::Region>|[\\w-]+):(<AWS::AccountId>|\\d{12}):network-interface\\/\\*$/g',
-          },
-        ],
-      },
-    ]);
-  }
+  addNagSuppressions(policy.node.defaultChild as iam.CfnPolicy, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'ec2:CreateNetworkInterfacePermission on the interfaces CodeBuild creates per build, only in the ' +
+        "build's subnets and only for codebuild.amazonaws.com",
+      appliesTo: [
+        {
+          regex:
+            '/^Resource::arn:(<AWS::Partition>|[\\w-]+):ec2:(<AWS::Region>|[\\w-]+):(<AWS::AccountId>|\\d{12}):network-interface\\/\\*$/g',
+        },
+      ],
+    },
+  ]);
 }
 
 /**
@@ -333,4 +344,18 @@ export class WithheldGrantPrincipal extends RoleStandIn {
     this.statements.push(statement);
     return { statementAdded: true, policyDependable: new DependencyGroup() };
   }
+}
+
+/**
+ * The statement aws-cdk-lib's Project always adds for CodeBuild's default log group
+ * (`/aws/codebuild/<project>`: create the group, its streams, put events). A project that logs to
+ * a log group of its own (the group's write grant) needs none of it: {@link BuildRoleGrants} withholds it.
+ */
+export function isDefaultLogGroupStatement(statement: iam.PolicyStatement): boolean {
+  const actions = [...statement.actions].sort().join(',');
+  return (
+    actions === 'logs:CreateLogGroup,logs:CreateLogStream,logs:PutLogEvents' &&
+    statement.resources.length > 0 &&
+    statement.resources.every((resource) => resource.includes(':log-group:/aws/codebuild/'))
+  );
 }

@@ -145,6 +145,7 @@ function runWithFakes(props: Partial<DockerBuildToEcrProps>, extraEnv: Record<st
         // values CloudFormation fills in at deploy time
         IMAGE_REPO_NAME: 'team/app',
         ECR_REGISTRY: '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
+        ...(env.CACHE_REPOSITORY_URI !== undefined ? { CACHE_REPOSITORY_URI: CACHE } : {}),
         CODEBUILD_BUILD_NUMBER: '42',
         FAKE_CALLS: fakes.calls,
         ...extraEnv,
@@ -159,6 +160,8 @@ function runWithFakes(props: Partial<DockerBuildToEcrProps>, extraEnv: Record<st
 }
 
 const REPO = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/team/app';
+/** The cache repository (a generated name, as CloudFormation gives it). */
+const CACHE = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/stack-imagecacherepository-abc123';
 
 const DIGEST = (ref: string): string => `sha256:${crypto.createHash('sha256').update(ref).digest('hex')}`;
 
@@ -188,11 +191,11 @@ describe('generated buildspec, run with recording fakes of aws and docker', () =
     ]);
     const cacheFrom = [
       '--cache-from',
-      `${REPO}:buildcache`,
+      `${CACHE}:buildcache`,
       '--cache-from',
-      `${REPO}:buildcache-deps`,
+      `${CACHE}:buildcache-deps`,
       '--cache-from',
-      `${REPO}:buildcache-runtime`,
+      `${CACHE}:buildcache-runtime`,
     ];
     expect(actions(calls)).toEqual([
       ...LOGIN_CALLS,
@@ -205,7 +208,7 @@ describe('generated buildspec, run with recording fakes of aws and docker', () =
         'BUILDKIT_INLINE_CACHE=1',
         ...cacheFrom,
         '--tag',
-        `${REPO}:buildcache-deps`,
+        `${CACHE}:buildcache-deps`,
         '--file',
         'Dockerfile',
         '.',
@@ -219,7 +222,7 @@ describe('generated buildspec, run with recording fakes of aws and docker', () =
         'BUILDKIT_INLINE_CACHE=1',
         ...cacheFrom,
         '--tag',
-        `${REPO}:buildcache-runtime`,
+        `${CACHE}:buildcache-runtime`,
         '--file',
         'Dockerfile',
         '.',
@@ -236,10 +239,10 @@ describe('generated buildspec, run with recording fakes of aws and docker', () =
         'Dockerfile',
         '.',
       ],
-      ['docker', 'tag', `${REPO}:build-42`, `${REPO}:buildcache`],
-      ['docker', 'push', `${REPO}:buildcache-deps`],
-      ['docker', 'push', `${REPO}:buildcache-runtime`],
-      ['docker', 'push', `${REPO}:buildcache`],
+      ['docker', 'tag', `${REPO}:build-42`, `${CACHE}:buildcache`],
+      ['docker', 'push', `${CACHE}:buildcache-deps`],
+      ['docker', 'push', `${CACHE}:buildcache-runtime`],
+      ['docker', 'push', `${CACHE}:buildcache`],
       ['docker', 'push', `${REPO}:build-42`],
       ['docker', 'tag', `${REPO}:build-42`, `${REPO}:latest`],
       ['docker', 'push', `${REPO}:latest`],
@@ -269,9 +272,9 @@ describe('generated buildspec, run with recording fakes of aws and docker', () =
         '--load',
         '--provenance=false',
         '--cache-from',
-        `type=registry,ref=${REPO}:buildcache`,
+        `type=registry,ref=${CACHE}:buildcache`,
         '--cache-to',
-        `type=registry,ref=${REPO}:buildcache,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
+        `type=registry,ref=${CACHE}:buildcache,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
         '--tag',
         `${REPO}:build-42`,
         '--file',
@@ -380,7 +383,9 @@ describe('generated buildspec, run with recording fakes of aws and docker', () =
     ]);
     const immutable = runWithFakes({ imageTagMutability: ecr.TagMutability.IMMUTABLE }, { FAKE_EXISTING: '1' });
     expect(immutable.result.succeeded).toBe(true);
-    expect(immutable.calls.filter((c) => c.args[0] === 'push')).toEqual([]);
+    // no push to the image repository (the cache, in its own MUTABLE repository, is still written)
+    const pushes = immutable.calls.filter((c) => c.args[0] === 'push').map((c) => c.args[1]);
+    expect(pushes.filter((ref) => !ref.startsWith(`${CACHE}:`))).toEqual([]);
     expect(immutable.result.stdout).toContain('already exists in this IMMUTABLE repository');
     expect(immutable.result.exportedVariables.IMAGE_DIGEST).toBe(DIGEST('existing'));
   });
@@ -618,7 +623,7 @@ describe('multi-platform batch build, run with recording fakes', () => {
     const build = calls.find((c) => c.args[1] === 'build')!.args;
     expect(build).toContain('--platform');
     expect(build[build.indexOf('--platform') + 1]).toBe('linux/arm64');
-    expect(build).toContain(`type=registry,ref=${REPO}:buildcache-arm64`);
+    expect(build).toContain(`type=registry,ref=${CACHE}:buildcache-arm64`);
     expect(calls.filter((c) => c.args[0] === 'push').map((c) => c.args[1])).toEqual([`${REPO}:cdcdcdc-arm64`]);
   });
 
@@ -776,5 +781,29 @@ describe('shell helpers', () => {
     ['.', '.', '.'],
   ])('joinPosix(%j, %j) = %j', (a, b, expected) => {
     expect(joinPosix(a, b)).toBe(expected);
+  });
+});
+
+describe('the cache repository in another registry than the image (an image repository of another region)', () => {
+  test('the build logs in to both registries, each with its own region', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const repository = ecr.Repository.fromRepositoryArn(
+      stack,
+      'Other',
+      'arn:aws:ecr:us-east-1:222222222222:repository/shared/app',
+    );
+    const { result, calls } = runWithFakes({ repository, additionalTags: [] }, {
+      ECR_REGISTRY: '222222222222.dkr.ecr.us-east-1.amazonaws.com',
+      IMAGE_REPO_NAME: 'shared/app',
+      AWS_DEFAULT_REGION: 'us-east-1',
+    });
+    expect(result.succeeded).toBe(true);
+    const logins = calls.filter((c) => c.args[1] === 'get-login-password' || c.args[0] === 'login');
+    expect(logins.map((c) => [c.tool, ...c.args])).toEqual([
+      ['aws', 'ecr', 'get-login-password', '--region', 'us-east-1'],
+      ['docker', 'login', '--username', 'AWS', '--password-stdin', '222222222222.dkr.ecr.us-east-1.amazonaws.com'],
+      ['aws', 'ecr', 'get-login-password', '--region', 'eu-west-1'],
+      ['docker', 'login', '--username', 'AWS', '--password-stdin', '111111111111.dkr.ecr.eu-west-1.amazonaws.com'],
+    ]);
   });
 });

@@ -5,14 +5,13 @@ import { CacheKind } from '../../../src/private/docker/cache';
 import { imageArchitecture, resolveCache, resolvePlatforms } from '../../../src/private/docker/capabilities';
 
 describe('resolveCache', () => {
-  test('default: registry with the default tag; LOCAL for a created IMMUTABLE repository', () => {
-    expect(resolveCache(undefined, undefined, false)).toEqual({ kind: CacheKind.REGISTRY, tag: 'buildcache' });
-    expect(resolveCache(undefined, undefined, true)).toEqual({ kind: CacheKind.LOCAL });
+  test('default: registry with the default tag (its repository is MUTABLE whatever the image repository is)', () => {
+    expect(resolveCache(undefined, undefined)).toEqual({ kind: CacheKind.REGISTRY, tag: 'buildcache' });
   });
 
   test('explicit choices', () => {
-    expect(resolveCache(undefined, DockerCache.none(), true)).toEqual({ kind: CacheKind.NONE });
-    expect(resolveCache(undefined, DockerCache.registry({ tag: 'c1' }), false)).toEqual({
+    expect(resolveCache(undefined, DockerCache.none())).toEqual({ kind: CacheKind.NONE });
+    expect(resolveCache(undefined, DockerCache.registry({ tag: 'c1' }))).toEqual({
       kind: CacheKind.REGISTRY,
       tag: 'c1',
     });

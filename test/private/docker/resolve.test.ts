@@ -2,6 +2,7 @@ import { App, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CacheKind } from '../../../src/private/docker/cache';
@@ -29,11 +30,16 @@ describe('resolveDockerBuild', () => {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycle: {
         maxImageCount: undefined,
-        untaggedImageExpiration: undefined,
-        cacheTag: 'buildcache',
+        untaggedImageExpiration: Duration.days(14),
         platformCount: 1,
       },
     });
+    expect(inputs.cacheRepository).toEqual({
+      encryptionKey: undefined,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycle: { platformCount: 1 },
+    });
+    expect(inputs.logGroup).toEqual({ retention: logs.RetentionDays.TWO_YEARS, removalPolicy: RemovalPolicy.RETAIN });
     expect(inputs.buildSpec).toMatchObject({
       dockerfile: 'Dockerfile',
       buildContext: '.',
@@ -52,11 +58,12 @@ describe('resolveDockerBuild', () => {
     expect(inputs.warnings).toEqual([]);
   });
 
-  test('an IMMUTABLE repository: no additional tag, the local cache', () => {
+  test('an IMMUTABLE repository: no additional tag, still the registry cache (in its own, MUTABLE repository)', () => {
     const { inputs } = resolve({ imageTagMutability: ecr.TagMutability.IMMUTABLE });
     expect(inputs.immutable).toBe(true);
     expect(inputs.buildSpec.additionalTags).toEqual([]);
-    expect(inputs.cache).toEqual({ kind: CacheKind.LOCAL });
+    expect(inputs.cache).toEqual({ kind: CacheKind.REGISTRY, tag: 'buildcache' });
+    expect(inputs.cacheRepository).toBeDefined();
     expect(inputs.fixedTag).toBeUndefined();
   });
 
