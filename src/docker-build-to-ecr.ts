@@ -412,7 +412,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
     });
     this.grantPrincipal = this.role;
-    const grants = new BuildRoleGrants(this, this.role, isDefaultLogGroupStatement);
+    const grants = new BuildRoleGrants(this.role, isDefaultLogGroupStatement);
     const buildRole = grants.buildRole;
 
     const spec = dockerBuildSpec(inputs.buildSpec);

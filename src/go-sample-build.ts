@@ -242,7 +242,7 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
       description: `Builds a Go program in CodeBuild project ${projectName}`,
     });
     this.grantPrincipal = this.role;
-    const grants = new BuildRoleGrants(this, this.role, isDefaultLogGroupStatement);
+    const grants = new BuildRoleGrants(this.role, isDefaultLogGroupStatement);
     const buildRole = grants.buildRole;
 
     // Image and pull credentials

@@ -47,8 +47,9 @@ function buildResource(template: Template): any {
   return resources[0];
 }
 
+/** The one resource of `type` (for repositories: the image's; the cache repository is `…CacheRepository…`). */
 function logicalIdOf(template: Template, type: string): string {
-  const ids = Object.keys(template.findResources(type));
+  const ids = Object.keys(template.findResources(type)).filter((id) => !id.includes('CacheRepository'));
   expect(ids).toHaveLength(1);
   return ids[0];
 }
@@ -86,7 +87,7 @@ describe('buildOnDeploy', () => {
     expect(resource.DependsOn).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^ImageRole[0-9A-F]{8}$/),
-        expect.stringMatching(/^ImageRoleDefaultPolicy/),
+        expect.stringMatching(/^ImageRoleBuildPolicy/),
         expect.stringMatching(/^CdkEcrCodebuildBuildOnDeployHandlerRoleDefaultPolicy/),
         expect.stringMatching(/^CdkEcrCodebuildBuildOnDeployHandlerSelfInvoke/),
       ]),
@@ -197,7 +198,11 @@ describe('buildOnDeploy', () => {
         })),
       ),
     );
-    for (const repositoryId of Object.keys(template.findResources('AWS::ECR::Repository'))) {
+    const imageRepositoryIds = Object.keys(template.findResources('AWS::ECR::Repository')).filter(
+      (id) => !id.includes('CacheRepository'),
+    );
+    expect(imageRepositoryIds).toHaveLength(2);
+    for (const repositoryId of imageRepositoryIds) {
       expect(statements).toContainEqual({
         Effect: 'Allow',
         Action: 'ecr:DescribeImages',

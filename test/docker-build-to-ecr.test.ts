@@ -525,7 +525,7 @@ describe('DockerBuildToEcr: IAM', () => {
     // THEN the construct's policy and, for the user's statements, the default policy
     const policies = template.findResources('AWS::IAM::Policy');
     expect(Object.keys(policies).sort()).toEqual([
-      expect.stringMatching(/^ImageBuildPolicy[0-9A-F]{8}$/),
+      expect.stringMatching(/^ImageRoleBuildPolicy[0-9A-F]{8}$/),
       expect.stringMatching(/^ImageRoleDefaultPolicy[0-9A-F]{8}$/),
     ]);
     const [ownId, defaultId] = Object.keys(policies).sort();
@@ -860,7 +860,7 @@ describe('DockerBuildToEcr: logical ids', () => {
       'AWS::CodeBuild::Project ImageProject1544FA78',
       'AWS::ECR::Repository ImageCacheRepository0477EF3A',
       'AWS::ECR::Repository ImageRepositoryD8036990',
-      'AWS::IAM::Policy ImageBuildPolicy581968FB',
+      'AWS::IAM::Policy ImageRoleBuildPolicyBA907C9E',
       'AWS::IAM::Role ImageRole1BFBDE6E',
       'AWS::Logs::LogGroup ImageLogGroup6EB105D4',
     ]);

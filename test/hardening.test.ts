@@ -336,14 +336,14 @@ describe('permissions and suppressions cover exactly what the library adds', () 
     expect(errors.join('\n')).toMatch(/AwsSolutions-IAM5.*Action::s3:GetObject\*/);
   });
 
-  test('ecr:GetAuthorizationToken is in a policy of its own, the only one with Resource "*"', () => {
+  test('ecr:GetAuthorizationToken is in the construct\'s own policy, the only statement with Resource "*"', () => {
     const stack = newStack();
     docker({}, stack);
     const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
     const withStar = Object.entries(policies).filter(([, p]: [string, any]) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('"Resource":"*"'),
     );
-    expect(withStar.map(([id]) => id)).toEqual([expect.stringMatching(/^ImageEcrPolicy/)]);
+    expect(withStar.map(([id]) => id)).toEqual([expect.stringMatching(/^ImageRoleBuildPolicy/)]);
     const [, policy] = withStar[0] as [string, any];
     const star = policy.Properties.PolicyDocument.Statement.filter((s: any) => s.Resource === '*');
     expect(star).toEqual([expect.objectContaining({ Action: 'ecr:GetAuthorizationToken' })]);

@@ -290,12 +290,14 @@ describe('product templates', () => {
     });
     expect(product.Parameters.Dockerfile.Default).toBe('Dockerfile');
     expect(product.Parameters.BuildContext.Default).toBe('.');
-    const repo = Object.values<any>(product.Resources).find((r) => r.Type === 'AWS::ECR::Repository');
+    const repo = Object.entries<any>(product.Resources).find(
+      ([id, r]) => r.Type === 'AWS::ECR::Repository' && !id.includes('CacheRepository'),
+    )![1];
     expect(repo.Properties.RepositoryName).toEqual({ Ref: 'RepositoryName' });
     expect(repo.DeletionPolicy).toBe('Retain');
     const lifecycle = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText);
-    // the registry cache's tag is kept (9999), and maxImageCount 20 is raised by the 10 cache tags a build can hold
-    expect(lifecycle.rules.map((r: any) => r.selection.countNumber)).toEqual([9999, 3, 30]);
+    // untagged images expire after 3 days, and maxImageCount 20 counts builds (the cache is in its own repository)
+    expect(lifecycle.rules.map((r: any) => r.selection.countNumber)).toEqual([3, 20]);
     const project = Object.values<any>(product.Resources).find((r) => r.Type === 'AWS::CodeBuild::Project');
     expect(project.Properties.Source.Location).toEqual({
       'Fn::Join': ['', [{ Ref: 'SourceBucket' }, '/', { Ref: 'SourceKey' }]],

@@ -228,11 +228,11 @@ export class BuildRoleGrants {
    * (e.g. the default log group statement of a project that logs to a group of its own): dropped.
    */
   constructor(
-    scope: Construct,
     private readonly role: iam.Role,
     private readonly withhold: (statement: iam.PolicyStatement) => boolean = () => false,
   ) {
-    this.principal = new DedicatedPolicyPrincipal(scope, 'BuildPolicy', role);
+    // A child of the role: what depends on the role (e.g. the deploy-time build) waits for it too.
+    this.principal = new DedicatedPolicyPrincipal(role, 'BuildPolicy', role);
     const addToPrincipalPolicy = (statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult => {
       if (!this.open) {
         return role.addToPrincipalPolicy(statement);
