@@ -122,8 +122,9 @@ describe('a build of examples/docker-app from a commit', () => {
   });
 
   test('pushes every tag the construct promises: the short commit and latest, to one image', async () => {
-    // (and the registry cache: the final image and the one named stage before it, "build")
-    expect(await harness.registry.tags(REPOSITORY)).toEqual([COMMIT_TAG, 'buildcache', 'buildcache-build', 'latest']);
+    expect(await harness.registry.tags(REPOSITORY)).toEqual([COMMIT_TAG, 'latest']);
+    // and the registry cache, in its own repository: the final image and the one named stage before it, "build"
+    expect(await harness.registry.tags(`${REPOSITORY}-cache`)).toEqual(['buildcache', 'buildcache-build']);
     const commitImage = await harness.registry.manifest(REPOSITORY, COMMIT_TAG);
     const latestImage = await harness.registry.manifest(REPOSITORY, 'latest');
     expect(commitImage?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -167,7 +168,7 @@ describe('a build of examples/docker-app from a commit', () => {
     // The RUN step of the build stage was not run again (BuildKit: "#n CACHED").
     expect(rebuild.stdout + rebuild.stderr).toMatch(/\] RUN mkdir -p \/out[^\n]*\n#\d+ sha256:[0-9a-f]+\n#\d+ CACHED/);
     expect(await harness.registry.tags(REPOSITORY)).toEqual(
-      [COMMIT_TAG, SECOND_COMMIT.slice(0, 7), 'buildcache', 'buildcache-build', 'latest'].sort(),
+      [COMMIT_TAG, SECOND_COMMIT.slice(0, 7), 'latest'].sort(),
     );
     expect((await harness.registry.manifest(REPOSITORY, SECOND_COMMIT.slice(0, 7)))?.digest).toBe(before?.digest);
     expect(fs.readdirSync(markers)).toEqual([]);
@@ -403,14 +404,9 @@ describe('outputs of every build (issue 12)', () => {
     expect(tagsAfterPr).toEqual(['1111111']);
     expect(pr.stdout).toContain('the fixed tags and the cache are not moved');
     expect(tagsAfterFeature).toEqual(['1111111', '2222222']);
-    expect(await harness.registry.tags(repository)).toEqual([
-      '1111111',
-      '2222222',
-      '3333333',
-      'buildcache',
-      'buildcache-build',
-      'latest',
-    ]);
+    expect(await harness.registry.tags(repository)).toEqual(['1111111', '2222222', '3333333', 'latest']);
+    // the cache is in a repository of its own, which who may pull the image cannot read
+    expect(await harness.registry.tags(`${repository}-cache`)).toEqual(['buildcache', 'buildcache-build']);
     expect((await harness.registry.manifest(repository, 'latest'))?.digest).toBe(main.exportedVariables.IMAGE_DIGEST);
   }, 90_000);
 });
@@ -491,7 +487,7 @@ describe('build secrets (issue 11)', () => {
     expect(run.stdout + run.stderr).not.toContain(SECRET);
     for (const ref of [
       `${harness.registry.host}/${repository}:${COMMIT_TAG}`,
-      `${harness.registry.host}/${repository}:buildcache-build`,
+      `${harness.registry.host}/${repository}-cache:buildcache-build`,
     ]) {
       const history = harness.docker.docker(['history', '--no-trunc', ref]);
       // (the history shows the steps: the stage's RUN command, the final image's COPY)

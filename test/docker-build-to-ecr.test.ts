@@ -230,7 +230,7 @@ describe('DockerBuildToEcr: repository', () => {
       }),
       expect.objectContaining({
         rulePriority: 2,
-        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 },
+        selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 30 },
         action: { type: 'expire' },
       }),
     ]);
@@ -245,7 +245,7 @@ describe('DockerBuildToEcr: repository', () => {
     const rules = lifecycleOf(imageRepositoryOf(template));
     expect(rules.map((r: any) => [r.rulePriority, r.selection.tagStatus, r.selection.countNumber])).toEqual([
       [1, 'untagged', 7],
-      [2, 'any', 30],
+      [2, 'tagged', 30],
     ]);
   });
 
@@ -259,7 +259,7 @@ describe('DockerBuildToEcr: repository', () => {
     const rules = lifecycleOf(imageRepositoryOf(template));
     expect(rules.map((r: any) => [r.rulePriority, r.selection.tagStatus, r.selection.countNumber])).toEqual([
       [1, 'untagged', 14],
-      [2, 'any', 5 * 3],
+      [2, 'tagged', 5 * 3],
     ]);
     expect(lifecycleOf(cacheRepositoryOf(template))[1].selection.countNumber).toBe(2 * 10);
   });

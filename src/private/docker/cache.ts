@@ -152,9 +152,10 @@ export interface LifecyclePresets {
  *    of a multi-platform build keep tags of their own (`<tag>-<arch>`), so no kept manifest list ever
  *    points at an untagged image;
  * 2. `maxImageCount` counts builds: each build pushes one image per platform plus the index when it
- *    builds several, so the `any` rule keeps `maxImageCount` x images per build, the newest by push.
- *    (ECR still counts the untagged images that rule 1 selects; they are older than the build that
- *    superseded them, so they never take a newer build's place.)
+ *    builds several, so the rule keeps `maxImageCount` x images per build, the newest by push. It
+ *    counts tagged images only (`tagPatternList: ['*']`): a superseded, untagged image (rule 1's)
+ *    never takes a build's place. When untagged images are kept (no rule 1), it counts every image
+ *    (`any`), so that the repository stays bounded.
  */
 export function lifecycleRules(presets: LifecyclePresets): ecr.LifecycleRule[] {
   const rules: ecr.LifecycleRule[] = [];
@@ -169,14 +170,14 @@ export function lifecycleRules(presets: LifecyclePresets): ecr.LifecycleRule[] {
   }
   if (presets.maxImageCount !== undefined) {
     const count = presets.maxImageCount * imagesPerBuild;
-    rules.push({
-      rulePriority: 2,
-      description:
-        `Keep the images of the newest ${presets.maxImageCount} builds` +
-        (imagesPerBuild > 1 ? ` (${imagesPerBuild} images each, ${count} images)` : ''),
-      tagStatus: ecr.TagStatus.ANY,
-      maxImageCount: count,
-    });
+    const description =
+      `Keep the images of the newest ${presets.maxImageCount} builds` +
+      (imagesPerBuild > 1 ? ` (${imagesPerBuild} images each, ${count} images)` : '');
+    rules.push(
+      presets.untaggedImageExpiration !== undefined
+        ? { rulePriority: 2, description, tagStatus: ecr.TagStatus.TAGGED, tagPatternList: ['*'], maxImageCount: count }
+        : { rulePriority: 2, description, tagStatus: ecr.TagStatus.ANY, maxImageCount: count },
+    );
   }
   return rules;
 }

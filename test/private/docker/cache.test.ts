@@ -20,10 +20,21 @@ describe('lifecycleRules', () => {
     ]);
   });
 
-  test('max image count: the any rule counts builds, no room for cache images (they are in their own repository)', () => {
+  test('max image count: counts the tagged images of builds, no room for cache images (they are in their own repository)', () => {
     const rules = lifecycleRules({ maxImageCount: 7, untaggedImageExpiration: Duration.days(14), platformCount: 1 });
     expect(rules).toEqual([
       expect.objectContaining({ rulePriority: 1, tagStatus: ecr.TagStatus.UNTAGGED }),
+      expect.objectContaining({
+        rulePriority: 2,
+        tagStatus: ecr.TagStatus.TAGGED,
+        tagPatternList: ['*'],
+        maxImageCount: 7,
+      }),
+    ]);
+  });
+
+  test('max image count with untagged images kept: counts every image (bounded)', () => {
+    expect(lifecycleRules({ maxImageCount: 7, platformCount: 1 })).toEqual([
       expect.objectContaining({ rulePriority: 2, tagStatus: ecr.TagStatus.ANY, maxImageCount: 7 }),
     ]);
   });

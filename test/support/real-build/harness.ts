@@ -147,9 +147,19 @@ export class RealBuildHarness {
    * and `aws` wrappers first on PATH. Each build starts logged out, like a new CodeBuild build.
    */
   public runBuild(options: RunBuildOptions): RealBuildRun {
+    // The registry cache's repository (a name CloudFormation generates) stands in as
+    // `<image repository>-cache` in the same registry, unless the test names it.
+    const hasCacheRepository = options.project.environmentVariables.some((v) => v.name === 'CACHE_REPOSITORY_URI');
+    const deployTimeValues =
+      hasCacheRepository && !('CACHE_REPOSITORY_URI' in options.deployTimeValues)
+        ? {
+            ...options.deployTimeValues,
+            CACHE_REPOSITORY_URI: `${options.deployTimeValues.ECR_REGISTRY}/${options.deployTimeValues.IMAGE_REPO_NAME}-cache`,
+          }
+        : options.deployTimeValues;
     const projectEnv = resolveBuildEnvironment(
       options.project.environmentVariables,
-      options.deployTimeValues,
+      deployTimeValues,
       options.secretValues,
     );
     const env: Record<string, string> = {
