@@ -228,7 +228,7 @@ export class BuildRoleGrants {
    * (e.g. the default log group statement of a project that logs to a group of its own): dropped.
    */
   constructor(
-    private readonly role: iam.Role,
+    role: iam.Role,
     private readonly withhold: (statement: iam.PolicyStatement) => boolean = () => false,
   ) {
     // A child of the role: what depends on the role (e.g. the deploy-time build) waits for it too.
