@@ -290,6 +290,8 @@ const integDeploy = project.addTask('integ:deploy', {
   exec: `integ-runner --language typescript --app "${integApp}" --force --update-on-failed`,
 });
 integDeploy.prependSpawn(bundleHandlers);
+// integ-runner's working copies of the apps' output (with their synth.lock files), next to each app.
+project.gitignore.exclude('/test/cdk-integ.out.*');
 // No jest snapshot tests here (integration snapshots are integ-runner's): drop projen's
 // `test:update`, the one task that would run jest with --updateSnapshot.
 project.tasks.removeTask('test:update');

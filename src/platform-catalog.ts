@@ -1,21 +1,26 @@
-import * as crypto from 'crypto';
-import { CfnOutput, CfnResource, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { AccessLevel } from './access-level';
 import { BuilderImage } from './builder-image';
 import { CrossAccountPullPolicy } from './cross-account-pull-policy';
 import { DockerBuildToEcr } from './docker-build-to-ecr';
 import { GoSampleBuild } from './go-sample-build';
 import { parameter, PARAMETER_RULES } from './private/catalog/parameters';
+import {
+  PrincipalKind,
+  resolveDockerBuildToEcrProduct,
+  resolveGoSampleBuildProduct,
+  resolvePlatformCatalog,
+  resolvePrincipal,
+} from './private/catalog/resolve';
 import { grantCacheRepositories, ownRegistryPrefix } from './private/registry/grants';
-import { validateCachePrefix } from './private/registry/validation';
-import { propError, warn } from './private/shared/errors';
+import { warn } from './private/shared/errors';
 import { addNagSuppressions, NagSuppression } from './private/shared/nag';
 import { isNewestKnownRuntime, raisedRuntimeFor } from './private/shared/runtimes';
 
@@ -123,29 +128,14 @@ export interface GoSampleBuildProductOptions extends CatalogProductOptions {
 export class CatalogProduct {
   /** The DockerBuildToEcr product. */
   public static dockerBuildToEcr(options: DockerBuildToEcrProductOptions = {}): CatalogProduct {
-    const lifecycle = {
-      maxImageCount: options.maxImageCount ?? 100,
-      untaggedImageExpiration: options.untaggedImageExpiration ?? Duration.days(14),
-    };
-    if (options.pullThroughCachePrefix !== undefined) {
-      validateCachePrefix(undefined, 'pullThroughCachePrefix', options.pullThroughCachePrefix);
-    }
-    if (Token.isUnresolved(lifecycle.maxImageCount) || lifecycle.untaggedImageExpiration.isUnresolved()) {
-      throw propError(
-        undefined,
-        'maxImageCount',
-        'a token',
-        'or untaggedImageExpiration is only known at deploy time, and the lifecycle policy text is written at synth',
-        'give literals (e.g. maxImageCount: 100, untaggedImageExpiration: Duration.days(14))',
-      );
-    }
+    const { lifecycle, pullThroughCachePrefix } = resolveDockerBuildToEcrProduct(options);
     return new CatalogProduct(
       'DockerBuildToEcr',
       options,
       'Docker image build to ECR',
       'Builds a Docker image from an S3 zip in CodeBuild and pushes it to a new ECR repository',
       false,
-      (scope) => buildDockerBuildToEcrProduct(scope, lifecycle, options.pullThroughCachePrefix),
+      (scope) => buildDockerBuildToEcrProduct(scope, lifecycle, pullThroughCachePrefix),
     );
   }
 
@@ -164,8 +154,7 @@ export class CatalogProduct {
 
   /** The GoSampleBuild product. */
   public static goSampleBuild(options: GoSampleBuildProductOptions = {}): CatalogProduct {
-    const goVersion = options.goVersion ?? BuilderImage.DEFAULT_GO_VERSION;
-    BuilderImage.curated(goVersion); // validates the version now, not when the catalog is built
+    const goVersion = resolveGoSampleBuildProduct(options);
     return new CatalogProduct(
       'GoSampleBuild',
       options,
@@ -302,94 +291,47 @@ export class PlatformCatalog extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformCatalogProps) {
     super(scope, id);
-    validateLength(this, 'portfolioName', props.portfolioName, 100);
-    validateLength(this, 'providerName', props.providerName, 50);
-    const products = props.products ?? [
+    const inputs = resolvePlatformCatalog(this, props, () => [
       CatalogProduct.dockerBuildToEcr(),
       CatalogProduct.crossAccountPullPolicy(),
       CatalogProduct.goSampleBuild(),
-    ];
-    if (products.length === 0) {
-      throw propError(
-        this,
-        'products',
-        [],
-        'is empty',
-        'give at least one CatalogProduct, or leave products out for all three',
-      );
-    }
-    const seen = new Set<string>();
-    for (const product of products) {
-      if (seen.has(product.construct)) {
-        throw propError(
-          this,
-          'products',
-          product.construct,
-          'is given more than once',
-          'offer each construct once per portfolio',
-        );
-      }
-      seen.add(product.construct);
-    }
+    ]);
 
-    this.portfolio = new servicecatalog.Portfolio(this, 'Portfolio', {
-      displayName: props.portfolioName,
-      providerName: props.providerName,
-      description:
-        props.description ?? `Self-service container builds: ${products.map((p) => p.productName).join(', ')}`,
-    });
-    if (products.some((p) => p.needsAssetBucket)) {
-      this.assetBucket = props.assetBucket ?? this.createAssetBucket();
+    this.portfolio = new servicecatalog.Portfolio(this, 'Portfolio', inputs.portfolio);
+    if (inputs.assetBucket !== undefined) {
+      this.assetBucket =
+        'bucket' in inputs.assetBucket
+          ? inputs.assetBucket.bucket
+          : this.createAssetBucket(inputs.assetBucket.bucketName);
     }
-    for (const product of products) {
-      const created = product._addTo(this, props.providerName, this.assetBucket);
+    for (const product of inputs.products) {
+      const created = product._addTo(this, inputs.portfolio.providerName, this.assetBucket);
       this.portfolio.addProduct(created);
-      if (props.launchRole) {
-        this.portfolio.setLaunchRole(created, props.launchRole);
+      if (inputs.launchRole) {
+        this.portfolio.setLaunchRole(created, inputs.launchRole);
       }
       this.products[product.construct] = created;
     }
-    (props.principals ?? []).forEach((principal) => this.giveAccess(principal));
+    inputs.principals.forEach((principal) => this.giveAccess(principal));
     this.adjustAssetCopyHandler();
   }
 
   /** Lets an IAM role, user or group launch the products. */
   public giveAccess(principal: iam.IPrincipal): void {
-    const p = principal as unknown as Partial<iam.IRole & iam.IUser & iam.IGroup>;
-    if (p.roleArn !== undefined && p.roleName !== undefined) {
-      this.portfolio.giveAccessToRole(principal as iam.IRole);
-    } else if (p.userArn !== undefined && p.userName !== undefined) {
-      this.portfolio.giveAccessToUser(principal as iam.IUser);
-    } else if (p.groupArn !== undefined && p.groupName !== undefined) {
-      this.portfolio.giveAccessToGroup(principal as iam.IGroup);
-    } else {
-      throw propError(
-        this,
-        'principals',
-        principal.toString(),
-        'is not an IAM role, user or group (Service Catalog associates portfolios with those only)',
-        'pass an iam.Role, iam.User or iam.Group (or one imported with fromRoleArn/fromUserName/fromGroupName)',
-      );
+    switch (resolvePrincipal(this, principal)) {
+      case PrincipalKind.ROLE:
+        return this.portfolio.giveAccessToRole(principal as iam.IRole);
+      case PrincipalKind.USER:
+        return this.portfolio.giveAccessToUser(principal as iam.IUser);
+      case PrincipalKind.GROUP:
+        return this.portfolio.giveAccessToGroup(principal as iam.IGroup);
     }
   }
 
-  private createAssetBucket(): s3.Bucket {
-    // ProductStack refers to the bucket by a literal name in the product templates: it needs one
-    // at synth, unique worldwide, so the account and region are part of it.
-    const stack = Stack.of(this);
-    if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
-      throw propError(
-        this,
-        'assetBucket',
-        undefined,
-        'is needed by the CrossAccountPullPolicy product (its handler is Lambda code) and cannot be created in an ' +
-          'environment-agnostic stack: the product templates name the bucket literally, and a bucket name is unique worldwide',
-        'pass assetBucket (a bucket with an explicit bucketName), or give the stack an explicit env (account and region)',
-      );
-    }
-    const hash = crypto.createHash('sha256').update(this.node.path).digest('hex').slice(0, 8);
+  /** The bucket of the products' Lambda code, named by `resolvePlatformCatalog`. */
+  private createAssetBucket(bucketName: string): s3.Bucket {
     const bucket = new s3.Bucket(this, 'AssetBucket', {
-      bucketName: `cdk-ecr-codebuild-catalog-${stack.account}-${stack.region}-${hash}`,
+      bucketName,
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -534,15 +476,6 @@ function runtimeSuppressions(runtime: string | undefined, what: string): NagSupp
           : `${what} runs on ${runtime}, aws-cdk-lib's choice for this function (not the library's; a newer aws-cdk-lib raises it)`,
     },
   ];
-}
-
-function validateLength(scope: IConstruct, prop: string, value: string, max: number): void {
-  if (Token.isUnresolved(value)) {
-    return;
-  }
-  if (value.length < 1 || value.length > max) {
-    throw propError(scope, prop, value, `has ${value.length} characters`, `use 1-${max} characters`);
-  }
 }
 
 // ---- The products: each composes one of the constructs with the parameters of its ProductStack ----

@@ -3,7 +3,6 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct, IConstruct } from 'constructs';
 import { parseImageReference } from './private/registry/image-reference';
 import { validateCachePrefix } from './private/registry/validation';
-import { propError } from './private/shared/errors';
 import { Upstream } from './upstream';
 
 /**
@@ -107,17 +106,16 @@ export class PullThroughCacheRule {
     });
   }
 
-  /** @internal records the RegistrySettings (or any construct in its stack) that creates the rule */
+  /** @internal the RegistrySettings the rule is a rule of, once added to one */
+  public get _registry(): IConstruct | undefined {
+    return this.registryScope;
+  }
+
+  /**
+   * @internal records the RegistrySettings (or any construct in its stack) that creates the rule;
+   * the registry checks first that the rule is no other registry's (`resolvePullThroughCacheRule`)
+   */
   public _bind(registry: IConstruct): void {
-    if (this.registryScope !== undefined && this.registryScope !== registry) {
-      throw propError(
-        registry,
-        'pullThroughCacheRules',
-        this.ecrRepositoryPrefix,
-        `is already a rule of ${this.registryScope.node.path}`,
-        'create one PullThroughCacheRule per registry',
-      );
-    }
     this.registryScope = registry;
   }
 

@@ -1,21 +1,19 @@
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { grantCacheRepositories } from './private/registry/grants';
-import { expiresUntagged, renderLifecyclePolicy } from './private/registry/lifecycle';
-import { checkCredentialsSecret } from './private/registry/secrets';
-import { registerRegistryWide, UNKNOWN_ENVIRONMENT, environmentKey } from './private/registry/singleton';
 import {
-  validateCachePrefix,
-  validateRegion,
-  validateReplicationFilter,
-  validateTemplatePrefix,
-} from './private/registry/validation';
-import { AccountRelation, compareAccounts } from './private/shared/accounts';
-import { propError, warn } from './private/shared/errors';
-import { validateAccountId } from './private/shared/validation';
+  MAX_PULL_THROUGH_CACHE_RULES,
+  MAX_REPLICATION_DESTINATIONS,
+  MAX_REPLICATION_RULES,
+  ResolvedCacheRule,
+  resolvePullThroughCacheGrant,
+  resolvePullThroughCacheRule,
+  resolveRegistrySettings,
+} from './private/registry/resolve';
+import { Warning, warn } from './private/shared/errors';
 import { PullThroughCacheRule } from './pull-through-cache-rule';
 import { RegistryScanning } from './registry-scanning';
 
@@ -198,11 +196,11 @@ export interface RegistrySettingsProps {
  */
 export class RegistrySettings extends Construct {
   /** Most replication rules in a registry (ECR's limit). */
-  public static readonly MAX_REPLICATION_RULES = 10;
+  public static readonly MAX_REPLICATION_RULES = MAX_REPLICATION_RULES;
   /** Most distinct replication destinations over all rules (ECR's limit). */
-  public static readonly MAX_REPLICATION_DESTINATIONS = 25;
+  public static readonly MAX_REPLICATION_DESTINATIONS = MAX_REPLICATION_DESTINATIONS;
   /** Most pull-through cache rules in a registry (ECR's limit). */
-  public static readonly MAX_PULL_THROUGH_CACHE_RULES = 50;
+  public static readonly MAX_PULL_THROUGH_CACHE_RULES = MAX_PULL_THROUGH_CACHE_RULES;
 
   /** The replication configuration. Undefined without `replicationRules`. */
   public readonly replicationConfiguration?: ecr.CfnReplicationConfiguration;
@@ -215,38 +213,28 @@ export class RegistrySettings extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistrySettingsProps = {}) {
     super(scope, id);
-    this.checkOnePerEnvironment();
+    const inputs = resolveRegistrySettings(this, props);
+    this.emit(inputs.warnings);
 
-    if (props.replicationRules !== undefined) {
+    if (inputs.replicationRules !== undefined) {
       this.replicationConfiguration = new ecr.CfnReplicationConfiguration(this, 'Replication', {
-        replicationConfiguration: { rules: this.renderReplicationRules(props.replicationRules) },
+        replicationConfiguration: { rules: inputs.replicationRules },
       });
     }
-    if (props.replicationSourceAccountIds !== undefined) {
-      this.registryPolicy = this.createRegistryPolicy(props.replicationSourceAccountIds);
+    if (inputs.registryPolicyAccountIds !== undefined) {
+      this.registryPolicy = this.createRegistryPolicy(inputs.registryPolicyAccountIds);
     }
-    if (props.scanning !== undefined) {
+    if (inputs.scanning !== undefined) {
       this.scanningConfiguration = new CfnResource(this, 'Scanning', {
         // aws-cdk-lib 2.177 has no L1 for this type.
         type: 'AWS::ECR::RegistryScanningConfiguration',
-        properties: {
-          ScanType: props.scanning.scanType,
-          Rules: props.scanning.rules.map((rule) => ({
-            ScanFrequency: rule.scanFrequency,
-            RepositoryFilters: rule.filters.map((filter) => ({ Filter: filter, FilterType: 'WILDCARD' })),
-          })),
-        },
+        properties: inputs.scanning,
       });
     }
-    (props.pullThroughCacheRules ?? []).forEach((rule) => this.addPullThroughCacheRule(rule));
-    const templates = props.repositoryCreationTemplates ?? [];
-    checkDistinct(
-      this,
-      'repositoryCreationTemplates',
-      templates.map((t) => t.prefix),
-      'prefix',
-    );
-    templates.forEach((template) => this.addCreationTemplate(template));
+    inputs.pullThroughCacheRules.forEach((rule) => this.createPullThroughCacheRule(rule));
+    for (const template of inputs.creationTemplates) {
+      new ecr.CfnRepositoryCreationTemplate(this, `CreationTemplate+${template.prefix}`, template);
+    }
   }
 
   /** The pull-through cache rules of the registry. */
@@ -256,40 +244,12 @@ export class RegistrySettings extends Construct {
 
   /** Adds a pull-through cache rule (`AWS::ECR::PullThroughCacheRule`). */
   public addPullThroughCacheRule(rule: PullThroughCacheRule): void {
-    if (this.rules.includes(rule)) {
+    const resolved = resolvePullThroughCacheRule(this, rule, this.rules);
+    if (resolved === undefined) {
       return;
     }
-    const prefix = rule.ecrRepositoryPrefix;
-    if (this.rules.some((r) => r.ecrRepositoryPrefix === prefix)) {
-      throw propError(
-        this,
-        'pullThroughCacheRules',
-        prefix,
-        'is the prefix of two rules',
-        'give each rule its own ecrRepositoryPrefix',
-      );
-    }
-    if (this.rules.length >= RegistrySettings.MAX_PULL_THROUGH_CACHE_RULES) {
-      throw propError(
-        this,
-        'pullThroughCacheRules',
-        `${this.rules.length + 1} rules`,
-        `are more than ECR allows in one registry (${RegistrySettings.MAX_PULL_THROUGH_CACHE_RULES})`,
-        'share one rule per upstream between teams',
-      );
-    }
-    rule._bind(this);
-    this.rules.push(rule);
-    const credentials = rule.upstream.credentials;
-    if (credentials !== undefined) {
-      checkCredentialsSecret(this, prefix, credentials);
-    }
-    new ecr.CfnPullThroughCacheRule(this, `PullThroughCache+${prefix}`, {
-      ecrRepositoryPrefix: prefix,
-      upstreamRegistry: rule.upstream.registryType,
-      upstreamRegistryUrl: rule.upstream.registryUrl,
-      credentialArn: credentials?.secretArn,
-    });
+    this.emit(resolved.warnings);
+    this.createPullThroughCacheRule(resolved);
   }
 
   /**
@@ -304,132 +264,22 @@ export class RegistrySettings extends Construct {
    * @param ecrRepositoryPrefix the prefix of a pull-through cache rule
    */
   public grantPullThroughCache(grantee: iam.IGrantable, ecrRepositoryPrefix: string): iam.Grant {
-    validateCachePrefix(this, 'ecrRepositoryPrefix', ecrRepositoryPrefix);
-    if (!this.rules.some((r) => r.ecrRepositoryPrefix === ecrRepositoryPrefix)) {
-      warn(
-        this,
-        'unknownCachePrefix',
-        `grantPullThroughCache: ecrRepositoryPrefix "${ecrRepositoryPrefix}" is not the prefix of a rule of ${this.node.path} ` +
-          `(${this.rules.map((r) => r.ecrRepositoryPrefix).join(', ') || 'none'}): the grant works only if a rule with that prefix exists in the registry`,
-      );
-    }
+    this.emit(resolvePullThroughCacheGrant(this, ecrRepositoryPrefix, this.rules));
     return grantCacheRepositories(grantee, ecrRepositoryPrefix, this);
   }
 
-  private checkOnePerEnvironment(): void {
-    const others = registerRegistryWide(this);
-    if (others.length === 0) {
-      return;
-    }
-    const key = environmentKey(this);
-    const where =
-      key === UNKNOWN_ENVIRONMENT
-        ? 'this one is in an environment-agnostic stack, which can be deployed to the environment of any other'
-        : `both are for account/region ${key} (or one is in an environment-agnostic stack)`;
-    throw new Error(
-      `${this.node.path}: RegistrySettings ${others.join(', ')} already exists in this app, and ${where}: ` +
-        "the replication configuration, registry policy and scanning configuration exist once per account and region, so a second deployment would replace the first's. " +
-        'Keep one RegistrySettings per account and region, and give stacks that hold one an explicit env (account and region)',
-    );
+  private emit(warnings: Warning[]): void {
+    warnings.forEach((w) => warn(this, w.id, w.message));
   }
 
-  private renderReplicationRules(rules: ReplicationRule[]): ecr.CfnReplicationConfiguration.ReplicationRuleProperty[] {
-    if (rules.length > RegistrySettings.MAX_REPLICATION_RULES) {
-      throw propError(
-        this,
-        'replicationRules',
-        `${rules.length} rules`,
-        `are more than ECR allows (${RegistrySettings.MAX_REPLICATION_RULES})`,
-        'merge rules that share destinations',
-      );
-    }
-    const stack = Stack.of(this);
-    const destinations = new Set<string>();
-    const rendered = rules.map((rule) => {
-      if (rule.destinations.length === 0) {
-        throw propError(
-          this,
-          'replicationRules',
-          '[] destinations',
-          'leave a rule without a destination',
-          'give at least one destination',
-        );
-      }
-      const prefixes = rule.repositoryPrefixes ?? [];
-      prefixes.forEach((p) => validateReplicationFilter(this, 'repositoryPrefixes', p));
-      if (prefixes.length > 100) {
-        throw propError(
-          this,
-          'repositoryPrefixes',
-          `${prefixes.length} prefixes`,
-          'are more than ECR allows in one rule (100)',
-          'use shorter, shared prefixes',
-        );
-      }
-      return {
-        destinations: rule.destinations.map((d) => {
-          validateRegion(this, 'destinations.region', d.region);
-          const account = d.accountId ?? stack.account;
-          if (d.accountId !== undefined) {
-            validateAccountId(this, 'destinations.accountId', d.accountId);
-          }
-          if (
-            compareAccounts(account, stack.account) === AccountRelation.SAME &&
-            !Token.isUnresolved(d.region) &&
-            !Token.isUnresolved(stack.region) &&
-            d.region === stack.region
-          ) {
-            throw propError(
-              this,
-              'destinations',
-              `${d.region}`,
-              `is the registry itself (account ${stack.account}, region ${stack.region})`,
-              'replicate to another region or another account',
-            );
-          }
-          destinations.add(JSON.stringify(stack.resolve([account, d.region])));
-          return { region: d.region, registryId: account };
-        }),
-        ...(prefixes.length > 0
-          ? { repositoryFilters: prefixes.map((filter) => ({ filter, filterType: 'PREFIX_MATCH' })) }
-          : {}),
-      };
-    });
-    if (destinations.size > RegistrySettings.MAX_REPLICATION_DESTINATIONS) {
-      throw propError(
-        this,
-        'replicationRules',
-        `${destinations.size} destinations`,
-        `are more than ECR allows over all rules (${RegistrySettings.MAX_REPLICATION_DESTINATIONS})`,
-        'replicate to fewer regions and accounts',
-      );
-    }
-    return rendered;
+  private createPullThroughCacheRule(resolved: ResolvedCacheRule<PullThroughCacheRule>): void {
+    resolved.rule._bind(this);
+    this.rules.push(resolved.rule);
+    new ecr.CfnPullThroughCacheRule(this, `PullThroughCache+${resolved.rule.ecrRepositoryPrefix}`, resolved.properties);
   }
 
   private createRegistryPolicy(accountIds: string[]): ecr.CfnRegistryPolicy {
-    if (accountIds.length === 0) {
-      throw propError(
-        this,
-        'replicationSourceAccountIds',
-        [],
-        'is empty',
-        'list the accounts that replicate into this registry, or leave the prop out',
-      );
-    }
-    accountIds.forEach((a) => validateAccountId(this, 'replicationSourceAccountIds', a));
-    checkDistinct(this, 'replicationSourceAccountIds', accountIds, 'account');
     const stack = Stack.of(this);
-    const own = accountIds.find((a) => compareAccounts(a, stack.account) === AccountRelation.SAME);
-    if (own !== undefined) {
-      throw propError(
-        this,
-        'replicationSourceAccountIds',
-        own,
-        'is the account of the registry, which needs no registry policy to replicate into itself',
-        'list only other accounts',
-      );
-    }
     const policy = new iam.PolicyDocument({
       statements: [
         new iam.PolicyStatement({
@@ -441,75 +291,5 @@ export class RegistrySettings extends Construct {
       ],
     });
     return new ecr.CfnRegistryPolicy(this, 'RegistryPolicy', { policyText: policy });
-  }
-
-  private addCreationTemplate(template: RepositoryCreationTemplate): void {
-    validateTemplatePrefix(this, 'prefix', template.prefix);
-    if (template.appliedFor.length === 0) {
-      throw propError(
-        this,
-        'appliedFor',
-        [],
-        'is empty',
-        'use RepositoryCreationTrigger.PULL_THROUGH_CACHE and/or RepositoryCreationTrigger.REPLICATION',
-      );
-    }
-    checkDistinct(this, 'appliedFor', template.appliedFor, 'trigger');
-    if (
-      template.description !== undefined &&
-      !Token.isUnresolved(template.description) &&
-      template.description.length > 256
-    ) {
-      throw propError(
-        this,
-        'description',
-        `${template.description.length} characters`,
-        'is longer than 256 characters',
-        'shorten the description',
-      );
-    }
-    const rules = template.lifecycleRules ?? [];
-    if (template.appliedFor.includes(RepositoryCreationTrigger.PULL_THROUGH_CACHE)) {
-      const untagged = rules.find(expiresUntagged);
-      if (untagged !== undefined) {
-        throw propError(
-          this,
-          'lifecycleRules',
-          untagged.description ?? `tagStatus ${untagged.tagStatus ?? 'ANY'}`,
-          `of the creation template for "${template.prefix}" expires untagged images in pull-through cache repositories, ` +
-            'where the platform images of a cached multi-architecture image are untagged (expiring them breaks pulls of its tag)',
-          'use rules on tagged images only (TagStatus.TAGGED with tagPrefixList or tagPatternList), or apply the template to REPLICATION only',
-        );
-      }
-    }
-    const tags = Object.entries(template.resourceTags ?? {});
-    if ((template.encryptionKey !== undefined || tags.length > 0) && template.customRole === undefined) {
-      warn(
-        this,
-        'creationTemplateWithoutRole',
-        `repositoryCreationTemplates "${template.prefix}" sets ${template.encryptionKey ? 'encryptionKey' : 'resourceTags'} without customRole: ` +
-          'ECR needs a role of yours to apply KMS encryption and tags to the repositories it creates; give customRole',
-      );
-    }
-    new ecr.CfnRepositoryCreationTemplate(this, `CreationTemplate+${template.prefix}`, {
-      prefix: template.prefix,
-      appliedFor: template.appliedFor,
-      description: template.description,
-      imageTagMutability: template.imageTagMutability,
-      encryptionConfiguration: template.encryptionKey
-        ? { encryptionType: 'KMS', kmsKey: template.encryptionKey.keyArn }
-        : undefined,
-      lifecyclePolicy: rules.length > 0 ? renderLifecyclePolicy(this, 'lifecycleRules', rules) : undefined,
-      repositoryPolicy: template.repositoryPolicy ? Stack.of(this).toJsonString(template.repositoryPolicy) : undefined,
-      resourceTags: tags.length > 0 ? tags.map(([key, value]) => ({ key, value })) : undefined,
-      customRoleArn: template.customRole?.roleArn,
-    });
-  }
-}
-
-function checkDistinct(scope: IConstruct, prop: string, values: string[], what: string): void {
-  const repeated = values.filter((v, i) => values.indexOf(v) !== i);
-  if (repeated.length > 0) {
-    throw propError(scope, prop, repeated[0], `is given as ${what} more than once`, `give each ${what} once`);
   }
 }

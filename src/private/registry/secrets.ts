@@ -2,7 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import { AccountRelation, compareAccounts } from '../shared/accounts';
-import { propError, warn } from '../shared/errors';
+import { propError, Warning } from '../shared/errors';
 
 /** The prefix ECR requires in the name of an upstream credentials secret. */
 export const SECRET_NAME_PREFIX = 'ecr-pullthroughcache/';
@@ -24,9 +24,11 @@ export function knownSecretName(secret: secretsmanager.ISecret): string | undefi
 
 /**
  * Checks the credentials secret of a pull-through cache rule: named `ecr-pullthroughcache/…`, in
- * the account and region of the registry. Errors when known to be wrong, warns when unknown.
+ * the account and region of the registry. Errors when known to be wrong; returns a warning when the
+ * name is only known at deploy time.
  */
-export function checkCredentialsSecret(scope: IConstruct, prefix: string, secret: secretsmanager.ISecret): void {
+export function checkCredentialsSecret(scope: IConstruct, prefix: string, secret: secretsmanager.ISecret): Warning[] {
+  const warnings: Warning[] = [];
   const name = knownSecretName(secret);
   if (name === undefined) {
     throw propError(
@@ -38,12 +40,12 @@ export function checkCredentialsSecret(scope: IConstruct, prefix: string, secret
     );
   }
   if (Token.isUnresolved(name)) {
-    warn(
-      scope,
-      'credentialsSecretNameUnknown',
-      `the name of secret ${secret.node.path} (rule "${prefix}") is only known at deploy time: ECR rejects the rule ` +
+    warnings.push({
+      id: 'credentialsSecretNameUnknown',
+      message:
+        `the name of secret ${secret.node.path} (rule "${prefix}") is only known at deploy time: ECR rejects the rule ` +
         `unless the name starts with "${SECRET_NAME_PREFIX}"; import the secret by name or by a literal ARN to have it checked at synth`,
-    );
+    });
   } else if (!name.startsWith(SECRET_NAME_PREFIX) || name.length === SECRET_NAME_PREFIX.length) {
     throw propError(
       scope,
@@ -76,4 +78,5 @@ export function checkCredentialsSecret(scope: IConstruct, prefix: string, secret
       'ECR reads upstream credentials from the account and region of the rule: create (or replicate) the secret there',
     );
   }
+  return warnings;
 }

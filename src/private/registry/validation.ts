@@ -116,3 +116,11 @@ export function validateRegion(scope: IConstruct | undefined, prop: string, regi
     );
   }
 }
+
+/** Fails on the first value given more than once, e.g. `appliedFor "REPLICATION" is given as trigger more than once`. */
+export function checkDistinct(scope: IConstruct | undefined, prop: string, values: string[], what: string): void {
+  const repeated = values.filter((v, i) => values.indexOf(v) !== i);
+  if (repeated.length > 0) {
+    throw propError(scope, prop, repeated[0], `is given as ${what} more than once`, `give each ${what} once`);
+  }
+}

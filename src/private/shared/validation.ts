@@ -126,6 +126,16 @@ export function validateNotBlank(scope: IConstruct | undefined, prop: string, va
   }
 }
 
+/** A name of 1-`max` characters (e.g. a portfolio's display name). */
+export function validateLength(scope: IConstruct | undefined, prop: string, value: string, max: number): void {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  if (value.length < 1 || value.length > max) {
+    throw propError(scope, prop, value, `has ${value.length} characters`, `use 1-${max} characters`);
+  }
+}
+
 /**
  * A project environment variable name as CodeBuild takes it: not empty, not in CodeBuild's own
  * `CODEBUILD_` namespace, no whitespace and no "=" (the shell could not export it).

@@ -1,0 +1,428 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { IConstruct } from 'constructs';
+import { expiresUntagged, renderLifecyclePolicy } from './lifecycle';
+import { checkCredentialsSecret } from './secrets';
+import { environmentKey, registerRegistryWide, UNKNOWN_ENVIRONMENT } from './singleton';
+import {
+  checkDistinct,
+  validateCachePrefix,
+  validateRegion,
+  validateReplicationFilter,
+  validateTemplatePrefix,
+} from './validation';
+import type { RegistryScanning } from '../../registry-scanning';
+import type { Upstream } from '../../upstream';
+import { AccountRelation, compareAccounts } from '../shared/accounts';
+import { propError, Warning } from '../shared/errors';
+import { validateAccountId } from '../shared/validation';
+
+/** Most replication rules in a registry (ECR's limit). */
+export const MAX_REPLICATION_RULES = 10;
+/** Most distinct replication destinations over all rules (ECR's limit). */
+export const MAX_REPLICATION_DESTINATIONS = 25;
+/** Most pull-through cache rules in a registry (ECR's limit). */
+export const MAX_PULL_THROUGH_CACHE_RULES = 50;
+
+/** `RepositoryCreationTrigger.PULL_THROUGH_CACHE`. */
+const PULL_THROUGH_CACHE = 'PULL_THROUGH_CACHE';
+
+/** A replication rule as {@link resolveRegistrySettings} reads it (`ReplicationRule` satisfies it). */
+export interface ReplicationRuleInputs {
+  readonly destinations: Array<{ readonly region: string; readonly accountId?: string }>;
+  readonly repositoryPrefixes?: string[];
+}
+
+/** A repository creation template as {@link resolveRegistrySettings} reads it (`RepositoryCreationTemplate` satisfies it). */
+export interface CreationTemplateInputs {
+  readonly prefix: string;
+  /** `RepositoryCreationTrigger` values. */
+  readonly appliedFor: string[];
+  readonly description?: string;
+  readonly imageTagMutability?: ecr.TagMutability;
+  readonly encryptionKey?: kms.IKey;
+  readonly lifecycleRules?: ecr.LifecycleRule[];
+  readonly repositoryPolicy?: iam.PolicyDocument;
+  readonly resourceTags?: Record<string, string>;
+  readonly customRole?: iam.IRole;
+}
+
+/** A pull-through cache rule as its resolve step reads it (`PullThroughCacheRule` satisfies it). */
+export interface CacheRuleInputs {
+  readonly ecrRepositoryPrefix: string;
+  readonly upstream: Upstream;
+  /** The registry the rule is a rule of, once added to one. */
+  readonly _registry?: IConstruct;
+}
+
+/**
+ * What RegistrySettings' props hold, as {@link resolveRegistrySettings} reads them.
+ * `RegistrySettingsProps` satisfies this structurally, so that no private module imports the
+ * construct's file.
+ */
+export interface RegistrySettingsInputs<R extends CacheRuleInputs = CacheRuleInputs> {
+  readonly replicationRules?: ReplicationRuleInputs[];
+  readonly replicationSourceAccountIds?: string[];
+  readonly pullThroughCacheRules?: R[];
+  readonly scanning?: RegistryScanning;
+  readonly repositoryCreationTemplates?: CreationTemplateInputs[];
+}
+
+/** A pull-through cache rule, checked against the rules the registry already has. */
+export interface ResolvedCacheRule<R extends CacheRuleInputs = CacheRuleInputs> {
+  readonly rule: R;
+  /** The properties of its `AWS::ECR::PullThroughCacheRule`. */
+  readonly properties: ecr.CfnPullThroughCacheRuleProps;
+  /** Warnings about its credentials secret, in order. */
+  readonly warnings: Warning[];
+}
+
+/** The properties of the `AWS::ECR::RegistryScanningConfiguration` (aws-cdk-lib 2.177 has no L1 for it). */
+export interface ScanningProperties {
+  readonly ScanType: string;
+  readonly Rules: Array<{
+    readonly ScanFrequency: string;
+    readonly RepositoryFilters: Array<{ readonly Filter: string; readonly FilterType: string }>;
+  }>;
+}
+
+/** RegistrySettings' props, validated, with the defaults applied. */
+export interface ResolvedRegistrySettings<R extends CacheRuleInputs = CacheRuleInputs> {
+  /** The rules of the replication configuration; undefined without `replicationRules`. */
+  readonly replicationRules?: ecr.CfnReplicationConfiguration.ReplicationRuleProperty[];
+  /** The accounts the registry policy lets replicate in; undefined without `replicationSourceAccountIds`. */
+  readonly registryPolicyAccountIds?: string[];
+  /** Undefined without `scanning`. */
+  readonly scanning?: ScanningProperties;
+  /** The props' pull-through cache rules, each once. */
+  readonly pullThroughCacheRules: ResolvedCacheRule<R>[];
+  /** The properties of each `AWS::ECR::RepositoryCreationTemplate`. */
+  readonly creationTemplates: ecr.CfnRepositoryCreationTemplateProps[];
+  /** Warnings for the construct to emit, in order (the rules' first, then the templates'). */
+  readonly warnings: Warning[];
+}
+
+/**
+ * The one validation path of RegistrySettings' props: every check in the order their errors are
+ * reported (one per environment, replication, registry policy, pull-through cache rules, creation
+ * templates), the defaults, and which values are tokens (skipped). Creates nothing; it records the
+ * registry's environment in the app (`singleton.ts`) for the next RegistrySettings' check. Rules
+ * added later go through {@link resolvePullThroughCacheRule}, the same path as the props' rules.
+ */
+export function resolveRegistrySettings<R extends CacheRuleInputs>(
+  scope: IConstruct,
+  props: RegistrySettingsInputs<R>,
+): ResolvedRegistrySettings<R> {
+  checkOnePerEnvironment(scope);
+  const replicationRules =
+    props.replicationRules !== undefined ? resolveReplicationRules(scope, props.replicationRules) : undefined;
+  const registryPolicyAccountIds =
+    props.replicationSourceAccountIds !== undefined
+      ? resolveReplicationSourceAccounts(scope, props.replicationSourceAccountIds)
+      : undefined;
+  const pullThroughCacheRules: ResolvedCacheRule<R>[] = [];
+  for (const rule of props.pullThroughCacheRules ?? []) {
+    const resolved = resolvePullThroughCacheRule(
+      scope,
+      rule,
+      pullThroughCacheRules.map((r) => r.rule),
+    );
+    if (resolved !== undefined) {
+      pullThroughCacheRules.push(resolved);
+    }
+  }
+  const templates = props.repositoryCreationTemplates ?? [];
+  checkDistinct(
+    scope,
+    'repositoryCreationTemplates',
+    templates.map((t) => t.prefix),
+    'prefix',
+  );
+  const creationTemplates = templates.map((template) => resolveCreationTemplate(scope, template));
+  return {
+    replicationRules,
+    registryPolicyAccountIds,
+    scanning: props.scanning !== undefined ? scanningProperties(props.scanning) : undefined,
+    pullThroughCacheRules,
+    creationTemplates: creationTemplates.map((t) => t.properties),
+    warnings: [...pullThroughCacheRules, ...creationTemplates].flatMap((r) => r.warnings),
+  };
+}
+
+/**
+ * The checks of a pull-through cache rule added to a registry that has the rules `existing`: its
+ * prefix is not one of theirs, the registry has room, the rule is not another registry's, and its
+ * credentials secret is one ECR accepts. Undefined when the rule is one of `existing` (added once).
+ */
+export function resolvePullThroughCacheRule<R extends CacheRuleInputs>(
+  scope: IConstruct,
+  rule: R,
+  existing: readonly R[],
+): ResolvedCacheRule<R> | undefined {
+  if (existing.includes(rule)) {
+    return undefined;
+  }
+  const prefix = rule.ecrRepositoryPrefix;
+  if (existing.some((r) => r.ecrRepositoryPrefix === prefix)) {
+    throw propError(
+      scope,
+      'pullThroughCacheRules',
+      prefix,
+      'is the prefix of two rules',
+      'give each rule its own ecrRepositoryPrefix',
+    );
+  }
+  if (existing.length >= MAX_PULL_THROUGH_CACHE_RULES) {
+    throw propError(
+      scope,
+      'pullThroughCacheRules',
+      `${existing.length + 1} rules`,
+      `are more than ECR allows in one registry (${MAX_PULL_THROUGH_CACHE_RULES})`,
+      'share one rule per upstream between teams',
+    );
+  }
+  if (rule._registry !== undefined && rule._registry !== scope) {
+    throw propError(
+      scope,
+      'pullThroughCacheRules',
+      prefix,
+      `is already a rule of ${rule._registry.node.path}`,
+      'create one PullThroughCacheRule per registry',
+    );
+  }
+  const credentials = rule.upstream.credentials;
+  return {
+    rule,
+    properties: {
+      ecrRepositoryPrefix: prefix,
+      upstreamRegistry: rule.upstream.registryType,
+      upstreamRegistryUrl: rule.upstream.registryUrl,
+      credentialArn: credentials?.secretArn,
+    },
+    warnings: credentials !== undefined ? checkCredentialsSecret(scope, prefix, credentials) : [],
+  };
+}
+
+/**
+ * The checks of `grantPullThroughCache`: the prefix is a valid one (an error), and the prefix of
+ * one of the registry's `rules` (a warning otherwise: the rule may be in another app).
+ */
+export function resolvePullThroughCacheGrant(
+  scope: IConstruct,
+  ecrRepositoryPrefix: string,
+  rules: readonly CacheRuleInputs[],
+): Warning[] {
+  validateCachePrefix(scope, 'ecrRepositoryPrefix', ecrRepositoryPrefix);
+  if (rules.some((r) => r.ecrRepositoryPrefix === ecrRepositoryPrefix)) {
+    return [];
+  }
+  return [
+    {
+      id: 'unknownCachePrefix',
+      message:
+        `grantPullThroughCache: ecrRepositoryPrefix "${ecrRepositoryPrefix}" is not the prefix of a rule of ${scope.node.path} ` +
+        `(${rules.map((r) => r.ecrRepositoryPrefix).join(', ') || 'none'}): the grant works only if a rule with that prefix exists in the registry`,
+    },
+  ];
+}
+
+/** One RegistrySettings per account and region in an app (and one only, next to an environment-agnostic one). */
+function checkOnePerEnvironment(scope: IConstruct): void {
+  const others = registerRegistryWide(scope);
+  if (others.length === 0) {
+    return;
+  }
+  const key = environmentKey(scope);
+  const where =
+    key === UNKNOWN_ENVIRONMENT
+      ? 'this one is in an environment-agnostic stack, which can be deployed to the environment of any other'
+      : `both are for account/region ${key} (or one is in an environment-agnostic stack)`;
+  throw new Error(
+    `${scope.node.path}: RegistrySettings ${others.join(', ')} already exists in this app, and ${where}: ` +
+      "the replication configuration, registry policy and scanning configuration exist once per account and region, so a second deployment would replace the first's. " +
+      'Keep one RegistrySettings per account and region, and give stacks that hold one an explicit env (account and region)',
+  );
+}
+
+function resolveReplicationRules(
+  scope: IConstruct,
+  rules: ReplicationRuleInputs[],
+): ecr.CfnReplicationConfiguration.ReplicationRuleProperty[] {
+  if (rules.length > MAX_REPLICATION_RULES) {
+    throw propError(
+      scope,
+      'replicationRules',
+      `${rules.length} rules`,
+      `are more than ECR allows (${MAX_REPLICATION_RULES})`,
+      'merge rules that share destinations',
+    );
+  }
+  const stack = Stack.of(scope);
+  const destinations = new Set<string>();
+  const rendered = rules.map((rule) => {
+    if (rule.destinations.length === 0) {
+      throw propError(
+        scope,
+        'replicationRules',
+        '[] destinations',
+        'leave a rule without a destination',
+        'give at least one destination',
+      );
+    }
+    const prefixes = rule.repositoryPrefixes ?? [];
+    prefixes.forEach((p) => validateReplicationFilter(scope, 'repositoryPrefixes', p));
+    if (prefixes.length > 100) {
+      throw propError(
+        scope,
+        'repositoryPrefixes',
+        `${prefixes.length} prefixes`,
+        'are more than ECR allows in one rule (100)',
+        'use shorter, shared prefixes',
+      );
+    }
+    return {
+      destinations: rule.destinations.map((d) => {
+        validateRegion(scope, 'destinations.region', d.region);
+        const account = d.accountId ?? stack.account;
+        if (d.accountId !== undefined) {
+          validateAccountId(scope, 'destinations.accountId', d.accountId);
+        }
+        if (
+          compareAccounts(account, stack.account) === AccountRelation.SAME &&
+          !Token.isUnresolved(d.region) &&
+          !Token.isUnresolved(stack.region) &&
+          d.region === stack.region
+        ) {
+          throw propError(
+            scope,
+            'destinations',
+            `${d.region}`,
+            `is the registry itself (account ${stack.account}, region ${stack.region})`,
+            'replicate to another region or another account',
+          );
+        }
+        destinations.add(JSON.stringify(stack.resolve([account, d.region])));
+        return { region: d.region, registryId: account };
+      }),
+      ...(prefixes.length > 0
+        ? { repositoryFilters: prefixes.map((filter) => ({ filter, filterType: 'PREFIX_MATCH' })) }
+        : {}),
+    };
+  });
+  if (destinations.size > MAX_REPLICATION_DESTINATIONS) {
+    throw propError(
+      scope,
+      'replicationRules',
+      `${destinations.size} destinations`,
+      `are more than ECR allows over all rules (${MAX_REPLICATION_DESTINATIONS})`,
+      'replicate to fewer regions and accounts',
+    );
+  }
+  return rendered;
+}
+
+function resolveReplicationSourceAccounts(scope: IConstruct, accountIds: string[]): string[] {
+  if (accountIds.length === 0) {
+    throw propError(
+      scope,
+      'replicationSourceAccountIds',
+      [],
+      'is empty',
+      'list the accounts that replicate into this registry, or leave the prop out',
+    );
+  }
+  accountIds.forEach((a) => validateAccountId(scope, 'replicationSourceAccountIds', a));
+  checkDistinct(scope, 'replicationSourceAccountIds', accountIds, 'account');
+  const own = accountIds.find((a) => compareAccounts(a, Stack.of(scope).account) === AccountRelation.SAME);
+  if (own !== undefined) {
+    throw propError(
+      scope,
+      'replicationSourceAccountIds',
+      own,
+      'is the account of the registry, which needs no registry policy to replicate into itself',
+      'list only other accounts',
+    );
+  }
+  return accountIds;
+}
+
+function scanningProperties(scanning: RegistryScanning): ScanningProperties {
+  return {
+    ScanType: scanning.scanType,
+    Rules: scanning.rules.map((rule) => ({
+      ScanFrequency: rule.scanFrequency,
+      RepositoryFilters: rule.filters.map((filter) => ({ Filter: filter, FilterType: 'WILDCARD' })),
+    })),
+  };
+}
+
+/** The checks of one creation template, and the properties of its `AWS::ECR::RepositoryCreationTemplate`. */
+function resolveCreationTemplate(
+  scope: IConstruct,
+  template: CreationTemplateInputs,
+): { properties: ecr.CfnRepositoryCreationTemplateProps; warnings: Warning[] } {
+  validateTemplatePrefix(scope, 'prefix', template.prefix);
+  if (template.appliedFor.length === 0) {
+    throw propError(
+      scope,
+      'appliedFor',
+      [],
+      'is empty',
+      'use RepositoryCreationTrigger.PULL_THROUGH_CACHE and/or RepositoryCreationTrigger.REPLICATION',
+    );
+  }
+  checkDistinct(scope, 'appliedFor', template.appliedFor, 'trigger');
+  if (
+    template.description !== undefined &&
+    !Token.isUnresolved(template.description) &&
+    template.description.length > 256
+  ) {
+    throw propError(
+      scope,
+      'description',
+      `${template.description.length} characters`,
+      'is longer than 256 characters',
+      'shorten the description',
+    );
+  }
+  const rules = template.lifecycleRules ?? [];
+  if (template.appliedFor.includes(PULL_THROUGH_CACHE)) {
+    const untagged = rules.find(expiresUntagged);
+    if (untagged !== undefined) {
+      throw propError(
+        scope,
+        'lifecycleRules',
+        untagged.description ?? `tagStatus ${untagged.tagStatus ?? 'ANY'}`,
+        `of the creation template for "${template.prefix}" expires untagged images in pull-through cache repositories, ` +
+          'where the platform images of a cached multi-architecture image are untagged (expiring them breaks pulls of its tag)',
+        'use rules on tagged images only (TagStatus.TAGGED with tagPrefixList or tagPatternList), or apply the template to REPLICATION only',
+      );
+    }
+  }
+  const tags = Object.entries(template.resourceTags ?? {});
+  const warnings: Warning[] = [];
+  if ((template.encryptionKey !== undefined || tags.length > 0) && template.customRole === undefined) {
+    warnings.push({
+      id: 'creationTemplateWithoutRole',
+      message:
+        `repositoryCreationTemplates "${template.prefix}" sets ${template.encryptionKey ? 'encryptionKey' : 'resourceTags'} without customRole: ` +
+        'ECR needs a role of yours to apply KMS encryption and tags to the repositories it creates; give customRole',
+    });
+  }
+  const properties: ecr.CfnRepositoryCreationTemplateProps = {
+    prefix: template.prefix,
+    appliedFor: template.appliedFor,
+    description: template.description,
+    imageTagMutability: template.imageTagMutability,
+    encryptionConfiguration: template.encryptionKey
+      ? { encryptionType: 'KMS', kmsKey: template.encryptionKey.keyArn }
+      : undefined,
+    lifecyclePolicy: rules.length > 0 ? renderLifecyclePolicy(scope, 'lifecycleRules', rules) : undefined,
+    repositoryPolicy: template.repositoryPolicy ? Stack.of(scope).toJsonString(template.repositoryPolicy) : undefined,
+    resourceTags: tags.length > 0 ? tags.map(([key, value]) => ({ key, value })) : undefined,
+    customRoleArn: template.customRole?.roleArn,
+  };
+  return { properties, warnings };
+}
