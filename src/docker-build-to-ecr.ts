@@ -268,12 +268,11 @@ export interface DockerBuildToEcrProps {
 
   /**
    * Where Docker layers are kept between builds. `DockerCache.registry()` keeps the layers of every
-   * stage in the image repository under a cache tag, so a build on a fresh CodeBuild host (every
-   * build) starts from them; `DockerCache.local()` is CodeBuild's best-effort LOCAL cache;
-   * `DockerCache.none()` builds cold every time.
+   * stage in a cache repository of the build's own (`cacheRepository`), under a cache tag, so a build
+   * on a fresh CodeBuild host (every build) starts from them; `DockerCache.local()` is CodeBuild's
+   * best-effort LOCAL cache; `DockerCache.none()` builds cold every time.
    *
-   * @default - DockerCache.registry(); DockerCache.local() when the created repository is
-   * IMMUTABLE (it would refuse to move the cache tag)
+   * @default DockerCache.registry()
    */
   readonly cache?: DockerCache;
 

@@ -39,13 +39,14 @@ export class DockerCache {
   }
 
   /**
-   * Layers of every stage cached in the image repository itself, under a cache tag (see
-   * `RegistryCacheOptions.tag`): any build, on any fresh host, starts from the layers of the last
-   * build that wrote the cache. Builds of pull requests read the cache but never write it.
+   * Layers of every stage cached in a repository of the build's own (`DockerBuildToEcr.cacheRepository`,
+   * which who may pull the image cannot read), under a cache tag (see `RegistryCacheOptions.tag`): any
+   * build, on any fresh host, starts from the layers of the last build that wrote the cache. Builds of
+   * pull requests read the cache but never write it.
    *
    * With buildx (CodeBuild's current images, Docker 28): one registry cache image per platform with
    * `mode=max` (every stage), written by a `docker-container` builder. Without buildx (older Docker):
-   * BuildKit's inline cache, one cache image per named stage.
+   * BuildKit's inline cache, one cache image per named stage the target needs.
    */
   public static registry(options: RegistryCacheOptions = {}): DockerCache {
     return new DockerCache(CacheKind.REGISTRY, options.tag);
