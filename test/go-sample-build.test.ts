@@ -100,6 +100,25 @@ describe('GoSampleBuild defaults', () => {
   const template = Template.fromStack(stack);
   const spec = buildSpecOf(template);
 
+  test('footprint: 9 resources, one IAM policy (BuildPolicy) with every grant; no statement for the default log group', () => {
+    const types = Object.values<any>(template.toJSON().Resources).map((r) => r.Type).sort();
+    expect(types).toEqual([
+      'AWS::CodeBuild::Project',
+      'AWS::IAM::Policy',
+      'AWS::IAM::Role',
+      'AWS::KMS::Key',
+      'AWS::Logs::LogGroup',
+      'AWS::S3::Bucket',
+      'AWS::S3::Bucket',
+      'AWS::S3::BucketPolicy',
+      'AWS::S3::BucketPolicy',
+    ]);
+    const [policyId] = Object.keys(template.findResources('AWS::IAM::Policy'));
+    expect(policyId).toMatch(/^GoRoleBuildPolicy[0-9A-F]{8}$/);
+    expect(JSON.stringify(identityStatements(template))).not.toContain('/aws/codebuild/');
+    expect(construct.role.node.tryFindChild('DefaultPolicy')).toBeUndefined();
+  });
+
   test('a curated image with Go 1.26 selected by runtime-versions, pulled with CODEBUILD credentials', () => {
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Environment: {
