@@ -69,9 +69,7 @@ function handWritten(scope: Construct, id: string, source: codebuild.ISource): v
     imageScanOnPush: true,
     imageTagMutability: ecr.TagMutability.MUTABLE,
     removalPolicy: RemovalPolicy.RETAIN,
-    lifecycleRules: [
-      { rulePriority: 1, tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(14) },
-    ],
+    lifecycleRules: [{ rulePriority: 1, tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(14) }],
   });
   const cache = new ecr.Repository(c, 'CacheRepository', {
     imageTagMutability: ecr.TagMutability.MUTABLE,

@@ -679,7 +679,11 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     ]);
     // The construct's own policy holds its statements only (see BuildRoleGrants).
     addNagSuppressions(policy.node.defaultChild as iam.CfnPolicy, [
-      { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken has no resource scope', appliesTo: ['Resource::*'] },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'ecr:GetAuthorizationToken has no resource scope',
+        appliesTo: ['Resource::*'],
+      },
       {
         id: 'AwsSolutions-IAM5',
         reason: "Source.s3's read grant on the source object",

@@ -488,7 +488,11 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
         reason: "Source.s3's read grant on the source object",
         appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
       },
-      { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken has no resource scope', appliesTo: ['Resource::*'] },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'ecr:GetAuthorizationToken has no resource scope',
+        appliesTo: ['Resource::*'],
+      },
     ]);
     if (this.imageIsCustom) {
       addNagSuppressions(this.project.node.defaultChild as codebuild.CfnProject, [

@@ -167,9 +167,7 @@ describe('a build of examples/docker-app from a commit', () => {
     expectPhases(rebuild, { pre_build: 'ok', build: 'ok', post_build: 'ok' });
     // The RUN step of the build stage was not run again (BuildKit: "#n CACHED").
     expect(rebuild.stdout + rebuild.stderr).toMatch(/\] RUN mkdir -p \/out[^\n]*\n#\d+ sha256:[0-9a-f]+\n#\d+ CACHED/);
-    expect(await harness.registry.tags(REPOSITORY)).toEqual(
-      [COMMIT_TAG, SECOND_COMMIT.slice(0, 7), 'latest'].sort(),
-    );
+    expect(await harness.registry.tags(REPOSITORY)).toEqual([COMMIT_TAG, SECOND_COMMIT.slice(0, 7), 'latest'].sort());
     expect((await harness.registry.manifest(REPOSITORY, SECOND_COMMIT.slice(0, 7)))?.digest).toBe(before?.digest);
     expect(fs.readdirSync(markers)).toEqual([]);
   }, 60_000);

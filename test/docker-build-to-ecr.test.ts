@@ -104,7 +104,7 @@ describe('DockerBuildToEcr: repository', () => {
     );
   });
 
-  test('the cache repository: the build\'s own, MUTABLE, not scanned, superseded cache images expire after a day', () => {
+  test("the cache repository: the build's own, MUTABLE, not scanned, superseded cache images expire after a day", () => {
     // GIVEN an IMMUTABLE image repository
     const { template } = build({ imageTagMutability: ecr.TagMutability.IMMUTABLE });
     // THEN the cache still has a repository of its own, whose tag can move
@@ -132,9 +132,19 @@ describe('DockerBuildToEcr: repository', () => {
       'Fn::Join': [
         '',
         [
-          { 'Fn::Select': [4, { 'Fn::Split': [':', { 'Fn::GetAtt': [expect.stringMatching(/^ImageCacheRepository/), 'Arn'] }] }] },
+          {
+            'Fn::Select': [
+              4,
+              { 'Fn::Split': [':', { 'Fn::GetAtt': [expect.stringMatching(/^ImageCacheRepository/), 'Arn'] }] },
+            ],
+          },
           '.dkr.ecr.',
-          { 'Fn::Select': [3, { 'Fn::Split': [':', { 'Fn::GetAtt': [expect.stringMatching(/^ImageCacheRepository/), 'Arn'] }] }] },
+          {
+            'Fn::Select': [
+              3,
+              { 'Fn::Split': [':', { 'Fn::GetAtt': [expect.stringMatching(/^ImageCacheRepository/), 'Arn'] }] },
+            ],
+          },
           '.',
           { Ref: 'AWS::URLSuffix' },
           '/',
@@ -153,7 +163,7 @@ describe('DockerBuildToEcr: repository', () => {
     }
   });
 
-  test('the cache repository is encrypted with the image repository\'s key, and follows removalPolicy', () => {
+  test("the cache repository is encrypted with the image repository's key, and follows removalPolicy", () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     const { template } = build({ encryptionKey: key, removalPolicy: RemovalPolicy.DESTROY }, stack);
@@ -161,7 +171,10 @@ describe('DockerBuildToEcr: repository', () => {
       DeletionPolicy: 'Delete',
       Properties: {
         EmptyOnDelete: true,
-        EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] } },
+        EncryptionConfiguration: {
+          EncryptionType: 'KMS',
+          KmsKey: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
+        },
       },
     });
   });
@@ -174,7 +187,9 @@ describe('DockerBuildToEcr: repository', () => {
       DeletionPolicy: 'Retain',
     });
     template.hasResourceProperties('AWS::CodeBuild::Project', {
-      LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: { Ref: Match.stringLikeRegexp('^ImageLogGroup') } } },
+      LogsConfig: {
+        CloudWatchLogs: { Status: 'ENABLED', GroupName: { Ref: Match.stringLikeRegexp('^ImageLogGroup') } },
+      },
     });
     expect(image.logGroup).toBeDefined();
   });
@@ -266,7 +281,10 @@ describe('DockerBuildToEcr: repository', () => {
 
   test('removalPolicy DESTROY deletes the repository and empties it', () => {
     const { template } = build({ removalPolicy: RemovalPolicy.DESTROY });
-    expect(imageRepositoryOf(template)).toMatchObject({ Properties: { EmptyOnDelete: true }, DeletionPolicy: 'Delete' });
+    expect(imageRepositoryOf(template)).toMatchObject({
+      Properties: { EmptyOnDelete: true },
+      DeletionPolicy: 'Delete',
+    });
   });
 
   test('uses an existing repository and creates none', () => {

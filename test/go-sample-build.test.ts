@@ -101,7 +101,9 @@ describe('GoSampleBuild defaults', () => {
   const spec = buildSpecOf(template);
 
   test('footprint: 9 resources, one IAM policy (BuildPolicy) with every grant; no statement for the default log group', () => {
-    const types = Object.values<any>(template.toJSON().Resources).map((r) => r.Type).sort();
+    const types = Object.values<any>(template.toJSON().Resources)
+      .map((r) => r.Type)
+      .sort();
     expect(types).toEqual([
       'AWS::CodeBuild::Project',
       'AWS::IAM::Policy',

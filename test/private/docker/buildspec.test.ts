@@ -792,11 +792,14 @@ describe('the cache repository in another registry than the image (an image repo
       'Other',
       'arn:aws:ecr:us-east-1:222222222222:repository/shared/app',
     );
-    const { result, calls } = runWithFakes({ repository, additionalTags: [] }, {
-      ECR_REGISTRY: '222222222222.dkr.ecr.us-east-1.amazonaws.com',
-      IMAGE_REPO_NAME: 'shared/app',
-      AWS_DEFAULT_REGION: 'us-east-1',
-    });
+    const { result, calls } = runWithFakes(
+      { repository, additionalTags: [] },
+      {
+        ECR_REGISTRY: '222222222222.dkr.ecr.us-east-1.amazonaws.com',
+        IMAGE_REPO_NAME: 'shared/app',
+        AWS_DEFAULT_REGION: 'us-east-1',
+      },
+    );
     expect(result.succeeded).toBe(true);
     const logins = calls.filter((c) => c.args[1] === 'get-login-password' || c.args[0] === 'login');
     expect(logins.map((c) => [c.tool, ...c.args])).toEqual([
