@@ -445,6 +445,41 @@ describe('registry cache (issue 11)', () => {
     recordTiming('registry cache: cold build (all phases)', cold.durationMs);
     recordTiming('registry cache: empty daemon, source-only change (all phases)', warm.durationMs);
   }, 90_000);
+
+  test('only the stages the target needs are built and cached: a failing and a slow unused stage are skipped', async () => {
+    // GIVEN a target (runtime) that needs deps, beside a test stage that fails and a stage that
+    // would take longer than the test may (BuildKit's `docker build --target runtime` skips both)
+    const dockerfile = [
+      'ARG BASE_IMAGE',
+      'FROM ${BASE_IMAGE} AS deps',
+      'RUN echo deps > /deps.txt',
+      'FROM ${BASE_IMAGE} AS test',
+      'RUN echo "the unused test stage ran" && exit 1',
+      'FROM ${BASE_IMAGE} AS slow',
+      'RUN echo "the unused slow stage ran" && sleep 300',
+      'FROM ${BASE_IMAGE} AS runtime',
+      'COPY --from=deps /deps.txt /deps.txt',
+      '',
+    ].join('\n');
+    const built = synthesize({ target: 'runtime', buildArgs: { BASE_IMAGE: harness.baseImage } });
+    const repository = 'cache/stages';
+
+    // WHEN it builds with the registry cache where there is no buildx
+    const run = build(built, repository, sourceWith({ Dockerfile: dockerfile }), COMMIT);
+    recordTiming('registry cache: target with two unused stages (all phases)', run.durationMs);
+
+    // THEN it succeeds; no step of test or slow ran; deps got its cache image, they got none
+    expectPhases(run, OK);
+    const log = run.stdout + run.stderr;
+    expect(run.stdout).toContain('one image per stage (BuildKit inline cache; no buildx here)');
+    expect(run.stdout).toContain(
+      `Building stage deps (cache image ${harness.registry.host}/${repository}:buildcache-deps)`,
+    );
+    expect(log).toMatch(/\[deps 2\/2\] RUN echo deps/);
+    expect(log).not.toMatch(/Building stage (test|slow)|\[(test|slow) \d+\/\d+\]|the unused/);
+    expect(await harness.registry.tags(repository)).toEqual([COMMIT_TAG, 'buildcache', 'buildcache-deps', 'latest']);
+    expect(harness.pullImage(harness.registry, repository, COMMIT_TAG).readFile('/deps.txt')).toBe('deps\n');
+  }, 90_000);
 });
 
 describe('build secrets (issue 11)', () => {

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { neededStagesLines } from './stages';
 
 /** The kinds of `DockerCache`. */
 export enum CacheKind {
@@ -13,8 +14,8 @@ export const DEFAULT_CACHE_TAG = 'buildcache';
 
 /**
  * Named stages that get a cache image of their own where the build runs without buildx (inline
- * cache): the first ones of the Dockerfile, up to this many. With buildx, one cache image holds
- * every stage.
+ * cache): the first ones of the Dockerfile that the target needs, up to this many. With buildx, one
+ * cache image holds every stage.
  */
 export const MAX_CACHED_STAGES = 9;
 
@@ -50,9 +51,11 @@ export interface CacheSettings {
  *   (no attestation manifest: ECR scans a plain image) and `--load` (the image is pushed by the
  *   same `docker push` as in every other form, which reports the registry's digest).
  * - registry without buildx (Docker 20.10): BuildKit's inline cache covers only the stages of the
- *   image it is written into, so each named stage before the final one is built with `--target`
+ *   image it is written into, so each named stage the target (or the final stage) needs, through
+ *   `FROM <stage>`, `COPY --from` or `RUN --mount=...,from=` (`stages.ts`), is built with `--target`
  *   and kept as a cache image of its own (`<tag>-<stage>`), the final image as `<tag>`, and every
- *   build reads all of them with `--cache-from`.
+ *   build reads all of them with `--cache-from`. A stage the target does not need is not built, as
+ *   BuildKit skips it in `docker build --target`.
  */
 export function buildImageLines(cache: CacheSettings): string[] {
   const plainBuild = [
@@ -86,25 +89,14 @@ export function buildImageLines(cache: CacheSettings): string[] {
     '  else',
     '    echo "Docker layer cache: $CACHE_REF and one image per stage (BuildKit inline cache; no buildx here)"',
     '    export DOCKER_BUILDKIT=1',
-    '    # Named stages of the Dockerfile before the final one ("-" for a stage without a name).',
-    `    local from_names=() cache_stages=() cache_from=() name ref final_stage=${cache.targetWord ?? '""'}`,
-    `    mapfile -t from_names < <(sed -n -E '/^[[:space:]]*[Ff][Rr][Oo][Mm][[:space:]]/{s/^.*[[:space:]][Aa][Ss][[:space:]]+([A-Za-z0-9][A-Za-z0-9._-]*)[[:space:]]*$/\\1/p;t;s/.*/-/p}' ${cache.dockerfileWord})`,
-    '    if [ -z "$final_stage" ] && [ "${#from_names[@]}" -gt 0 ]; then',
-    "      unset 'from_names[-1]'",
-    '    fi',
-    '    for name in "${from_names[@]}"; do',
-    '      if [ -n "$final_stage" ] && [ "${name,,}" = "${final_stage,,}" ]; then',
-    '        break',
-    '      fi',
-    '      if [ "$name" = - ]; then',
-    '        continue',
-    '      fi',
-    `      if [ "\${#cache_stages[@]}" -ge ${MAX_CACHED_STAGES} ]; then`,
-    `        echo "Only the first ${MAX_CACHED_STAGES} named stages get a cache image"`,
-    '        break',
-    '      fi',
-    '      cache_stages+=("$name")',
-    '    done',
+    '    local cache_stages=() cache_from=() name ref',
+    ...neededStagesLines({
+      dockerfileWord: cache.dockerfileWord,
+      targetWord: cache.targetWord,
+      maxStages: MAX_CACHED_STAGES,
+      arrayName: 'cache_stages',
+      indent: '    ',
+    }),
     '    cache_from=(--cache-from "$CACHE_REF")',
     '    for name in "${cache_stages[@]}"; do',
     '      cache_from+=(--cache-from "$CACHE_REF-$name")',

@@ -127,7 +127,11 @@ function splitLoginPipeline(calls: Call[]): { pipeline: Call[]; after: Call[] } 
 function runWithFakes(props: Partial<DockerBuildToEcrProps>, extraEnv: Record<string, string> = {}) {
   const fakes = new Fakes();
   const src = fs.mkdtempSync(path.join(os.tmpdir(), 'src-'));
-  fs.writeFileSync(path.join(src, 'Dockerfile'), 'FROM base AS deps\nRUN make\nFROM deps AS runtime\nFROM scratch\n');
+  // (the final stage needs runtime, which needs deps; nothing needs test)
+  fs.writeFileSync(
+    path.join(src, 'Dockerfile'),
+    'FROM base AS deps\nRUN make\nFROM deps AS runtime\nFROM base AS test\nRUN exit 1\nFROM scratch\nCOPY --from=runtime /app /app\n',
+  );
   try {
     const { buildSpec, env } = synth(props);
     const literalEnv: Record<string, string> = {};
