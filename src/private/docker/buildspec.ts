@@ -57,6 +57,12 @@ export interface DockerBuildSpecInput {
   readonly immutable?: boolean;
   /** Container name of `imagedefinitions.json`; the artifact is written when set. @default - no artifact */
   readonly imageDefinitionsContainerName?: string;
+  /**
+   * The registry cache's repository may be in another registry than the image's (an imported image
+   * repository of another, or an unknown, account or region): the build logs in there too.
+   * @default false
+   */
+  readonly cacheInOtherRegistry?: boolean;
 }
 
 export interface DockerBuildSpec {
@@ -229,7 +235,7 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
     ),
     'echo "Logging in to $ECR_REGISTRY"',
     LOGIN_COMMAND,
-    ...(cache.kind === CacheKind.REGISTRY ? [CACHE_LOGIN_COMMAND] : []),
+    ...(cache.kind === CacheKind.REGISTRY && input.cacheInOtherRegistry ? [CACHE_LOGIN_COMMAND] : []),
   ];
   let secretEnvironmentVariables = { ...secrets.environmentVariables };
   if (input.dockerHubSecretArn !== undefined) {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -107,6 +107,15 @@ export interface ResolvedDockerBuild {
   readonly deployBuild?: { readonly projectTimeoutMinutes: number; readonly sourceVersion?: string };
   /** Warnings for the construct to emit, in order. */
   readonly warnings: Warning[];
+}
+
+/** Whether `repository` is known to be in the account and region of `stack` (its registry). */
+function sameEnvironment(repository: ecr.IRepository, stack: Stack): boolean {
+  const sameRegion =
+    !Token.isUnresolved(repository.env.region) &&
+    !Token.isUnresolved(stack.region) &&
+    repository.env.region === stack.region;
+  return sameRegion && compareAccounts(repository.env.account, stack.account) === AccountRelation.SAME;
 }
 
 /**
@@ -219,6 +228,7 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
       releaseBranch: props.releaseBranch,
       immutable,
       imageDefinitionsContainerName: props.imageDefinitionsContainerName,
+      cacheInOtherRegistry: props.repository !== undefined && !sameEnvironment(props.repository, Stack.of(scope)),
     },
     buildSpecSizeInput,
     cache,

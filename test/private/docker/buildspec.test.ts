@@ -789,6 +789,15 @@ describe('shell helpers', () => {
 });
 
 describe('the cache repository in another registry than the image (an image repository of another region)', () => {
+  test('a repository of the stack, or imported from its account and region: one login (the same registry)', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const same = ecr.Repository.fromRepositoryArn(stack, 'Same', 'arn:aws:ecr:eu-west-1:111111111111:repository/app');
+    for (const props of [{}, { repository: same }]) {
+      const { buildSpec } = synth(props);
+      expect(JSON.stringify(buildSpec.phases.pre_build)).not.toContain('CACHE_REGISTRY');
+    }
+  });
+
   test('the build logs in to both registries, each with its own region', () => {
     const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
     const repository = ecr.Repository.fromRepositoryArn(
