@@ -11,7 +11,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DockerBuildToEcr, DockerBuildToEcrProps, DockerCache, ImagePlatform } from '../src';
+import { CrossAccountPullPolicy, DockerBuildToEcr, DockerBuildToEcrProps, DockerCache, ImagePlatform } from '../src';
 import { addNagChecks, cfnLint, nagErrors } from './support/template-checks';
 
 function newStack(): Stack {
@@ -152,6 +152,30 @@ describe('DockerBuildToEcr: repository', () => {
         ],
       ],
     });
+  });
+
+  test('who may pull the image cannot read the cache: CrossAccountPullPolicy and grantPull reach the image repository only', () => {
+    // GIVEN a build whose image another account may pull, and a role of this account granted pull
+    const stack = newStack();
+    const image = new DockerBuildToEcr(stack, 'Image', { source: s3Source(stack) });
+    new CrossAccountPullPolicy(stack, 'Pull', { repository: image.repository, accountIds: ['222222222222'] });
+    const consumer = new iam.Role(stack, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
+    image.grantPull(consumer);
+    const template = Template.fromStack(stack);
+    // THEN the image repository's policy names the account, the cache repository has none
+    expect(imageRepositoryOf(template).Properties.RepositoryPolicyText).toBeDefined();
+    expect(cacheRepositoryOf(template).Properties.RepositoryPolicyText).toBeUndefined();
+    // and only the build role's policy names the cache repository
+    const cacheArn = JSON.stringify({
+      'Fn::GetAtt': [
+        Object.keys(template.findResources('AWS::ECR::Repository')).find((id) => id.startsWith('ImageCacheRepository')),
+        'Arn',
+      ],
+    });
+    const naming = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p).includes(cacheArn))
+      .map(([id]) => id);
+    expect(naming).toEqual([expect.stringMatching(/^ImageRoleBuildPolicy/)]);
   });
 
   test('no cache repository without the registry cache', () => {
