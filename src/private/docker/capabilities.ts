@@ -4,6 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { CacheKind, DEFAULT_CACHE_TAG, MAX_CACHED_STAGES } from './cache';
 import { PlatformBuild } from './platforms';
+import { gitBranchProblem } from './schedule';
 import { BuildSecretInput, SECRET_ID, secretArnForEnvironment } from './secrets';
 import type { DockerCache } from '../../docker-cache';
 import { ImagePlatform } from '../../image-platform';
@@ -188,18 +189,23 @@ export function validateReleaseBranch(
   if (Token.isUnresolved(branch)) {
     return;
   }
-  if (
-    !/^[A-Za-z0-9._/-]{1,255}$/.test(branch) ||
-    branch.startsWith('-') ||
-    branch.includes('..') ||
-    branch.startsWith('refs/')
-  ) {
+  if (!/^[A-Za-z0-9._/-]{1,255}$/.test(branch) || branch.startsWith('refs/')) {
     throw propError(
       scope,
       'releaseBranch',
       branch,
       'is not a branch name',
       'give the short name of the branch (e.g. "main"): letters, digits, ".", "_", "-", "/"',
+    );
+  }
+  const problem = gitBranchProblem(branch);
+  if (problem !== undefined) {
+    throw propError(
+      scope,
+      'releaseBranch',
+      branch,
+      `${problem}, which git refuses in a branch name (git check-ref-format)`,
+      'give the name of an existing branch',
     );
   }
 }

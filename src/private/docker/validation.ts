@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { BUILD_INPUTS_VARIABLE } from './build-on-deploy';
 import { ENV, RESERVED_BUILD_VARIABLES } from './buildspec';
 import { DockerBuildInputs } from './inputs';
+import { scheduleExpressionProblem } from './schedule';
 import { isSecretValue } from '../shared/build-project';
 import { propError, Warning } from '../shared/errors';
 import {
@@ -249,6 +250,17 @@ export function validateDockerBuildInputs(scope: IConstruct, props: DockerBuildI
  * deploy-time build's source version and its environment variable.
  */
 export function validateDeployFeatures(scope: IConstruct, props: DockerBuildInputs): void {
+  const expression = props.rebuildSchedule?.expressionString;
+  const scheduleProblem = expression === undefined ? undefined : scheduleExpressionProblem(expression);
+  if (scheduleProblem !== undefined) {
+    throw propError(
+      scope,
+      'rebuildSchedule',
+      expression,
+      `${scheduleProblem}, which EventBridge refuses`,
+      'use events.Schedule.rate(Duration.days(1)) or events.Schedule.cron({ hour: "3", minute: "0" }) (EventBridge schedule expressions)',
+    );
+  }
   if (props.badge && !props.source.badgeSupported) {
     throw propError(
       scope,
