@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DockerCache } from './docker-cache';
@@ -250,7 +251,10 @@ export interface DockerBuildToEcrProps {
 
   /**
    * Rebuild the image on a schedule (e.g. to pick up patched base images): an EventBridge rule that
-   * starts a build of the project, through a role that may start this project's builds only.
+   * starts a build of the project, through a role that may start this project's builds only. With
+   * several `platforms` (a batch build), an EventBridge Scheduler schedule that starts a batch build
+   * instead (`codebuild:StartBuildBatch` on this project only). The expression must be one
+   * EventBridge takes (`rate(1 day)`, six-field `cron(...)` with one `?`): checked at synth.
    *
    * @default - no scheduled rebuild
    */
@@ -610,7 +614,9 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     if (inputs.badge) {
       (this.project.node.defaultChild as codebuild.CfnProject).badgeEnabled = true;
     }
-    if (inputs.rebuildSchedule !== undefined) {
+    if (inputs.rebuildSchedule !== undefined && batch) {
+      this.addBatchRebuildSchedule(inputs.rebuildSchedule);
+    } else if (inputs.rebuildSchedule !== undefined) {
       // aws-cdk-lib's target: a role that may start this project's builds only.
       new events.Rule(this, 'RebuildSchedule', {
         schedule: inputs.rebuildSchedule,
@@ -629,6 +635,41 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       sourceVersion: inputs.deployBuild.sourceVersion,
       // Several platforms: the deploy-time build is a batch; the manifest step exports the list's digest.
       batchManifestStep: batch ? MANIFEST_STEP_ID : undefined,
+    });
+  }
+
+  /**
+   * A multi-platform project builds as a batch: a plain build of it stops ("start it as a batch
+   * build"), and an EventBridge rule's CodeBuild target calls StartBuild. So its schedule is an
+   * EventBridge Scheduler schedule with the universal target `codebuild:startBuildBatch`
+   * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html), whose
+   * role may start batch builds of this project only (and is assumed by the scheduler of this account only).
+   */
+  private addBatchRebuildSchedule(schedule: events.Schedule): void {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'RebuildScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: 'Starts the scheduled batch rebuild of a cdk-ecr-codebuild image',
+      // Inline: the schedule that names the role then needs no dependency on a policy of its own.
+      inlinePolicies: {
+        StartBatch: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ actions: ['codebuild:StartBuildBatch'], resources: [this.project.projectArn] }),
+          ],
+        }),
+      },
+    });
+    new scheduler.CfnSchedule(this, 'RebuildSchedule', {
+      scheduleExpression: schedule.expressionString,
+      flexibleTimeWindow: { mode: 'OFF' },
+      description: 'Rebuilds a multi-platform cdk-ecr-codebuild image on a schedule (base-image refresh)',
+      target: {
+        arn: `arn:${Aws.PARTITION}:scheduler:::aws-sdk:codebuild:startBuildBatch`,
+        roleArn: role.roleArn,
+        input: stack.toJsonString({ ProjectName: this.project.projectName }),
+      },
     });
   }
 

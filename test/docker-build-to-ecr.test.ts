@@ -6,6 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -1195,6 +1196,9 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
       imageDefinitionsContainerName: 'web',
       maxImageCount: 20,
       untaggedImageExpiration: Duration.days(7),
+      // a batch project: an EventBridge Scheduler schedule and its role
+      rebuildSchedule: events.Schedule.rate(Duration.days(7)),
+      logRetention: logs.RetentionDays.ONE_MONTH,
     });
     addNagChecks(app);
     const assembly = app.synth();

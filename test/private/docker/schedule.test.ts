@@ -1,7 +1,8 @@
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
-import { DockerBuildToEcr, DockerBuildToEcrProps } from '../../../src';
+import { DockerBuildToEcr, DockerBuildToEcrProps, ImagePlatform } from '../../../src';
 import { gitBranchProblem, scheduleExpressionProblem } from '../../../src/private/docker/schedule';
 
 function build(props: Partial<DockerBuildToEcrProps>, stack = new Stack(new App(), 'Stack')): DockerBuildToEcr {
@@ -105,5 +106,73 @@ describe('releaseBranch: what git takes as a branch name', () => {
     expect(() => build({ releaseBranch: branch })).toThrow(
       `[Stack/Image] DockerBuildToEcr: releaseBranch ${JSON.stringify(branch)} ${problem}, which git refuses in a branch name (git check-ref-format): give the name of an existing branch`,
     );
+  });
+});
+
+describe('rebuildSchedule of a multi-platform (batch) project', () => {
+  // A plain build of a batch project stops ("start it as a batch build"): the schedule must start a batch.
+  // EventBridge Scheduler universal targets: https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html
+  test('an EventBridge Scheduler schedule starts a batch build, through a role that may do exactly that', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    build(
+      {
+        platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
+        rebuildSchedule: events.Schedule.rate(Duration.days(7)),
+      },
+      stack,
+    );
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    const [projectId] = Object.keys(template.findResources('AWS::CodeBuild::Project'));
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(7 days)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:::aws-sdk:codebuild:startBuildBatch']],
+        },
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ImageRebuildScheduleRole'), 'Arn'] },
+        Input: { 'Fn::Join': ['', ['{"ProjectName":"', { Ref: projectId }, '"}']] },
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+          },
+        ],
+      },
+    });
+    const [role] = Object.entries(template.findResources('AWS::IAM::Role'))
+      .filter(([id]) => id.startsWith('ImageRebuildScheduleRole'))
+      .map(([, r]) => r);
+    expect(role.Properties.Policies).toEqual([
+      {
+        PolicyName: 'StartBatch',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            { Action: 'codebuild:StartBuildBatch', Effect: 'Allow', Resource: { 'Fn::GetAtt': [projectId, 'Arn'] } },
+          ],
+        },
+      },
+    ]);
+    template.resourcePropertiesCountIs(
+      'AWS::IAM::Policy',
+      { Roles: [{ Ref: Match.stringLikeRegexp('^ImageRebuildScheduleRole') }] },
+      0,
+    );
+  });
+
+  test('a single-platform project keeps the EventBridge rule with the CodeBuild target', () => {
+    const stack = new Stack(new App(), 'Stack');
+    build({ rebuildSchedule: events.Schedule.rate(Duration.days(7)) }, stack);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    template.resourceCountIs('AWS::Events::Rule', 1);
   });
 });
