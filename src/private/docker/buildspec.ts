@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { buildImageLines, CacheKind, DEFAULT_CACHE_TAG } from './cache';
+import { buildImageLines, CacheKind, CACHE_TAG_ROOM, DEFAULT_CACHE_TAG } from './cache';
+import { BRANCH_PATTERN, CONTAINER_NAME_PATTERN, deployTimeCheckLines, IMAGE_TAG_PATTERN } from './deploy-time-checks';
 import {
   EXPORTED_VARIABLES,
   IMAGE_DEFINITIONS_FILES,
@@ -63,6 +64,8 @@ export interface DockerBuildSpecInput {
    * @default false
    */
   readonly cacheInOtherRegistry?: boolean;
+  /** The construct's path, for the messages of the deploy-time value checks. @default 'DockerBuildToEcr' */
+  readonly constructPath?: string;
 }
 
 export interface DockerBuildSpec {
@@ -227,12 +230,45 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
       ]
     : [...PUSH_FUNCTIONS, ...buildFunction, 'build_image'];
 
+  const refsGuard = refsGuardCommand(
+    input.releaseBranch !== undefined ? words.word(input.releaseBranch, 'RELEASE_BRANCH_NAME') : undefined,
+    input.imageTagFixed ?? false,
+  );
+  const containerWord =
+    input.imageDefinitionsContainerName !== undefined
+      ? words.word(input.imageDefinitionsContainerName, 'IMAGE_DEFINITIONS_CONTAINER')
+      : undefined;
+  const checks = deployTimeCheckLines(
+    input.constructPath ?? 'DockerBuildToEcr',
+    [
+      {
+        prop: 'cache',
+        variable: 'DOCKER_CACHE_TAG',
+        pattern: IMAGE_TAG_PATTERN(CACHE_TAG_ROOM),
+        problem: `is not an image tag of at most ${CACHE_TAG_ROOM} characters (stage and architecture suffixes follow it)`,
+        fix: 'give DockerCache.registry({ tag }) letters, digits, ".", "_", "-"',
+      },
+      {
+        prop: 'releaseBranch',
+        variable: 'RELEASE_BRANCH_NAME',
+        pattern: BRANCH_PATTERN,
+        problem: 'is not a branch name',
+        fix: 'give the short name of the branch (e.g. "main"): letters, digits, ".", "_", "-", "/"',
+      },
+      {
+        prop: 'imageDefinitionsContainerName',
+        variable: 'IMAGE_DEFINITIONS_CONTAINER',
+        pattern: CONTAINER_NAME_PATTERN,
+        problem: 'is not an ECS container name',
+        fix: 'use 1-255 letters, digits, hyphens and underscores',
+      },
+    ].filter((check) => words.environment[check.variable] !== undefined),
+    'RELEASE_BRANCH_NAME',
+  );
   const preBuild = [
+    ...(checks.length > 0 ? [checks.join('\n')] : []),
     IMAGE_TAG_COMMAND,
-    refsGuardCommand(
-      input.releaseBranch !== undefined ? words.word(input.releaseBranch, 'RELEASE_BRANCH_NAME') : undefined,
-      input.imageTagFixed ?? false,
-    ),
+    refsGuard,
     'echo "Logging in to $ECR_REGISTRY"',
     LOGIN_COMMAND,
     ...(cache.kind === CacheKind.REGISTRY && input.cacheInOtherRegistry ? [CACHE_LOGIN_COMMAND] : []),
@@ -245,10 +281,8 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
   }
 
   const postBuild = [REPORT_COMMAND];
-  if (input.imageDefinitionsContainerName !== undefined) {
-    postBuild.push(
-      imageDefinitionsCommand(words.word(input.imageDefinitionsContainerName, 'IMAGE_DEFINITIONS_CONTAINER')),
-    );
+  if (containerWord !== undefined) {
+    postBuild.push(imageDefinitionsCommand(containerWord));
   }
 
   const buildSpec: Record<string, unknown> = {

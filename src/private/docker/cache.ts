@@ -19,6 +19,9 @@ export const DEFAULT_CACHE_TAG = 'buildcache';
  */
 export const MAX_CACHED_STAGES = 9;
 
+/** Longest cache tag: `-<arch>-<stage>` must still fit in ECR's 128 characters. */
+export const CACHE_TAG_ROOM = 128 - '-arm64'.length - 1 - MAX_CACHED_STAGES;
+
 /** Name of the buildx builder (docker-container driver) the registry cache is written with. */
 export const BUILDX_BUILDER = 'cdk-ecr-codebuild';
 

@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
-import { CacheKind, DEFAULT_CACHE_TAG, MAX_CACHED_STAGES } from './cache';
+import { CACHE_TAG_ROOM, CacheKind, DEFAULT_CACHE_TAG } from './cache';
 import { PlatformBuild } from './platforms';
 import { gitBranchProblem } from './schedule';
 import { BuildSecretInput, SECRET_ID, secretArnForEnvironment } from './secrets';
@@ -39,7 +39,7 @@ export function resolveCache(
   const tag = cache._tag ?? DEFAULT_CACHE_TAG;
   validateImageTag(scope, 'cache', tag);
   if (!Token.isUnresolved(tag)) {
-    const room = 128 - '-arm64'.length - 1 - MAX_CACHED_STAGES; // "-<arch>-<stage>" must still fit
+    const room = CACHE_TAG_ROOM; // "-<arch>-<stage>" must still fit
     if (tag.length > room) {
       throw propError(
         scope,

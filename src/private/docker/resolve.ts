@@ -228,6 +228,7 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
       releaseBranch: props.releaseBranch,
       immutable,
       imageDefinitionsContainerName: props.imageDefinitionsContainerName,
+      constructPath: scope.node.path,
       cacheInOtherRegistry: props.repository !== undefined && !sameEnvironment(props.repository, Stack.of(scope)),
     },
     buildSpecSizeInput,

@@ -17,9 +17,12 @@ import { phaseCommands, runBuildSpec } from '../../support/buildspec-runner';
 /** A value that would run commands if anything evaluated it. */
 const HOSTILE = 'a "quoted" value; with $(touch MARKER_DOLLAR) and `touch MARKER_TICK` and \'single\' & | > x';
 
-function synth(props: Partial<DockerBuildToEcrProps> = {}) {
+type PropsOf = Partial<DockerBuildToEcrProps> | ((stack: Stack) => Partial<DockerBuildToEcrProps>);
+
+function synth(propsOf: PropsOf = {}) {
   const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
   const bucket = s3.Bucket.fromBucketName(stack, 'Sources', 'my-sources');
+  const props = typeof propsOf === 'function' ? propsOf(stack) : propsOf;
   new DockerBuildToEcr(stack, 'Image', { source: codebuild.Source.s3({ bucket, path: 'src.zip' }), ...props });
   const [project] = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'));
   const env: Record<string, unknown> = {};
@@ -124,7 +127,7 @@ function splitLoginPipeline(calls: Call[]): { pipeline: Call[]; after: Call[] } 
 }
 
 /** Runs the synthesized buildspec with the fakes first on PATH. */
-function runWithFakes(props: Partial<DockerBuildToEcrProps>, extraEnv: Record<string, string> = {}) {
+function runWithFakes(props: PropsOf, extraEnv: Record<string, string> = {}) {
   const fakes = new Fakes();
   const src = fs.mkdtempSync(path.join(os.tmpdir(), 'src-'));
   // (the final stage needs runtime, which needs deps; nothing needs test)
@@ -821,5 +824,72 @@ describe('the cache repository in another registry than the image (an image repo
       ['aws', 'ecr', 'get-login-password', '--region', 'eu-west-1'],
       ['docker', 'login', '--username', 'AWS', '--password-stdin', '111111111111.dkr.ecr.eu-west-1.amazonaws.com'],
     ]);
+  });
+});
+
+// Deploy-time values (tokens) are skipped at synth; the build checks them before use, with the
+// library's message naming the prop. Rules: ECR imageTag (API_PutImage), ECS container name
+// (ContainerDefinition name), git check-ref-format (https://git-scm.com/docs/git-check-ref-format).
+describe('deploy-time values checked by the build', () => {
+  const tokens = (stack: Stack): Partial<DockerBuildToEcrProps> => ({
+    source: codebuild.Source.gitHub({ owner: 'o', repo: 'r' }),
+    cache: DockerCache.registry({ tag: new CfnParameter(stack, 'CacheTag').valueAsString }),
+    releaseBranch: new CfnParameter(stack, 'Branch').valueAsString,
+    imageDefinitionsContainerName: new CfnParameter(stack, 'Container').valueAsString,
+  });
+  const good = { DOCKER_CACHE_TAG: 'layers', RELEASE_BRANCH_NAME: 'main', IMAGE_DEFINITIONS_CONTAINER: 'web' };
+
+  test('valid values: the build runs, and imagedefinitions.json is valid JSON with the name', () => {
+    const { result } = runWithFakes(tokens, { ...good, CODEBUILD_RESOLVED_SOURCE_VERSION: 'a'.repeat(40) });
+    expect(result.phases.map((p) => p.exitCode)).toEqual([0, 0, 0]);
+    expect(result.stdout).toContain('Wrote imagedefinitions.json');
+  });
+
+  test.each([
+    [
+      'IMAGE_DEFINITIONS_CONTAINER',
+      'we"b',
+      'imageDefinitionsContainerName "we"b" is not an ECS container name: use 1-255 letters',
+    ],
+    ['IMAGE_DEFINITIONS_CONTAINER', '', 'imageDefinitionsContainerName "" is not an ECS container name'],
+    ['IMAGE_DEFINITIONS_CONTAINER', 'a'.repeat(256), 'is not an ECS container name'],
+    ['DOCKER_CACHE_TAG', 'no good', 'cache "no good" is not an image tag of at most 112 characters'],
+    ['DOCKER_CACHE_TAG', '.dot', 'cache ".dot" is not an image tag'],
+    ['DOCKER_CACHE_TAG', 'c'.repeat(113), 'is not an image tag of at most 112 characters'],
+    ['RELEASE_BRANCH_NAME', 'refs heads', 'releaseBranch "refs heads" is not a branch name'],
+    [
+      'RELEASE_BRANCH_NAME',
+      'main.lock',
+      'releaseBranch "main.lock" is a name git refuses for a branch (git check-ref-format)',
+    ],
+    ['RELEASE_BRANCH_NAME', 'release/.x', 'is a name git refuses for a branch'],
+    ['RELEASE_BRANCH_NAME', 'a//b', 'is a name git refuses for a branch'],
+    ['RELEASE_BRANCH_NAME', 'main.', 'is a name git refuses for a branch'],
+    ['RELEASE_BRANCH_NAME', '$(touch /tmp/pwned)', 'is not a branch name'],
+  ])('fails in pre_build when %s is %j, naming the prop', (variable, value, message) => {
+    const { result, calls } = runWithFakes(tokens, { ...good, [variable]: value });
+    expect(result.phases[0]).toEqual({ phase: 'pre_build', exitCode: 1 });
+    expect(result.stderr).toContain('[Stack/Image] DockerBuildToEcr: ');
+    expect(result.stderr).toContain(message);
+    // nothing ran before the check: no login, no build
+    expect(calls).toEqual([]);
+  });
+
+  test('accepts the neighbours: 255-character container name, 112-character cache tag, release/2.x', () => {
+    const { result } = runWithFakes(tokens, {
+      DOCKER_CACHE_TAG: 'c'.repeat(112),
+      RELEASE_BRANCH_NAME: 'release/2.x',
+      IMAGE_DEFINITIONS_CONTAINER: 'a'.repeat(255),
+    });
+    expect(result.phases[0]).toEqual({ phase: 'pre_build', exitCode: 0 });
+  });
+
+  test('literal values get no check in the build (they were checked at synth)', () => {
+    const { buildSpec } = synth({
+      source: codebuild.Source.gitHub({ owner: 'o', repo: 'r' }),
+      releaseBranch: 'main',
+      imageDefinitionsContainerName: 'web',
+    });
+    expect(JSON.stringify(buildSpec)).not.toContain('deploy_time_value_error');
   });
 });
