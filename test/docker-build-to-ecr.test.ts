@@ -1042,6 +1042,54 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
     );
   });
 
+  // Secrets Manager is regional; CodeBuild reads SECRETS_MANAGER variables in the project's region.
+  // https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html
+  test.each([
+    [
+      'buildSecrets.npm_token',
+      (s: Stack) => ({
+        buildSecrets: {
+          npm_token: secretsmanager.Secret.fromSecretCompleteArn(
+            s,
+            'X',
+            'arn:aws:secretsmanager:us-east-1:111111111111:secret:npm-AbCdEf',
+          ),
+        },
+      }),
+    ],
+    [
+      'dockerHubCredentials',
+      (s: Stack) => ({
+        dockerHubCredentials: secretsmanager.Secret.fromSecretCompleteArn(
+          s,
+          'X',
+          'arn:aws:secretsmanager:us-east-1:111111111111:secret:hub-AbCdEf',
+        ),
+      }),
+    ],
+  ])('fails when %s is a secret of another region', (prop, props) => {
+    const stack = newStack();
+    expect(() => build(props(stack), stack)).toThrow(
+      new RegExp(
+        `^\\[Stack/Image\\] DockerBuildToEcr: ${prop.replace('.', '\\.')} "arn:aws:secretsmanager:us-east-1:111111111111:secret:\\w+-AbCdEf" is a secret of region us-east-1, and CodeBuild reads build secrets in the project's region eu-west-1: replicate the secret to eu-west-1`,
+      ),
+    );
+  });
+
+  test('a secret imported by name: read on that secret only (name-??????, no name*)', () => {
+    const stack = newStack();
+    const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'ByName', 'team/token');
+    const { template } = build({ buildSecrets: { token: secret } }, stack);
+    const resources = JSON.stringify(
+      policyStatements(template)
+        .filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'))
+        .map((s) => s.Resource),
+    );
+    expect(resources).toContain('secret:team/token-??????');
+    expect(resources).not.toContain('team/token*');
+    expect(resources).not.toMatch(/secret:team\/token\*|key\/\*/);
+  });
+
   test('dockerHubCredentials: username and password from the secret JSON, login before the build', () => {
     const { template } = build({
       dockerHubCredentials: secretsmanager.Secret.fromSecretCompleteArn(newStack(), 'Hub', secretArn('hub')),

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
@@ -164,8 +164,30 @@ export function resolveBuildSecrets(
         'use 1-64 of [A-Za-z0-9_.-] (the id in RUN --mount=type=secret,id=<id>)',
       );
     }
+    validateSecretRegion(scope, `buildSecrets.${id}`, secret);
     return { id, secretArn: secretArnForEnvironment(secret), secret };
   });
+}
+
+/**
+ * CodeBuild reads a SECRETS_MANAGER variable from Secrets Manager in the project's region
+ * (Secrets Manager is regional: a secret of another region is not found there). Fails when the
+ * secret's region is known and is not the stack's.
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html
+ */
+export function validateSecretRegion(scope: IConstruct | undefined, prop: string, secret: secretsmanager.ISecret): void {
+  const region = secret.env.region;
+  const stackRegion = scope !== undefined ? Stack.of(scope).region : undefined;
+  if (stackRegion === undefined || Token.isUnresolved(region) || Token.isUnresolved(stackRegion) || region === stackRegion) {
+    return;
+  }
+  throw propError(
+    scope,
+    prop,
+    secret.secretArn,
+    `is a secret of region ${region}, and CodeBuild reads build secrets in the project's region ${stackRegion}`,
+    `replicate the secret to ${stackRegion} (a multi-Region secret) and pass the replica's ARN`,
+  );
 }
 
 /** `releaseBranch` needs a source with branches. */

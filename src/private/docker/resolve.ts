@@ -15,6 +15,7 @@ import {
   validateContainerName,
   validateMultiPlatformTag,
   validateReleaseBranch,
+  validateSecretRegion,
 } from './capabilities';
 import { DockerBuildInputs } from './inputs';
 import { secretArnForEnvironment } from './secrets';
@@ -156,6 +157,9 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
   const platforms = resolvePlatforms(scope, props.platforms, props.buildImage);
   validateMultiPlatformTag(scope, platforms.builds.length, props.source, props.imageTag);
   const secrets = resolveBuildSecrets(scope, props.buildSecrets);
+  if (props.dockerHubCredentials !== undefined) {
+    validateSecretRegion(scope, 'dockerHubCredentials', props.dockerHubCredentials);
+  }
   validateReleaseBranch(scope, props.releaseBranch, props.source);
   validateContainerName(scope, props.imageDefinitionsContainerName);
 

@@ -9,6 +9,7 @@ from aws_cdk.assertions import Match, Template
 import aws_cdk.aws_codebuild as codebuild
 import aws_cdk.aws_ecr as ecr
 import aws_cdk.aws_iam as iam
+import aws_cdk.aws_logs as logs
 from cdk_ecr_codebuild import DockerBuildToEcr, DockerCache, ImagePlatform
 
 from support import as_list, build_spec_of, env_of, identity_statements, new_stack, s3_source
@@ -21,23 +22,28 @@ def build(stack: Stack = None, **props):
     return stack, image, Template.from_stack(stack)
 
 
+def image_repository_id(stack, image) -> str:
+    """The logical id of the image repository (the construct also creates the cache's)."""
+    return stack.get_logical_id(image.repository.node.default_child)
+
+
 def test_repository_scanned_on_push_mutable_retained():
-    """Mirrors 'DockerBuildToEcr: repository' > 'creates a repository scanned on push, mutable, retained'."""
-    _, _, template = build()
-    template.resource_count_is("AWS::ECR::Repository", 1)
-    template.has_resource(
-        "AWS::ECR::Repository",
-        {
-            "Properties": {
-                "ImageScanningConfiguration": {"ScanOnPush": True},
-                "ImageTagMutability": "MUTABLE",
-                "EncryptionConfiguration": Match.absent(),
-                "LifecyclePolicy": Match.absent(),
-            },
-            "DeletionPolicy": "Retain",
-            "UpdateReplacePolicy": "Retain",
-        },
-    )
+    """Mirrors 'DockerBuildToEcr: repository' > 'creates a repository scanned on push, mutable, retained,
+    whose untagged images expire after 14 days' and 'the cache repository: the build's own, MUTABLE, not scanned'."""
+    stack, image, template = build()
+    template.resource_count_is("AWS::ECR::Repository", 2)
+    repositories = template.find_resources("AWS::ECR::Repository")
+    repository = repositories[image_repository_id(stack, image)]
+    assert repository["Properties"]["ImageScanningConfiguration"] == {"ScanOnPush": True}
+    assert repository["Properties"]["ImageTagMutability"] == "MUTABLE"
+    assert "EncryptionConfiguration" not in repository["Properties"]
+    assert repository["DeletionPolicy"] == "Retain" and repository["UpdateReplacePolicy"] == "Retain"
+    rules = json.loads(repository["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
+    assert [(r["selection"]["tagStatus"], r["selection"]["countNumber"]) for r in rules] == [("untagged", 14)]
+    cache = repositories[stack.get_logical_id(image.cache_repository.node.default_child)]
+    assert cache["Properties"]["ImageTagMutability"] == "MUTABLE"
+    assert "ImageScanningConfiguration" not in cache["Properties"]
+    template.resource_count_is("AWS::Logs::LogGroup", 1)
 
 
 def test_privileged_project_on_standard_7():
@@ -96,7 +102,7 @@ def test_only_star_statement_is_get_authorization_token():
     """Mirrors 'DockerBuildToEcr: IAM' > 'pull and push on the repository ARN; GetAuthorizationToken alone on "*"'
     and 'no identity statement other than GetAuthorizationToken uses a "*" resource or action'
     (here across every AWS::IAM::Policy and every role's inline policies)."""
-    _, _, template = build()
+    stack, image, template = build()
     statements = identity_statements(template)
     star = [s for s in statements if "*" in as_list(s.get("Resource"))]
     assert star == [{"Action": "ecr:GetAuthorizationToken", "Effect": "Allow", "Resource": "*"}]
@@ -113,7 +119,7 @@ def test_only_star_statement_is_get_authorization_token():
             "ecr:PutImage",
         ],
         "Effect": "Allow",
-        "Resource": {"Fn::GetAtt": [next(iter(template.find_resources("AWS::ECR::Repository"))), "Arn"]},
+        "Resource": {"Fn::GetAtt": [image_repository_id(stack, image), "Arn"]},
     } in statements
 
 
@@ -126,7 +132,7 @@ def test_members_are_usable():
     consumer = iam.Role(stack, "Consumer", assumed_by=iam.AccountRootPrincipal())
     image.grant_pull(consumer)
     template = Template.from_stack(stack)
-    repository_id = next(iter(template.find_resources("AWS::ECR::Repository")))
+    repository_id = image_repository_id(stack, image)
     project_id = next(iter(template.find_resources("AWS::CodeBuild::Project")))
 
     uri = json.dumps(stack.resolve(image.image_uri))
@@ -173,16 +179,23 @@ def test_members_are_usable():
 
 
 def test_lifecycle_presets():
-    """Mirrors 'lifecycle presets: cache images protected first, untagged expiration, the "any" rule last
-    counting around the cache' (Duration and numbers from Python)."""
-    _, _, template = build(untagged_image_expiration=Duration.days(7), max_image_count=30)
-    repository = next(iter(template.find_resources("AWS::ECR::Repository").values()))
+    """Mirrors 'lifecycle presets: untagged expiration first, then the "any" rule counting builds (no cache
+    image counted)' (Duration and numbers from Python)."""
+    stack, image, template = build(untagged_image_expiration=Duration.days(7), max_image_count=30)
+    repository = template.find_resources("AWS::ECR::Repository")[image_repository_id(stack, image)]
     rules = json.loads(repository["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
     assert [(r["rulePriority"], r["selection"]["tagStatus"], r["selection"]["countNumber"]) for r in rules] == [
-        (1, "tagged", 9999),
-        (2, "untagged", 7),
-        (3, "any", 40),
+        (1, "untagged", 7),
+        (2, "tagged", 30),
     ]
+
+
+def test_keep_untagged_images_and_log_retention():
+    """Mirrors 'keepUntaggedImages: no untagged rule' and 'logRetention and removalPolicy shape the log group'."""
+    stack, image, template = build(keep_untagged_images=True, log_retention=logs.RetentionDays.ONE_MONTH)
+    repository = template.find_resources("AWS::ECR::Repository")[image_repository_id(stack, image)]
+    assert "LifecyclePolicy" not in repository["Properties"]
+    template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
 
 
 def test_platforms_make_a_batch_build():

@@ -43,14 +43,30 @@ class DockerBuildToEcrTest {
         template = Template.fromStack(stack);
     }
 
-    /** Mirrors 'creates a repository scanned on push, mutable, retained'. */
+    /** The logical id of the image repository (the construct also creates the cache's). */
+    static String imageRepositoryId() {
+        return stack.getLogicalId((CfnResource) image.getRepository().getNode().getDefaultChild());
+    }
+
+    /**
+     * Mirrors 'creates a repository scanned on push, mutable, retained, whose untagged images expire
+     * after 14 days' and 'the cache repository: the build's own, MUTABLE, not scanned'.
+     */
     @Test
     void oneRepositoryScannedOnPushAndRetained() {
-        template.resourceCountIs("AWS::ECR::Repository", 1);
-        Map<String, Object> repository = map(template.findResources("AWS::ECR::Repository").values().iterator().next());
+        template.resourceCountIs("AWS::ECR::Repository", 2);
+        Map<String, Object> repository = map(template.findResources("AWS::ECR::Repository").get(imageRepositoryId()));
         assertEquals(true, at(repository, "Properties", "ImageScanningConfiguration", "ScanOnPush"));
         assertEquals("MUTABLE", at(repository, "Properties", "ImageTagMutability"));
         assertEquals("Retain", repository.get("DeletionPolicy"));
+        String lifecycle = (String) at(repository, "Properties", "LifecyclePolicy", "LifecyclePolicyText");
+        assertTrue(lifecycle.contains("\"tagStatus\":\"untagged\",\"countType\":\"sinceImagePushed\",\"countNumber\":14"),
+                () -> "lifecycle " + lifecycle);
+        String cacheId = stack.getLogicalId((CfnResource) image.getCacheRepository().getNode().getDefaultChild());
+        Map<String, Object> cache = map(template.findResources("AWS::ECR::Repository").get(cacheId));
+        assertEquals("MUTABLE", at(cache, "Properties", "ImageTagMutability"));
+        assertEquals(null, map(cache.get("Properties")).get("ImageScanningConfiguration"));
+        template.resourceCountIs("AWS::Logs::LogGroup", 1);
     }
 
     /** Mirrors 'a privileged Linux project on the standard 7.0 image, 60 minutes, small'. */
@@ -78,7 +94,7 @@ class DockerBuildToEcrTest {
                 () -> "environment variables: " + env.keySet());
         assertEquals(REGION, env.get("AWS_DEFAULT_REGION"));
         assertEquals(ACCOUNT, env.get("AWS_ACCOUNT_ID"));
-        assertEquals(Map.of("Ref", onlyLogicalId(template, "AWS::ECR::Repository")), env.get("IMAGE_REPO_NAME"));
+        assertEquals(Map.of("Ref", imageRepositoryId()), env.get("IMAGE_REPO_NAME"));
         assertEquals("", env.get("IMAGE_TAG"));
         assertTrue(toJson(env.get("ECR_REGISTRY")).contains(".dkr.ecr."), () -> "ECR_REGISTRY " + env.get("ECR_REGISTRY"));
     }
@@ -111,7 +127,7 @@ class DockerBuildToEcrTest {
         for (Map<String, Object> s : statements) {
             assertFalse(flat(s.get("Action")).contains("ecr:*"), () -> "ecr:* in " + s);
         }
-        String repositoryId = onlyLogicalId(template, "AWS::ECR::Repository");
+        String repositoryId = imageRepositoryId();
         assertTrue(statements.contains(Map.of(
                         "Action", List.of("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
                                 "ecr:CompleteLayerUpload", "ecr:UploadLayerPart", "ecr:InitiateLayerUpload", "ecr:PutImage"),
@@ -127,7 +143,7 @@ class DockerBuildToEcrTest {
      */
     @Test
     void membersAreUsable() {
-        String repositoryId = onlyLogicalId(template, "AWS::ECR::Repository");
+        String repositoryId = imageRepositoryId();
         String projectId = onlyLogicalId(template, "AWS::CodeBuild::Project");
         String roleId = stack.getLogicalId((CfnResource) image.getRole().getNode().getDefaultChild());
 
