@@ -148,6 +148,28 @@ describe('buildOnDeploy', () => {
     expect(first.SourceVersion).not.toBe(second.SourceVersion);
   });
 
+  test('warns that a repository source without buildOnDeploySourceVersion builds on stack changes, not on new commits', () => {
+    // CloudFormation updates a custom resource only when its properties change (custom resources:
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-custom-resources.html)
+    const { stack } = build({ buildOnDeploy: true, source: codebuild.Source.gitHub({ owner: 'o', repo: 'r' }) });
+    Annotations.fromStack(stack).hasWarning(
+      '/Stack/Image',
+      Match.stringLikeRegexp('not when the branch gets a new commit.*set buildOnDeploySourceVersion'),
+    );
+    // an S3 source (a new object key is a new input) and a pinned version: no warning
+    for (const props of [
+      { buildOnDeploy: true },
+      {
+        buildOnDeploy: true,
+        source: codebuild.Source.gitHub({ owner: 'o', repo: 'r' }),
+        buildOnDeploySourceVersion: 'a'.repeat(40),
+      },
+    ]) {
+      const quiet = build(props).stack;
+      expect(Annotations.fromStack(quiet).findWarning('*', Match.stringLikeRegexp('new commit'))).toEqual([]);
+    }
+  });
+
   test('fails when buildOnDeploySourceVersion is set without buildOnDeploy', () => {
     expect(() => build({ buildOnDeploySourceVersion: 'main' })).toThrow(
       /buildOnDeploySourceVersion "main" only applies to deploy-time builds, and buildOnDeploy is not set: set buildOnDeploy: true/,

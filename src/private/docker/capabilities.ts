@@ -12,7 +12,8 @@ import { propError } from '../shared/errors';
 import { validateImageTag } from '../shared/validation';
 
 /** Source types that have branches, pull requests and webhooks. */
-const REPOSITORY_SOURCES = ['CODECOMMIT', 'GITHUB', 'GITHUB_ENTERPRISE', 'BITBUCKET'];
+/** Source types with branches and commits. */
+export const REPOSITORY_SOURCES = ['CODECOMMIT', 'GITHUB', 'GITHUB_ENTERPRISE', 'BITBUCKET'];
 
 /** The curated images a platform of a multi-platform build runs on when the project's image is another architecture. */
 const NATIVE_IMAGES: Record<string, codebuild.IBuildImage> = {

@@ -9,6 +9,7 @@ import { MAX_DEPLOY_BUILD_MINUTES } from './build-on-deploy';
 import { DockerBuildSpecInput } from './buildspec';
 import { CacheKind, CacheLifecycle, LifecyclePresets } from './cache';
 import {
+  REPOSITORY_SOURCES,
   resolveBuildSecrets,
   resolveCache,
   resolvePlatforms,
@@ -187,6 +188,17 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
         message:
           `timeout is ${timeout.toHumanString()}, but deploy-time builds stop after ${MAX_DEPLOY_BUILD_MINUTES} minutes ` +
           '(CloudFormation waits at most one hour for a custom resource); other builds keep the full timeout.',
+      });
+    }
+    if (props.buildOnDeploySourceVersion === undefined && REPOSITORY_SOURCES.includes(props.source.type)) {
+      // CloudFormation updates a custom resource only when one of its properties changes.
+      warnings.push({
+        id: 'buildOnDeployNewCommits',
+        message:
+          'buildOnDeploy builds the head of the source branch when the stack changes, not when the branch gets a ' +
+          'new commit (CloudFormation only updates the build when one of its inputs changes): set ' +
+          'buildOnDeploySourceVersion to the commit to build (e.g. from your pipeline), or build on commits with ' +
+          'a webhook or a pipeline.',
       });
     }
     deployBuild = { projectTimeoutMinutes: projectMinutes, sourceVersion: props.buildOnDeploySourceVersion };
