@@ -545,7 +545,9 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
    * Throws unless `buildOnDeploy` is set.
    */
   public get imageUriWithDigest(): string {
-    return this.repository.repositoryUriForDigest(this.imageDigest);
+    return this.repository.repositoryUriForDigest(
+      `sha256:${this.requireDeployBuild('imageUriWithDigest').attribute('ImageDigestHex')}`,
+    );
   }
 
   /** URI of the image with `tag` in the repository (`<repositoryUri>:<tag>`). */
@@ -581,6 +583,18 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
    */
   public onImageScanFindings(id: string, options: ImageScanFindingsOptions = {}): events.Rule {
     const minSeverity = options.minSeverity ?? FindingSeverity.HIGH;
+    if (!Object.values(FindingSeverity).includes(minSeverity)) {
+      // Only untyped JavaScript (or a cast) gets here.
+      throw propError(
+        this,
+        'minSeverity',
+        minSeverity,
+        'is not a FindingSeverity',
+        `use one of ${Object.keys(FindingSeverity)
+          .map((k) => `FindingSeverity.${k}`)
+          .join(', ')}`,
+      );
+    }
     const rule = new events.Rule(this, id, {
       ruleName: options.ruleName,
       description:
@@ -602,7 +616,7 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
         this,
         'buildOnDeploy',
         false,
-        `is not set, so no image digest is known at deploy time (${member} of ${this.node.path})`,
+        `means no image digest is known at deploy time (${member} of ${this.node.path})`,
         'set buildOnDeploy: true to build while the stack deploys, or in a pipeline read IMAGE_DIGEST ' +
           "from the build's exported variables",
       );

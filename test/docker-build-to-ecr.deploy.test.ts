@@ -311,8 +311,11 @@ describe('imageDigest and imageUriWithDigest', () => {
 
   test.each(['imageDigest', 'imageUriWithDigest'] as const)('%s fails without buildOnDeploy', (member) => {
     const { image } = build();
+    // the message names the member that was read
     expect(() => image[member]).toThrow(
-      /buildOnDeploy false is not set, so no image digest is known at deploy time .*: set buildOnDeploy: true/,
+      new RegExp(
+        `^\\[Stack/Image\\] DockerBuildToEcr: buildOnDeploy false means no image digest is known at deploy time \\(${member} of Stack/Image\\): set buildOnDeploy: true`,
+      ),
     );
   });
 
@@ -391,7 +394,7 @@ describe('badge', () => {
 
   test('fails when the source is S3', () => {
     expect(() => build({ badge: true })).toThrow(
-      /badge true is not supported for a S3 source: CodeBuild shows badges for GitHub.*: remove badge, or build from a repository source/,
+      /badge true is not supported for an S3 source: CodeBuild shows badges for GitHub.*: remove badge, or build from a repository source/,
     );
   });
 });
@@ -455,6 +458,18 @@ describe('alerts', () => {
       },
     });
   });
+
+  test.each(['critical', 'SEVERE', ''])(
+    'onImageScanFindings fails when minSeverity is %j (untyped JavaScript)',
+    (value) => {
+      const { image } = build();
+      expect(() => image.onImageScanFindings('Findings', { minSeverity: value as FindingSeverity })).toThrow(
+        new RegExp(
+          `^\\[Stack/Image\\] DockerBuildToEcr: minSeverity "${value}" is not a FindingSeverity: use one of FindingSeverity\\.INFORMATIONAL, .*FindingSeverity\\.CRITICAL$`,
+        ),
+      );
+    },
+  );
 
   test('onImageScanFindings: a target, a minimum severity and an extra pattern', () => {
     const { stack, image } = build({ repository: ecr.Repository.fromRepositoryName(newStack(), 'R', 'team/app') });

@@ -1190,7 +1190,7 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
     [
       'several platforms build an S3 source without imageTag',
       () => ({ platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64] }),
-      'platforms "2 platforms" need a tag that every build of the batch computes alike',
+      'platforms "(2 platforms)" build as a batch, whose builds need a tag they all compute alike, and an S3 source has no commit',
     ],
     [
       'several platforms leave no room for the arch suffix',

@@ -8,7 +8,7 @@ import { gitBranchProblem } from './schedule';
 import { BuildSecretInput, SECRET_ID, secretArnForEnvironment } from './secrets';
 import type { DockerCache } from '../../docker-cache';
 import { ImagePlatform } from '../../image-platform';
-import { propError } from '../shared/errors';
+import { article, propError } from '../shared/errors';
 import { validateImageTag } from '../shared/validation';
 
 /** Source types that have branches, pull requests and webhooks. */
@@ -134,8 +134,8 @@ export function validateMultiPlatformTag(
     throw propError(
       scope,
       'platforms',
-      `${platformCount} platforms`,
-      `need a tag that every build of the batch computes alike, and a ${source.type} source has no commit (each build would tag build-<its own number>)`,
+      `(${platformCount} platforms)`,
+      `build as a batch, whose builds need a tag they all compute alike, and ${article(source.type)} ${source.type} source has no commit (each build would tag build-<its own number>)`,
       'set imageTag (or use a repository source: the tag is then the commit)',
     );
   }
@@ -176,10 +176,19 @@ export function resolveBuildSecrets(
  * secret's region is known and is not the stack's.
  * https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html
  */
-export function validateSecretRegion(scope: IConstruct | undefined, prop: string, secret: secretsmanager.ISecret): void {
+export function validateSecretRegion(
+  scope: IConstruct | undefined,
+  prop: string,
+  secret: secretsmanager.ISecret,
+): void {
   const region = secret.env.region;
   const stackRegion = scope !== undefined ? Stack.of(scope).region : undefined;
-  if (stackRegion === undefined || Token.isUnresolved(region) || Token.isUnresolved(stackRegion) || region === stackRegion) {
+  if (
+    stackRegion === undefined ||
+    Token.isUnresolved(region) ||
+    Token.isUnresolved(stackRegion) ||
+    region === stackRegion
+  ) {
     return;
   }
   throw propError(

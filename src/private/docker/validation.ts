@@ -6,7 +6,7 @@ import { ENV, RESERVED_BUILD_VARIABLES } from './buildspec';
 import { DockerBuildInputs } from './inputs';
 import { scheduleExpressionProblem } from './schedule';
 import { isSecretValue } from '../shared/build-project';
-import { propError, Warning } from '../shared/errors';
+import { article, propError, Warning } from '../shared/errors';
 import {
   validateEnvVarName,
   validateImageTag,
@@ -171,7 +171,7 @@ export function validateBuildImage(scope: IConstruct, image: codebuild.IBuildIma
       scope,
       'buildImage',
       image.imageId,
-      `is a ${image.type} image, which cannot run Docker in privileged mode`,
+      `is ${article(image.type)} ${image.type} image, which cannot run Docker in privileged mode`,
       'use a Linux container image with Docker, e.g. LinuxBuildImage.STANDARD_7_0 or LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0',
     );
   }
@@ -266,7 +266,7 @@ export function validateDeployFeatures(scope: IConstruct, props: DockerBuildInpu
       scope,
       'badge',
       true,
-      `is not supported for a ${props.source.type} source: CodeBuild shows badges for GitHub, GitHub Enterprise, Bitbucket and CodeCommit sources`,
+      `is not supported for ${article(props.source.type)} ${props.source.type} source: CodeBuild shows badges for GitHub, GitHub Enterprise, Bitbucket and CodeCommit sources`,
       'remove badge, or build from a repository source',
     );
   }

@@ -58,6 +58,15 @@ export function describeValue(value: unknown): string {
   return String(value);
 }
 
+/** "a" or "an" before a word spelled as letters or read as a word (an S3 source, a GitHub source). */
+export function article(word: string): string {
+  const upper = word.toUpperCase();
+  // Acronyms read letter by letter whose first letter sounds like a vowel (S3 -> "es"), and vowels.
+  return /^(?:[AEIO]|[FHLMNRSX](?=[^AEIOU]|$)|U(?=[^AEIOU]))/.test(upper) && !/^(?:UNI|EU|ONE)/.test(upper)
+    ? 'an'
+    : 'a';
+}
+
 /**
  * A Duration the way it was written: `Duration.minutes(2161)` is "2161 minutes" (not its rounded
  * `toHumanString()` "1 day 12 hours"), `Duration.minutes(NaN)` is "NaN minutes".
@@ -69,7 +78,9 @@ export function describeDuration(value: Duration): string {
   // Duration keeps the amount and unit it was made with; they are not part of its typed API.
   const raw = value as unknown as { amount?: unknown; unit?: { label?: unknown } };
   if (typeof raw.amount === 'number' && typeof raw.unit?.label === 'string' && !Token.isUnresolved(raw.amount)) {
-    return `${raw.amount} ${raw.unit.label}`;
+    // "1 minute", not "1 minutes"
+    const label = raw.amount === 1 ? raw.unit.label.replace(/s$/, '') : raw.unit.label;
+    return `${raw.amount} ${label}`;
   }
   return value.toHumanString();
 }
