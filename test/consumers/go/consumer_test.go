@@ -57,8 +57,8 @@ func TestDockerBuildToEcr(t *testing.T) {
 	})
 	template := assertions.Template_FromStack(stack, nil)
 
-	// the repository
-	check(t, "one repository", func() { template.ResourceCountIs(jsii.String("AWS::ECR::Repository"), jsii.Number(1)) })
+	// the repositories: the image's, and the cache's (the build's own)
+	check(t, "two repositories", func() { template.ResourceCountIs(jsii.String("AWS::ECR::Repository"), jsii.Number(2)) })
 	check(t, "repository scanned on push, mutable, retained", func() {
 		template.HasResource(jsii.String("AWS::ECR::Repository"), map[string]any{
 			"Properties": map[string]any{
@@ -70,7 +70,19 @@ func TestDockerBuildToEcr(t *testing.T) {
 			"UpdateReplacePolicy": "Retain",
 		})
 	})
-	repositoryID, _ := onlyResource(t, template, "AWS::ECR::Repository")
+	repositoryID, cacheID := "", ""
+	for id := range *template.FindResources(jsii.String("AWS::ECR::Repository"), nil) {
+		if strings.HasPrefix(id, "ImageCacheRepository") {
+			cacheID = id
+		} else {
+			repositoryID = id
+		}
+	}
+	if repositoryID == "" || cacheID == "" {
+		t.Fatalf("want the image and the cache repository, got %q and %q", repositoryID, cacheID)
+	}
+	equalJSON(t, "image.cacheRepository", stack.Resolve(image.CacheRepository().RepositoryName()), `{"Ref":"`+cacheID+`"}`)
+	check(t, "one log group", func() { template.ResourceCountIs(jsii.String("AWS::Logs::LogGroup"), jsii.Number(1)) })
 
 	// the project
 	projectID, project := onlyResource(t, template, "AWS::CodeBuild::Project")
