@@ -329,7 +329,10 @@ export interface DockerBuildToEcrProps {
    * Container name for `imagedefinitions.json`. When set, every build writes
    * `imagedefinitions.json` (`[{"name": <this>, "imageUri": <repository>:<tag>}]`, for the ECS
    * deploy action of CodePipeline) and `imageDetail.json` (`{"ImageURI": <repository>@<digest>}`,
-   * for the ECS blue/green deploy action) as build artifacts.
+   * for the ECS blue/green deploy action) as build artifacts. They are artifacts of a CodePipeline
+   * build action only: the project has no artifact store of its own, so a build started outside a
+   * pipeline writes the files and keeps them nowhere. An ECS container name (1-255 letters, digits,
+   * hyphens, underscores): checked at synth, and by the build when it is a deploy-time value.
    *
    * @default - no image definitions artifact
    */
