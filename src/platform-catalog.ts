@@ -11,7 +11,7 @@ import { BuilderImage } from './builder-image';
 import { CrossAccountPullPolicy } from './cross-account-pull-policy';
 import { DockerBuildToEcr } from './docker-build-to-ecr';
 import { GoSampleBuild } from './go-sample-build';
-import { parameter, PARAMETER_RULES } from './private/catalog/parameters';
+import { goPlatformRule, parameter, PARAMETER_RULES } from './private/catalog/parameters';
 import {
   PrincipalKind,
   resolveDockerBuildToEcrProduct,
@@ -584,8 +584,8 @@ function buildGoSampleBuildProduct(scope: Construct, goVersion: string): void {
   const platform = parameter(
     scope,
     'TargetPlatform',
-    PARAMETER_RULES.goPlatform,
-    'GOOS/GOARCH the binary is built for',
+    goPlatformRule(goVersion),
+    `GOOS/GOARCH the binary is built for (the pairs of go tool dist list of Go ${goVersion})`,
     'linux/amd64',
   );
   const build = new GoSampleBuild(scope, 'Build', {
