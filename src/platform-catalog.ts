@@ -20,7 +20,7 @@ import {
   resolvePrincipal,
 } from './private/catalog/resolve';
 import { grantCacheRepositories, ownRegistryPrefix } from './private/registry/grants';
-import { warn } from './private/shared/errors';
+import { inFactory, warn } from './private/shared/errors';
 import { addNagSuppressions, NagSuppression } from './private/shared/nag';
 import { isNewestKnownRuntime, raisedRuntimeFor } from './private/shared/runtimes';
 
@@ -128,7 +128,9 @@ export interface GoSampleBuildProductOptions extends CatalogProductOptions {
 export class CatalogProduct {
   /** The DockerBuildToEcr product. */
   public static dockerBuildToEcr(options: DockerBuildToEcrProductOptions = {}): CatalogProduct {
-    const { lifecycle, pullThroughCachePrefix } = resolveDockerBuildToEcrProduct(options);
+    const { lifecycle, pullThroughCachePrefix } = inFactory('CatalogProduct.dockerBuildToEcr', () =>
+      resolveDockerBuildToEcrProduct(options),
+    );
     return new CatalogProduct(
       'DockerBuildToEcr',
       options,
@@ -154,7 +156,7 @@ export class CatalogProduct {
 
   /** The GoSampleBuild product. */
   public static goSampleBuild(options: GoSampleBuildProductOptions = {}): CatalogProduct {
-    const goVersion = resolveGoSampleBuildProduct(options);
+    const goVersion = inFactory('CatalogProduct.goSampleBuild', () => resolveGoSampleBuildProduct(options));
     return new CatalogProduct(
       'GoSampleBuild',
       options,

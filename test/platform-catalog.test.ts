@@ -257,7 +257,7 @@ describe('PlatformCatalog', () => {
 
   test('fails for a Go version no curated image carries', () => {
     expect(() => CatalogProduct.goSampleBuild({ goVersion: '1.2' })).toThrow(
-      /goVersion "1.2" is not available on any CodeBuild curated image/,
+      /^CatalogProduct\.goSampleBuild: goVersion "1\.2" is not available on any CodeBuild curated image: use one of 1\.20, /,
     );
   });
 
@@ -265,10 +265,10 @@ describe('PlatformCatalog', () => {
     const stack = new Stack();
     const token = new CfnParameter(stack, 'N', { type: 'Number' }).valueAsNumber;
     expect(() => CatalogProduct.dockerBuildToEcr({ maxImageCount: token })).toThrow(
-      /lifecycle policy text is written at synth/,
+      /^CatalogProduct\.dockerBuildToEcr: maxImageCount \(a token\) is only known at deploy time, and the lifecycle policy text is written at synth: /,
     );
     expect(() => CatalogProduct.dockerBuildToEcr({ untaggedImageExpiration: Duration.days(token) })).toThrow(
-      /lifecycle policy text is written at synth/,
+      /^CatalogProduct\.dockerBuildToEcr: untaggedImageExpiration \(a token\) is only known at deploy time/,
     );
   });
 });
@@ -384,7 +384,7 @@ describe('product templates', () => {
 
   test('fails when pullThroughCachePrefix is malformed', () => {
     expect(() => CatalogProduct.dockerBuildToEcr({ pullThroughCachePrefix: 'Docker Hub' })).toThrow(
-      /pullThroughCachePrefix "Docker Hub" is not a valid repository prefix/,
+      /^CatalogProduct\.dockerBuildToEcr: pullThroughCachePrefix "Docker Hub" is not a valid repository prefix/,
     );
   });
 
