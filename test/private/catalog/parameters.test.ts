@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import { CfnParameterProps } from 'aws-cdk-lib';
+import { CfnParameter, CfnParameterProps, Stack } from 'aws-cdk-lib';
 import { GO_DIST_LISTS, goPlatformsOf } from '../../../src/private/catalog/go-platforms';
 import { goPlatformRule, PARAMETER_RULES } from '../../../src/private/catalog/parameters';
 import { isGoPlatform } from '../../../src/private/go/platforms';
@@ -168,6 +168,13 @@ describe('SourceBucket: S3 "General purpose bucket naming rules"', () => {
   test.each(refused)('fails for %s at launch and at synth', (name) => {
     expect(synthAccepts(() => validateBucketName(undefined, 'bucketName', name))).toBe(false);
     expect(launchAccepts(PARAMETER_RULES.bucketName, name)).toBe(false);
+  });
+
+  test('skips tokens and undefined at synth (the launch checks deploy-time values)', () => {
+    const token = new CfnParameter(new Stack(), 'Bucket').valueAsString;
+    expect(() => validateBucketName(undefined, 'bucketName', token)).not.toThrow();
+    expect(() => validateBucketName(undefined, 'bucketName', undefined)).not.toThrow();
+    expect(() => validateObjectKey(undefined, 'sourceKey', token)).not.toThrow();
   });
 
   test('the synth-time errors name the rule', () => {
