@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { allCuratedGoVersions, CURATED_GO_IMAGES, findCuratedGoImage } from './private/go/runtimes';
-import { propError } from './private/shared/errors';
+import { factoryError, inFactory } from './private/shared/errors';
 import { validateImageTag } from './private/shared/validation';
 
 /** An image digest as ECR accepts it in place of a tag. */
@@ -41,14 +41,21 @@ export class BuilderImage {
    * 2023 standard:6.0 (x86_64), Amazon Linux 2023 standard:3.0 and 4.0 (aarch64) that carries `goVersion`
    */
   public static curated(goVersion: string, buildImage?: codebuild.IBuildImage): BuilderImage {
+    const factory = 'BuilderImage.curated';
     if (Token.isUnresolved(goVersion)) {
-      throw propError(undefined, 'goVersion', goVersion, 'is a token', 'give the Go version as a literal, e.g. "1.24"');
+      throw factoryError(
+        factory,
+        'goVersion',
+        goVersion,
+        'is a token',
+        'give the Go version as a literal, e.g. "1.24"',
+      );
     }
     if (buildImage !== undefined) {
       const entry = findCuratedGoImage(buildImage.imageId);
       if (entry === undefined) {
-        throw propError(
-          undefined,
+        throw factoryError(
+          factory,
           'buildImage',
           buildImage.imageId,
           'is not a CodeBuild curated image with Go runtimes',
@@ -56,8 +63,8 @@ export class BuilderImage {
         );
       }
       if (!entry.goVersions.includes(goVersion)) {
-        throw propError(
-          undefined,
+        throw factoryError(
+          factory,
           'goVersion',
           goVersion,
           `is not available on ${entry.label}`,
@@ -68,8 +75,8 @@ export class BuilderImage {
     }
     const entry = CURATED_GO_IMAGES.find((i) => i.goVersions.includes(goVersion));
     if (entry === undefined) {
-      throw propError(
-        undefined,
+      throw factoryError(
+        factory,
         'goVersion',
         goVersion,
         'is not available on any CodeBuild curated image',
@@ -101,7 +108,7 @@ export class BuilderImage {
   ): BuilderImage {
     const tagOrDigest = tag ?? 'latest';
     if (!IMAGE_DIGEST.test(tagOrDigest)) {
-      validateImageTag(undefined, 'tag', tagOrDigest);
+      inFactory('BuilderImage.fromEcrRepository', () => validateImageTag(undefined, 'tag', tagOrDigest));
     }
     return new BuilderImage(undefined, undefined, repository, tagOrDigest, imagePullCredentials);
   }

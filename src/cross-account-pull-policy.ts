@@ -19,7 +19,7 @@ import {
   PULL_ACTIONS,
   serviceSourceStatement,
 } from './private/pull-policy/statements';
-import { propError, warn } from './private/shared/errors';
+import { propError, validationMessage, warn } from './private/shared/errors';
 import { UNKNOWN_REFERENCE_CHARS } from './private/shared/intrinsics';
 import { addNagSuppressions } from './private/shared/nag';
 
@@ -176,6 +176,8 @@ export class CrossAccountPullPolicy extends Construct {
   public readonly repositoryPolicy?: CustomResource;
 
   private readonly accountIds: string[] = [];
+  /** The repository's own account when it was given in accountIds (and dropped: it needs no grant). */
+  private readonly ownAccountIdsGiven: string[] = [];
   /** List tokens given to accountIds (deploy-time lists). */
   private readonly accountIdLists: string[][] = [];
   private readonly organizationalUnitPaths: string[];
@@ -264,6 +266,9 @@ export class CrossAccountPullPolicy extends Construct {
         `accountIds "${own}" is the account of the repository, whose principals need no repository policy (an identity ` +
           'policy suffices, and a repository policy would let every principal of the account pull): it is not added',
       );
+    }
+    if (!Token.isUnresolved(own)) {
+      this.ownAccountIdsGiven.push(...literals.filter((a) => a === own));
     }
     this.accountIds.push(...added.filter((a) => a !== own));
     if (this.accountIds.length + this.accountIdLists.length > 0 && !this.statements.has(StatementKind.ACCOUNTS)) {
@@ -381,14 +386,30 @@ export class CrossAccountPullPolicy extends Construct {
 
   private validatePolicy(): string[] {
     if (this.statements.size === 0) {
+      if (this.ownAccountIdsGiven.length > 0) {
+        const own = this.ownAccountIdsGiven[0];
+        const whose = sameLiteralAccount(own, Stack.of(this).account)
+          ? "this stack's own account"
+          : "the repository's own account";
+        return [
+          validationMessage(
+            this,
+            'accountIds',
+            [own],
+            `holds only ${whose}, which needs no cross-account grant (its principals pull with an identity policy), ` +
+              'and no organization, organizational unit, CodeBuild project or Lambda account is given, so the policy would grant nothing',
+            'list the accounts of the other teams that pull, or drop this CrossAccountPullPolicy',
+          ),
+        ];
+      }
       return [
-        propError(
-          undefined,
+        validationMessage(
+          this,
           'accountIds',
           [],
-          'and organizationId, organizationalUnitPaths, codeBuildProjects and lambdaAccountIds are all empty: the policy would grant nothing',
+          'and organizationId, organizationalUnitPaths, codeBuildProjects and lambdaAccountIds are all empty, so the policy would grant nothing',
           'give at least one of them, or call addAccountIds() / addCodeBuildProject()',
-        ).message,
+        ),
       ];
     }
     const stack = Stack.of(this.repository);
@@ -408,8 +429,8 @@ export class CrossAccountPullPolicy extends Construct {
         ? ['lambdaAccountIds', this.lambdaAccountIds.length]
         : ['accountIds', this.accountIds.length];
     return [
-      propError(
-        undefined,
+      validationMessage(
+        this,
         prop,
         `${count} accounts`,
         `make ${whose} ${this.repository.node.path} ${length.toLocaleString('en-US')} characters long, more than ECR's limit of ` +
@@ -417,7 +438,7 @@ export class CrossAccountPullPolicy extends Construct {
           `other references at ${UNKNOWN_REFERENCE_CHARS} characters)`,
         'grant the accounts through their organization (organizationId) or organizational units (organizationalUnitPaths) ' +
           'instead of listing them, or spread them over several repositories',
-      ).message,
+      ),
     ];
   }
 
@@ -448,6 +469,11 @@ export class CrossAccountPullPolicy extends Construct {
 /** 8 hex digits derived from the construct path: the same across synths, distinct per instance. */
 function shortHash(value: string): string {
   return crypto.createHash('sha256').update(value).digest('hex').slice(0, 8).toUpperCase();
+}
+
+/** True when two literal account ids are the same account (false when either is a token). */
+function sameLiteralAccount(a: string, b: string): boolean {
+  return !Token.isUnresolved(a) && !Token.isUnresolved(b) && a === b;
 }
 
 function dedupe(values: string[]): string[] {

@@ -11,7 +11,7 @@ import { BuilderImage } from './builder-image';
 import { CrossAccountPullPolicy } from './cross-account-pull-policy';
 import { DockerBuildToEcr } from './docker-build-to-ecr';
 import { GoSampleBuild } from './go-sample-build';
-import { parameter, PARAMETER_RULES } from './private/catalog/parameters';
+import { goPlatformRule, parameter, PARAMETER_RULES } from './private/catalog/parameters';
 import {
   PrincipalKind,
   resolveDockerBuildToEcrProduct,
@@ -20,7 +20,7 @@ import {
   resolvePrincipal,
 } from './private/catalog/resolve';
 import { grantCacheRepositories, ownRegistryPrefix } from './private/registry/grants';
-import { warn } from './private/shared/errors';
+import { inFactory, warn } from './private/shared/errors';
 import { addNagSuppressions, NagSuppression } from './private/shared/nag';
 import { isNewestKnownRuntime, raisedRuntimeFor } from './private/shared/runtimes';
 
@@ -128,7 +128,9 @@ export interface GoSampleBuildProductOptions extends CatalogProductOptions {
 export class CatalogProduct {
   /** The DockerBuildToEcr product. */
   public static dockerBuildToEcr(options: DockerBuildToEcrProductOptions = {}): CatalogProduct {
-    const { lifecycle, pullThroughCachePrefix } = resolveDockerBuildToEcrProduct(options);
+    const { lifecycle, pullThroughCachePrefix } = inFactory('CatalogProduct.dockerBuildToEcr', () =>
+      resolveDockerBuildToEcrProduct(options),
+    );
     return new CatalogProduct(
       'DockerBuildToEcr',
       options,
@@ -154,7 +156,7 @@ export class CatalogProduct {
 
   /** The GoSampleBuild product. */
   public static goSampleBuild(options: GoSampleBuildProductOptions = {}): CatalogProduct {
-    const goVersion = resolveGoSampleBuildProduct(options);
+    const goVersion = inFactory('CatalogProduct.goSampleBuild', () => resolveGoSampleBuildProduct(options));
     return new CatalogProduct(
       'GoSampleBuild',
       options,
@@ -584,8 +586,8 @@ function buildGoSampleBuildProduct(scope: Construct, goVersion: string): void {
   const platform = parameter(
     scope,
     'TargetPlatform',
-    PARAMETER_RULES.goPlatform,
-    'GOOS/GOARCH the binary is built for',
+    goPlatformRule(goVersion),
+    `GOOS/GOARCH the binary is built for (the pairs of go tool dist list of Go ${goVersion})`,
     'linux/amd64',
   );
   const build = new GoSampleBuild(scope, 'Build', {

@@ -56,7 +56,7 @@ describe('BuilderImage.curated', () => {
 
   test("fails when the Go version is on no curated image (the seed's 1.13)", () => {
     expect(() => BuilderImage.curated('1.13')).toThrow(
-      /^goVersion "1\.13" is not available on any CodeBuild curated image: use one of 1\.20, 1\.21, .*1\.26 /,
+      /^BuilderImage\.curated: goVersion "1\.13" is not available on any CodeBuild curated image: use one of 1\.20, 1\.21, .*1\.26 /,
     );
   });
 
@@ -64,7 +64,7 @@ describe('BuilderImage.curated', () => {
     const stack = new Stack();
     const goVersion = new CfnParameter(stack, 'GoVersion').valueAsString;
     expect(() => BuilderImage.curated(goVersion)).toThrow(
-      /^goVersion "\$\{Token\[.*\]\}" is a token: give the Go version as a literal, e\.g\. "1\.24"$/,
+      /^BuilderImage\.curated: goVersion "\$\{Token\[.*\]\}" is a token: give the Go version as a literal, e\.g\. "1\.24"$/,
     );
   });
 
@@ -77,7 +77,7 @@ describe('BuilderImage.curated', () => {
     expect(() =>
       BuilderImage.curated('1.23', codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0')),
     ).toThrow(
-      /^goVersion "1\.23" is not available on Ubuntu 24\.04 standard:8\.0 \(x86_64\): use one of 1\.24, 1\.25, 1\.26 /,
+      /^BuilderImage\.curated: goVersion "1\.23" is not available on Ubuntu 24\.04 standard:8\.0 \(x86_64\): use one of 1\.24, 1\.25, 1\.26 /,
     );
   });
 
@@ -85,7 +85,7 @@ describe('BuilderImage.curated', () => {
     const stack = new Stack();
     const repo = new ecr.Repository(stack, 'Repo');
     expect(() => BuilderImage.curated('1.23', codebuild.LinuxBuildImage.fromEcrRepository(repo))).toThrow(
-      /^buildImage .* is not a CodeBuild curated image with Go runtimes: use one of aws\/codebuild\/standard:7\.0, .*BuilderImage\.fromEcrRepository/,
+      /^BuilderImage\.curated: buildImage .* is not a CodeBuild curated image with Go runtimes: use one of aws\/codebuild\/standard:7\.0, .*BuilderImage\.fromEcrRepository/,
     );
   });
 });
@@ -117,7 +117,7 @@ describe('BuilderImage.fromEcrRepository', () => {
     const stack = new Stack(new App(), 'S');
     const repo = new ecr.Repository(stack, 'Repo');
     expect(() => BuilderImage.fromEcrRepository(repo, 'latest!')).toThrow(
-      /^tag "latest!" is not a valid tag: use 1-128 of/,
+      /^BuilderImage\.fromEcrRepository: tag "latest!" is not a valid tag: use 1-128 of/,
     );
   });
 });

@@ -505,10 +505,56 @@ describe('validation', () => {
     );
   });
 
-  test('fails when only the repository account is given (nothing left to grant)', () => {
+  // The message used to say 'accountIds [] ... are all empty' although an id was given: it says that
+  // the only id is the stack's own account, which needs no grant.
+  test("fails when the only account id is this stack's own account, and says so", () => {
     const stack = newStack();
-    new CrossAccountPullPolicy(stack, 'Pull', { repository: repo(stack), accountIds: [OWN_ACCOUNT] });
-    expect(() => Template.fromStack(stack)).toThrow(/all empty/);
+    new CrossAccountPullPolicy(stack, 'Pull', { repository: repo(stack), accountIds: [OWN_ACCOUNT, OWN_ACCOUNT] });
+    expect(() => Template.fromStack(stack)).toThrow(
+      /\[Stack\/Pull\] CrossAccountPullPolicy: accountIds \["999999999999"\] holds only this stack's own account, which needs no cross-account grant \(its principals pull with an identity policy\), and no organization, organizational unit, CodeBuild project or Lambda account is given, so the policy would grant nothing: list the accounts of the other teams that pull, or drop this CrossAccountPullPolicy$/m,
+    );
+  });
+
+  test("fails when the only account id is the repository's own account in another stack, and says so", () => {
+    const app = new App();
+    const repositoryStack = newStack(app);
+    const repository = repo(repositoryStack);
+    const other = new Stack(app, 'Other', { env: { account: '888888888888', region: REGION } });
+    new CrossAccountPullPolicy(other, 'Pull', { repository, accountIds: [OWN_ACCOUNT] });
+    expect(() => app.synth()).toThrow(
+      /\[Other\/Pull\] CrossAccountPullPolicy: accountIds \["999999999999"\] holds only the repository's own account, which needs no cross-account grant/,
+    );
+  });
+
+  test("accepts the stack's own account next to another one (dropped with a warning, no error)", () => {
+    const stack = newStack();
+    new CrossAccountPullPolicy(stack, 'Pull', { repository: repo(stack), accountIds: [OWN_ACCOUNT, '111111111111'] });
+    expect(repositoryPolicy(stack).Statement[0].Condition.StringEquals['aws:PrincipalAccount']).toEqual([
+      '111111111111',
+    ]);
+  });
+
+  test('the own account given alone is not an error when something else is granted (here an organization)', () => {
+    const stack = newStack();
+    new CrossAccountPullPolicy(stack, 'Pull', {
+      repository: repo(stack),
+      accountIds: [OWN_ACCOUNT],
+      organizationId: 'o-a1b2c3d4e5',
+    });
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('the late errors carry the class, as CDK reports them under the construct path', () => {
+    const stack = newStack();
+    new CrossAccountPullPolicy(stack, 'Pull', { repository: repo(stack) });
+    expect(() => Template.fromStack(stack)).toThrow(
+      /^\s*\[Stack\/Pull\] CrossAccountPullPolicy: accountIds \[\] and organizationId, organizationalUnitPaths, codeBuildProjects and lambdaAccountIds are all empty, so the policy would grant nothing: give at least one of them, or call addAccountIds\(\) \/ addCodeBuildProject\(\)$/m,
+    );
+    const stack2 = newStack();
+    new CrossAccountPullPolicy(stack2, 'Pull', { repository: repo(stack2), accountIds: accountIds(700) });
+    expect(() => Template.fromStack(stack2)).toThrow(
+      /^\s*\[Stack\/Pull\] CrossAccountPullPolicy: accountIds "700 accounts" make the policy of repository Stack\/Repository /m,
+    );
   });
 
   test('fails when the repository does not take a statement into its policy', () => {

@@ -794,7 +794,7 @@ describe('bad input', () => {
 
   test('fails when the Go version is not on the image', () => {
     expect(() => build(newStack(), { builderImage: BuilderImage.curated('1.13') })).toThrow(
-      /^goVersion "1\.13" is not available on any CodeBuild curated image/,
+      /^BuilderImage\.curated: goVersion "1\.13" is not available on any CodeBuild curated image/,
     );
   });
 

@@ -7,9 +7,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { AccessLevel, CatalogProduct, PlatformCatalog } from '../src';
+import { GO_DIST_LISTS } from '../src/private/catalog/go-platforms';
 import { PARAMETER_RULES } from '../src/private/catalog/parameters';
-import { GO_PLATFORMS } from '../src/private/go/platforms';
-import { validateRelativePath, validateRepositoryName } from '../src/private/shared/validation';
+import {
+  REPOSITORY_NAME_PATTERN,
+  validateRelativePath,
+  validateRepositoryName,
+} from '../src/private/shared/validation';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 
@@ -253,7 +257,7 @@ describe('PlatformCatalog', () => {
 
   test('fails for a Go version no curated image carries', () => {
     expect(() => CatalogProduct.goSampleBuild({ goVersion: '1.2' })).toThrow(
-      /goVersion "1.2" is not available on any CodeBuild curated image/,
+      /^CatalogProduct\.goSampleBuild: goVersion "1\.2" is not available on any CodeBuild curated image: use one of 1\.20, /,
     );
   });
 
@@ -261,10 +265,10 @@ describe('PlatformCatalog', () => {
     const stack = new Stack();
     const token = new CfnParameter(stack, 'N', { type: 'Number' }).valueAsNumber;
     expect(() => CatalogProduct.dockerBuildToEcr({ maxImageCount: token })).toThrow(
-      /lifecycle policy text is written at synth/,
+      /^CatalogProduct\.dockerBuildToEcr: maxImageCount \(a token\) is only known at deploy time, and the lifecycle policy text is written at synth: /,
     );
     expect(() => CatalogProduct.dockerBuildToEcr({ untaggedImageExpiration: Duration.days(token) })).toThrow(
-      /lifecycle policy text is written at synth/,
+      /^CatalogProduct\.dockerBuildToEcr: untaggedImageExpiration \(a token\) is only known at deploy time/,
     );
   });
 });
@@ -284,9 +288,19 @@ describe('product templates', () => {
       expect.arrayContaining(['SourceBucket', 'SourceKey', 'RepositoryName', 'Dockerfile', 'BuildContext']),
     );
     expect(product.Parameters.RepositoryName).toMatchObject({
-      AllowedPattern: PARAMETER_RULES.repositoryName.allowedPattern,
+      AllowedPattern: REPOSITORY_NAME_PATTERN,
       MinLength: 2,
       MaxLength: 256,
+    });
+    expect(product.Parameters.SourceBucket).toMatchObject({
+      AllowedPattern: PARAMETER_RULES.bucketName.allowedPattern,
+      MinLength: 3,
+      MaxLength: 63,
+    });
+    expect(product.Parameters.SourceKey).toMatchObject({
+      AllowedPattern: PARAMETER_RULES.objectKey.allowedPattern,
+      MinLength: 1,
+      MaxLength: 1024,
     });
     expect(product.Parameters.Dockerfile.Default).toBe('Dockerfile');
     expect(product.Parameters.BuildContext.Default).toBe('.');
@@ -370,7 +384,7 @@ describe('product templates', () => {
 
   test('fails when pullThroughCachePrefix is malformed', () => {
     expect(() => CatalogProduct.dockerBuildToEcr({ pullThroughCachePrefix: 'Docker Hub' })).toThrow(
-      /pullThroughCachePrefix "Docker Hub" is not a valid repository prefix/,
+      /^CatalogProduct\.dockerBuildToEcr: pullThroughCachePrefix "Docker Hub" is not a valid repository prefix/,
     );
   });
 
@@ -401,10 +415,13 @@ describe('product templates', () => {
       products: [CatalogProduct.goSampleBuild()],
     });
     const product = productTemplate(app, 'GoSampleBuild');
+    // the pairs of `go tool dist list` of Go 1.26, the product's default Go: no windows/arm (removed in
+    // Go 1.26), no freebsd/riscv64 or openbsd/mips64 (marked broken)
     expect(product.Parameters.TargetPlatform).toMatchObject({
-      AllowedValues: [...GO_PLATFORMS],
+      AllowedValues: [...GO_DIST_LISTS['1.26']],
       Default: 'linux/amd64',
     });
+    expect(product.Parameters.TargetPlatform.AllowedValues).not.toContain('windows/arm');
     expect(product.Parameters.BinaryName).toMatchObject({
       AllowedPattern: PARAMETER_RULES.fileName.allowedPattern,
       Default: 'hello',
@@ -413,6 +430,19 @@ describe('product templates', () => {
     const env = JSON.stringify(project.Properties.Environment.EnvironmentVariables);
     expect(env).toContain('{"Fn::Select":[0,{"Fn::Split":["/",{"Ref":"TargetPlatform"}]}]}');
     expect(env).toContain('{"Fn::Select":[1,{"Fn::Split":["/",{"Ref":"TargetPlatform"}]}]}');
+  });
+
+  test('GoSampleBuild: the target platforms are those of the Go version of the product (go tool dist list of go1.23.12)', () => {
+    const { app, stack } = catalogStack();
+    new PlatformCatalog(stack, 'Catalog', {
+      portfolioName: 'p',
+      providerName: 'team',
+      products: [CatalogProduct.goSampleBuild({ goVersion: '1.23' })],
+    });
+    const platforms = productTemplate(app, 'GoSampleBuild').Parameters.TargetPlatform.AllowedValues;
+    expect(platforms).toEqual([...GO_DIST_LISTS['1.23']]);
+    expect(platforms).toEqual(expect.arrayContaining(['windows/arm', 'freebsd/riscv64', 'openbsd/riscv64']));
+    expect(platforms).not.toContain('openbsd/mips64');
   });
 
   test('every product stack is a ProductStack of the catalog', () => {
@@ -428,10 +458,14 @@ describe('product templates', () => {
 });
 
 describe('parameter constraints mirror the synth-time validation', () => {
-  test.each(['app', 'team/app-image', 'a.b_c-d/e', 'ab'])('repository name %s: accepted by both', (name) => {
-    expect(() => validateRepositoryName(undefined, 'repositoryName', name)).not.toThrow();
-    expect(accepts(PARAMETER_RULES.repositoryName.allowedPattern, name)).toBe(true);
-  });
+  // ECR CreateRepository repositoryName: "__" and runs of "-" are separators too
+  test.each(['app', 'team/app-image', 'a.b_c-d/e', 'ab', 'a__b', 'a--b', 'team/app---image'])(
+    'repository name %s: accepted by both',
+    (name) => {
+      expect(() => validateRepositoryName(undefined, 'repositoryName', name)).not.toThrow();
+      expect(accepts(PARAMETER_RULES.repositoryName.allowedPattern, name)).toBe(true);
+    },
+  );
 
   test.each(['App', 'team//app', '-app', 'app-', 'a b', 'team/'])('repository name %s: refused by both', (name) => {
     expect(() => validateRepositoryName(undefined, 'repositoryName', name)).toThrow();

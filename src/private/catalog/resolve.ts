@@ -128,6 +128,9 @@ export function resolvePrincipal(scope: IConstruct, principal: iam.IPrincipal): 
   );
 }
 
+/** How an error shows a number that is a token (its string form is a meaningless large number). */
+const A_TOKEN = { toString: () => '(a token)' };
+
 /** The options of the DockerBuildToEcr product, as {@link resolveDockerBuildToEcrProduct} reads them. */
 export interface DockerBuildToEcrProductInputs {
   readonly maxImageCount?: number;
@@ -152,13 +155,24 @@ export function resolveDockerBuildToEcrProduct(
   if (options.pullThroughCachePrefix !== undefined) {
     validateCachePrefix(undefined, 'pullThroughCachePrefix', options.pullThroughCachePrefix);
   }
-  if (Token.isUnresolved(lifecycle.maxImageCount) || lifecycle.untaggedImageExpiration.isUnresolved()) {
+  // ecr.Repository writes the lifecycle rules into the policy text at synth: a token would be written
+  // as the text of a reference.
+  if (Token.isUnresolved(lifecycle.maxImageCount)) {
     throw propError(
       undefined,
       'maxImageCount',
-      'a token',
-      'or untaggedImageExpiration is only known at deploy time, and the lifecycle policy text is written at synth',
-      'give literals (e.g. maxImageCount: 100, untaggedImageExpiration: Duration.days(14))',
+      A_TOKEN,
+      'is only known at deploy time, and the lifecycle policy text is written at synth',
+      'give a literal, e.g. maxImageCount: 100',
+    );
+  }
+  if (lifecycle.untaggedImageExpiration.isUnresolved()) {
+    throw propError(
+      undefined,
+      'untaggedImageExpiration',
+      lifecycle.untaggedImageExpiration,
+      'is only known at deploy time, and the lifecycle policy text is written at synth',
+      'give a literal, e.g. untaggedImageExpiration: Duration.days(14)',
     );
   }
   return { lifecycle, pullThroughCachePrefix: options.pullThroughCachePrefix };

@@ -84,3 +84,46 @@ export function describeDuration(value: Duration): string {
   }
   return value.toHumanString();
 }
+
+/**
+ * The message of an error that a late check (`node.addValidation`) returns. CDK reports it as
+ * `[path] <message>` under "Validation failed with the following errors", so the message starts
+ * with the class: `CrossAccountPullPolicy: accountIds [] are all empty: give …`, and the report reads
+ * like a {@link propError}.
+ */
+export function validationMessage(
+  scope: IConstruct,
+  prop: string,
+  value: unknown,
+  problem: string,
+  fix: string,
+): string {
+  return `${scope.constructor.name}: ${prop} ${describeValue(value)} ${problem}: ${fix}`;
+}
+
+/**
+ * An input error of a static factory, which has no construct yet: the factory leads the message,
+ * e.g. `BuilderImage.curated: goVersion "1.2" is not available on any CodeBuild curated image: use …`.
+ */
+export function factoryError(factory: string, prop: string, value: unknown, problem: string, fix: string): Error {
+  return new Error(`${factory}: ${prop} ${describeValue(value)} ${problem}: ${fix}`);
+}
+
+/** `BuilderImage.curated: ` at the start of a message. */
+const FACTORY_PREFIX = /^[A-Z][A-Za-z0-9]*\.[A-Za-z0-9]+: /;
+
+/**
+ * Runs the body of a static factory: an error of a scope-less check in it (a {@link propError}
+ * without scope, or a factory error of a factory it calls) is thrown again with `factory` leading
+ * the message, the factory the user called. Errors that name a construct (`[path] Class: `) pass unchanged.
+ */
+export function inFactory<T>(factory: string, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (!(error instanceof Error) || error.message.startsWith('[')) {
+      throw error;
+    }
+    throw new Error(`${factory}: ${error.message.replace(FACTORY_PREFIX, '')}`);
+  }
+}

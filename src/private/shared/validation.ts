@@ -10,6 +10,11 @@ import { ENV_VAR_NAME } from './shell';
  */
 const REPOSITORY_COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const REPOSITORY_NAME = new RegExp(`^${REPOSITORY_COMPONENT}(?:\\/${REPOSITORY_COMPONENT})*$`);
+/**
+ * The source of the pattern {@link validateRepositoryName} checks names with (anchored), for a
+ * CloudFormation AllowedPattern that accepts exactly the same names.
+ */
+export const REPOSITORY_NAME_PATTERN: string = REPOSITORY_NAME.source;
 /** An AWS account id. */
 const ACCOUNT_ID = /^\d{12}$/;
 /** An image tag as Docker and ECR accept it. */
@@ -178,6 +183,70 @@ export function validateAccountId(scope: IConstruct | undefined, prop: string, v
       value,
       'is not an AWS account id',
       'use the 12 digits of the account, e.g. "123456789012"',
+    );
+  }
+}
+
+/**
+ * Prefixes and suffixes that S3 reserves in general purpose bucket names ("General purpose bucket
+ * naming rules", Amazon S3 User Guide; `sthree-configurator` is covered by `sthree-`).
+ */
+export const RESERVED_BUCKET_PREFIXES: readonly string[] = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+export const RESERVED_BUCKET_SUFFIXES: readonly string[] = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
+
+/**
+ * A general purpose S3 bucket name, by the rules of the S3 User Guide's "General purpose bucket
+ * naming rules": 3-63 characters of a-z, 0-9, "." and "-", beginning and ending with a letter or
+ * digit, no two adjacent periods, not formatted as an IP address, none of the reserved prefixes and
+ * suffixes. Tokens are skipped.
+ */
+export function validateBucketName(scope: IConstruct | undefined, prop: string, name: string | undefined): void {
+  if (name === undefined || Token.isUnresolved(name)) {
+    return;
+  }
+  const fix =
+    'use 3-63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit (e.g. "team-sources")';
+  if (name.length < 3 || name.length > 63) {
+    throw propError(scope, prop, name, `has ${name.length} characters`, fix);
+  }
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) {
+    throw propError(scope, prop, name, 'is not a valid S3 bucket name', fix);
+  }
+  if (name.includes('..')) {
+    throw propError(scope, prop, name, 'has two adjacent periods, which S3 refuses in bucket names', fix);
+  }
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(name)) {
+    throw propError(scope, prop, name, 'is formatted as an IP address, which S3 refuses as a bucket name', fix);
+  }
+  const prefix = RESERVED_BUCKET_PREFIXES.find((p) => name.startsWith(p));
+  if (prefix !== undefined) {
+    throw propError(scope, prop, name, `starts with "${prefix}", a prefix S3 reserves`, 'choose a name without it');
+  }
+  const suffix = RESERVED_BUCKET_SUFFIXES.find((s) => name.endsWith(s));
+  if (suffix !== undefined) {
+    throw propError(scope, prop, name, `ends with "${suffix}", a suffix S3 reserves`, 'choose a name without it');
+  }
+}
+
+/** The most bytes an S3 object key may take in UTF-8 ("Naming Amazon S3 objects", Amazon S3 User Guide). */
+export const OBJECT_KEY_MAX_BYTES = 1024;
+
+/** An S3 object key: 1 to 1,024 bytes of UTF-8 (not characters). Tokens are skipped. */
+export function validateObjectKey(scope: IConstruct | undefined, prop: string, key: string): void {
+  if (Token.isUnresolved(key)) {
+    return;
+  }
+  if (key.length === 0) {
+    throw propError(scope, prop, key, 'is empty', 'give the key of the object, e.g. "sources/app.zip"');
+  }
+  const bytes = Buffer.byteLength(key, 'utf8');
+  if (bytes > OBJECT_KEY_MAX_BYTES) {
+    throw propError(
+      scope,
+      prop,
+      key,
+      `takes ${bytes.toLocaleString('en-US')} bytes in UTF-8 (${key.length.toLocaleString('en-US')} characters), more than S3's limit of 1,024 bytes`,
+      'use a shorter key: characters outside ASCII take 2 to 4 bytes each',
     );
   }
 }

@@ -125,17 +125,17 @@ describe('product options', () => {
       resolveDockerBuildToEcrProduct({ pullThroughCachePrefix: 'Docker Hub', maxImageCount: count }),
     ).toThrow(/^pullThroughCachePrefix "Docker Hub" is not a valid repository prefix/);
     expect(() => resolveDockerBuildToEcrProduct({ maxImageCount: count })).toThrow(
-      /^maxImageCount "a token" or untaggedImageExpiration is only known at deploy time/,
+      /^maxImageCount \(a token\) is only known at deploy time, and the lifecycle policy text is written at synth: give a literal, e\.g\. maxImageCount: 100$/,
     );
     expect(() => resolveDockerBuildToEcrProduct({ untaggedImageExpiration: Duration.days(count) })).toThrow(
-      /lifecycle policy text is written at synth/,
+      /^untaggedImageExpiration \(a token\) is only known at deploy time, and the lifecycle policy text is written at synth: give a literal, e\.g\. untaggedImageExpiration: Duration\.days\(14\)$/,
     );
   });
 
   test('the GoSampleBuild product takes the default Go, or a version a curated image carries', () => {
     expect(resolveGoSampleBuildProduct({})).toBe(BuilderImage.DEFAULT_GO_VERSION);
     expect(() => resolveGoSampleBuildProduct({ goVersion: '1.2' })).toThrow(
-      /^goVersion "1.2" is not available on any CodeBuild curated image/,
+      /^BuilderImage\.curated: goVersion "1.2" is not available on any CodeBuild curated image/,
     );
   });
 });

@@ -91,12 +91,13 @@ def test_builder_image_values():
 
 def test_unknown_go_version_raises_with_the_library_message():
     """Mirrors "fails when the Go version is on no curated image (the seed's 1.13)" (a static factory: no
-    construct path in the message). jsii prefixes errors thrown by static and instance methods, not by
-    constructors, with "Error: " (seen with jsii 1.140 and 1.142)."""
+    construct path in the message: the factory leads it). jsii prefixes errors thrown by static and
+    instance methods, not by constructors, with "Error: " (seen with jsii 1.140 and 1.142)."""
     with pytest.raises(RuntimeError) as raised:
         BuilderImage.curated("1.13")
     assert str(raised.value) == (
-        'Error: goVersion "1.13" is not available on any CodeBuild curated image: use one of 1.20, 1.21, 1.22, '
-        "1.23, 1.24, 1.25, 1.26 (see https://docs.aws.amazon.com/codebuild/latest/userguide/available-runtimes.html), "
+        'Error: BuilderImage.curated: goVersion "1.13" is not available on any CodeBuild curated image: '
+        "use one of 1.20, 1.21, 1.22, 1.23, 1.24, 1.25, 1.26 "
+        "(see https://docs.aws.amazon.com/codebuild/latest/userguide/available-runtimes.html), "
         "or a custom image with BuilderImage.fromEcrRepository"
     )
