@@ -106,7 +106,7 @@ describe('buildspec length (CodeBuild: 25,600 characters inline)', () => {
     const stack = newStack();
     docker({ buildArgs: { BIG: 'x'.repeat(30_000) } }, stack);
     expect(() => Template.fromStack(stack)).toThrow(
-      /buildArgs "\(30,0\d\d characters of the buildspec\)" makes the inline buildspec 3\d,\d{3} characters long, more than CodeBuild's limit of 25,600/,
+      /\[Stack\/Image\] DockerBuildToEcr: buildArgs "\(30,0\d\d characters of the buildspec\)" makes the inline buildspec 3\d,\d{3} characters long, more than CodeBuild's limit of 25,600/,
     );
   });
 

@@ -3,7 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, DependencyGroup, IConstruct } from 'constructs';
-import { propError } from './errors';
+import { propError, validationMessage } from './errors';
 import { LONGEST_PSEUDO_VALUES, renderIntrinsics } from './intrinsics';
 import { addNagSuppressions } from './nag';
 
@@ -121,16 +121,17 @@ export function addBuildSpecLengthCheck(
         .slice(1, 3)
         .map(([p, c]) => `${p} ${c.toLocaleString('en-US')}`)
         .join(', ');
+      // (CDK prefixes a validation message with the construct path: the message carries the class.)
       return [
-        propError(
-          undefined,
+        validationMessage(
+          scope,
           prop,
           `(${chars.toLocaleString('en-US')} characters of the buildspec)`,
           `makes the inline buildspec ${length.toLocaleString('en-US')} characters long, more than CodeBuild's limit of ` +
             `${BUILDSPEC_MAX_CHARS.toLocaleString('en-US')}` +
             (others ? ` (next largest: ${others})` : ''),
           `shorten ${prop}: pass long values and many items in a file of the source instead`,
-        ).message,
+        ),
       ];
     },
   });
