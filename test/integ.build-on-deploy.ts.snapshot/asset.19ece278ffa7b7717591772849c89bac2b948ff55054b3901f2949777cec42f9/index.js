@@ -603,11 +603,12 @@ var import_client_lambda = require("@aws-sdk/client-lambda");
 // handlers/shared/cfn-response.ts
 var http = __toESM(require("http"));
 var https = __toESM(require("https"));
-var MAX_REASON_CHARS = 3e3;
-async function sendResponse(request, result) {
-  const body = JSON.stringify({
+var MAX_RESPONSE_BYTES = 4096;
+var LINKS_START = /\s\((?:console|logs): /g;
+function responseBody(request, result) {
+  const render = (reason2) => JSON.stringify({
     Status: result.Status,
-    Reason: result.Reason ? String(result.Reason).slice(0, MAX_REASON_CHARS) : void 0,
+    Reason: reason2,
     PhysicalResourceId: result.PhysicalResourceId,
     StackId: request.StackId,
     RequestId: request.RequestId,
@@ -615,6 +616,32 @@ async function sendResponse(request, result) {
     NoEcho: false,
     Data: result.Data || {}
   });
+  const reason = result.Reason ? String(result.Reason) : void 0;
+  const full = render(reason);
+  if (reason === void 0 || Buffer.byteLength(full) <= MAX_RESPONSE_BYTES) {
+    return full;
+  }
+  const starts = [...reason.matchAll(LINKS_START)].map((m) => m.index ?? 0);
+  const tailStart = starts.length > 0 ? starts[0] : Math.max(0, reason.length - 600);
+  let tail = reason.slice(tailStart);
+  const cut = (head, keptTail) => `${reason.slice(0, head)} [\u2026${reason.length - head - keptTail.length} characters cut\u2026]${keptTail}`;
+  if (Buffer.byteLength(render(cut(0, tail))) > MAX_RESPONSE_BYTES) {
+    tail = tail.slice(tail.length - 600);
+  }
+  let low = 0;
+  let high = tailStart;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (Buffer.byteLength(render(cut(mid, tail))) <= MAX_RESPONSE_BYTES) {
+      low = mid;
+    } else {
+      high = mid - 1;
+    }
+  }
+  return render(cut(low, tail));
+}
+async function sendResponse(request, result) {
+  const body = responseBody(request, result);
   let lastError;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
