@@ -104,8 +104,10 @@ test('GoSampleBuild runs in the image DockerBuildToEcr pushed: same repository U
     `${ecrRegistry}/${BUILDER_REPOSITORY}:latest`,
   ]);
   expect(pushedInEcr).toContain(goImage);
-  // (and the registry cache image of the default DockerCache.registry(): one stage, so one cache tag)
-  expect(await harness.registry.tags(BUILDER_REPOSITORY)).toEqual(['buildcache', BUILDER_TAG, 'latest']);
+  expect(await harness.registry.tags(BUILDER_REPOSITORY)).toEqual([BUILDER_TAG, 'latest']);
+  // (and the registry cache image of the default DockerCache.registry(), in the cache repository:
+  // one stage, so one cache tag)
+  expect(await harness.registry.tags(`${BUILDER_REPOSITORY}-cache`)).toEqual(['buildcache']);
   const image = harness.pullImage(harness.registry, BUILDER_REPOSITORY, BUILDER_TAG);
   expect(image.has('/usr/local/go/bin/go')).toBe(true);
   expect(image.config.Env).toContain('PATH=/usr/local/go/bin:/bin');
