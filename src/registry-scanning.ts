@@ -66,7 +66,7 @@ export class RegistryScanning {
   /** Basic scanning: images of the matching repositories are scanned when pushed. */
   public static basic(options: BasicScanningOptions = {}): RegistryScanning {
     const onPush = options.scanOnPushFilters ?? ['*'];
-    validateScanFilters(undefined, 'scanOnPushFilters', onPush);
+    validateScanFilters('RegistryScanning.basic', 'scanOnPushFilters', onPush);
     return new RegistryScanning('BASIC', [{ scanFrequency: 'SCAN_ON_PUSH', filters: [...onPush] }]);
   }
 
@@ -79,8 +79,8 @@ export class RegistryScanning {
     const given = options.scanOnPushFilters !== undefined || options.continuousScanFilters !== undefined;
     const continuous = options.continuousScanFilters ?? (given ? [] : ['*']);
     const onPush = options.scanOnPushFilters ?? [];
-    validateScanFilters(undefined, 'continuousScanFilters', continuous);
-    validateScanFilters(undefined, 'scanOnPushFilters', onPush);
+    validateScanFilters('RegistryScanning.enhanced', 'continuousScanFilters', continuous);
+    validateScanFilters('RegistryScanning.enhanced', 'scanOnPushFilters', onPush);
     const rules: RegistryScanningRule[] = [];
     if (onPush.length > 0) {
       rules.push({ scanFrequency: 'SCAN_ON_PUSH', filters: [...onPush] });

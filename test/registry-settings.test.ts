@@ -100,7 +100,7 @@ describe('RegistrySettings', () => {
     test('fails when a rule has no destination', () => {
       const stack = envStack();
       expect(() => new RegistrySettings(stack, 'Registry', { replicationRules: [{ destinations: [] }] })).toThrow(
-        /leave a rule without a destination/,
+        /destinations \[\] leaves a replication rule without a destination: give each rule at least one destination/,
       );
     });
 
@@ -461,7 +461,7 @@ describe('RegistrySettings', () => {
     });
 
     test.each([
-      ['x', /has 1 characters: use 2-30 characters/],
+      ['x', /has 1 character: use 2-30 characters/],
       ['a'.repeat(31), /has 31 characters/],
       ['Docker', /is not a valid repository prefix/],
       ['cache/', /is not a valid repository prefix/],
@@ -937,7 +937,7 @@ describe('RegistrySettings', () => {
       ],
       [
         { prefix: 'quay', appliedFor: [RepositoryCreationTrigger.REPLICATION], description: 'x'.repeat(257) },
-        /is longer than 256 characters/,
+        /description "257 characters" are more than ECR allows in the description of a repository creation template \(256\)/,
       ],
       [
         {
@@ -973,7 +973,7 @@ describe('RegistrySettings', () => {
           appliedFor: [RepositoryCreationTrigger.REPLICATION],
           lifecycleRules: [{ maxImageCount: 5 }, { tagPrefixList: ['v'], maxImageCount: 1 }],
         },
-        /TagStatus.ANY" is not on the one rule with the highest priority/,
+        /"TagStatus.ANY" is the tag status of a rule without the highest rulePriority, and ECR evaluates that rule last/,
       ],
       [
         {
@@ -1012,7 +1012,7 @@ describe('RegistrySettings', () => {
           ),
       ).toThrow(/only known at deploy time/);
       expect(() => new RegistrySettings(envStack(), 'R3', template({ maxImageAge: Duration.hours(36) }))).toThrow(
-        /lifecycleRules "1 day 12 hours" is not a whole number of days/,
+        /lifecycleRules 36 hours is not a whole number of days/,
       );
     });
 
@@ -1035,7 +1035,7 @@ describe('RegistrySettings', () => {
       new RegistrySettings(envStack(app, 'A'), 'Registry');
       const stage = new Stage(app, 'Prod');
       expect(() => new RegistrySettings(envStack(stage as any, 'B'), 'Registry')).toThrow(
-        /RegistrySettings A\/Registry already exists in this app, and both are for account\/region 111111111111\/us-east-1/,
+        /^\[Prod\/B\/Registry\] RegistrySettings: account\/region "111111111111\/us-east-1" already has RegistrySettings A\/Registry in this app/,
       );
     });
 
@@ -1051,11 +1051,13 @@ describe('RegistrySettings', () => {
       const app = new App();
       new RegistrySettings(envStack(app, 'A'), 'Registry');
       expect(() => new RegistrySettings(new Stack(app, 'Agnostic'), 'Registry')).toThrow(
-        /this one is in an environment-agnostic stack, which can be deployed to the environment of any other/,
+        /account\/region "\(unknown at synth\)" is that of an environment-agnostic stack, which can be deployed to the environment of RegistrySettings A\/Registry/,
       );
       const app2 = new App();
       new RegistrySettings(new Stack(app2, 'Agnostic'), 'Registry');
-      expect(() => new RegistrySettings(envStack(app2, 'A'), 'Registry')).toThrow(/Agnostic\/Registry already exists/);
+      expect(() => new RegistrySettings(envStack(app2, 'A'), 'Registry')).toThrow(
+        /already has RegistrySettings Agnostic\/Registry in this app/,
+      );
     });
 
     test('separate apps do not see each other', () => {
@@ -1069,6 +1071,52 @@ describe('RegistrySettings', () => {
 function deployTimeString(stack: Stack): string {
   return new CfnParameter(stack, `P${stack.node.children.length}`, { type: 'String' }).valueAsString;
 }
+
+/**
+ * The format of every error (ARCHITECTURE.md, `propError`): `[path] Class: prop value problem: fix`
+ * where a construct received the value, `Class.method: prop value problem: fix` for a value type's
+ * factory (no scope yet), `Class: …` for a value type's constructor.
+ */
+describe('error format', () => {
+  test('RegistrySettings: [path] RegistrySettings: prop value problem: fix', () => {
+    const stack = envStack();
+    expect(
+      () => new RegistrySettings(stack, 'Registry', { replicationRules: [{ destinations: [{ region: 'Europe' }] }] }),
+    ).toThrow(
+      /^\[Registry\/Registry\] RegistrySettings: destinations\.region "Europe" is not an AWS region name: use a region such as "eu-west-1" or "us-east-2"$/,
+    );
+    const registry = new RegistrySettings(envStack(new App()), 'Registry');
+    const role = new iam.Role(registry, 'Role', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    expect(() => registry.grantPullThroughCache(role, 'Bad')).toThrow(
+      /^\[Registry\/Registry\] RegistrySettings: ecrRepositoryPrefix "Bad" is not a valid repository prefix: use .+ \(e\.g\. "docker-hub" or "cache\/quay"\)$/,
+    );
+  });
+
+  test('PullThroughCacheRule (no scope): PullThroughCacheRule[.method]: prop value problem: fix', () => {
+    expect(() => new PullThroughCacheRule({ ecrRepositoryPrefix: 'x', upstream: Upstream.quay() })).toThrow(
+      /^PullThroughCacheRule: ecrRepositoryPrefix "x" has 1 character: use 2-30 characters, e\.g\. "docker-hub"$/,
+    );
+    const rule = new PullThroughCacheRule({ ecrRepositoryPrefix: 'quay', upstream: Upstream.quay() });
+    expect(() => rule.imageUri('docker.io/node')).toThrow(
+      /^PullThroughCacheRule\.imageUri: image "docker\.io\/node" names registry docker\.io, not the upstream of the rule \(quay\.io\): give the image of quay\.io without a host \(e\.g\. "node:20"\), or use the rule of docker\.io$/,
+    );
+    expect(() => rule.repositoryName('Node')).toThrow(
+      /^PullThroughCacheRule\.repositoryName: image "Node" is not an image reference: /,
+    );
+    expect(() => rule.importRepository(new Stack(), 'Repo', 'node@sha256:1')).toThrow(
+      /^PullThroughCacheRule\.importRepository: image "node@sha256:1" has a malformed digest: use "@sha256:" followed by 64 lowercase hex digits$/,
+    );
+  });
+
+  test('RegistryScanning (no scope): RegistryScanning.method: prop value problem: fix', () => {
+    expect(() => RegistryScanning.basic({ scanOnPushFilters: ['Prod'] })).toThrow(
+      /^RegistryScanning\.basic: scanOnPushFilters "Prod" is not a registry scanning filter: use 1-255 lowercase letters, .+ \(e\.g\. "prod-\*" or "\*"\)$/,
+    );
+    expect(() => RegistryScanning.enhanced({ continuousScanFilters: ['-x'] })).toThrow(
+      /^RegistryScanning\.enhanced: continuousScanFilters "-x" is not a registry scanning filter: /,
+    );
+  });
+});
 
 describe('logical ids (frozen: a change replaces the registry-wide resources in every user stack)', () => {
   test('of every resource kind', () => {

@@ -48,8 +48,10 @@ export function renderLifecyclePolicy(scope: IConstruct, prop: string, rules: ec
       scope,
       prop,
       'TagStatus.ANY',
-      'is not on the one rule with the highest priority',
-      'ECR requires a rule for any tag status to be the last (highest rulePriority) and the only one',
+      any.length > 1
+        ? `is the tag status of ${any.length} rules, and ECR takes one such rule only`
+        : 'is the tag status of a rule without the highest rulePriority, and ECR evaluates that rule last',
+      'give one rule for any tag status (or without tag lists), with the highest rulePriority or none',
     );
   }
   return JSON.stringify({ rules: rendered.sort((a, b) => a.rulePriority - b.rulePriority) });
@@ -77,9 +79,9 @@ function validateLifecycleRule(scope: IConstruct, prop: string, rule: ecr.Lifecy
       throw propError(
         scope,
         prop,
-        rule.maxImageAge.toHumanString(),
-        'is not a whole number of days',
-        'use e.g. Duration.days(30)',
+        rule.maxImageAge,
+        Number.isInteger(days) ? 'is less than a day' : 'is not a whole number of days (ECR counts the age in days)',
+        'use a whole number of at least 1 day, e.g. Duration.days(30)',
       );
     }
   }

@@ -235,14 +235,16 @@ function checkOnePerEnvironment(scope: IConstruct): void {
     return;
   }
   const key = environmentKey(scope);
-  const where =
+  const problem =
     key === UNKNOWN_ENVIRONMENT
-      ? 'this one is in an environment-agnostic stack, which can be deployed to the environment of any other'
-      : `both are for account/region ${key} (or one is in an environment-agnostic stack)`;
-  throw new Error(
-    `${scope.node.path}: RegistrySettings ${others.join(', ')} already exists in this app, and ${where}: ` +
-      "the replication configuration, registry policy and scanning configuration exist once per account and region, so a second deployment would replace the first's. " +
-      'Keep one RegistrySettings per account and region, and give stacks that hold one an explicit env (account and region)',
+      ? `is that of an environment-agnostic stack, which can be deployed to the environment of RegistrySettings ${others.join(', ')} of this app`
+      : `already has RegistrySettings ${others.join(', ')} in this app (or one in an environment-agnostic stack)`;
+  throw propError(
+    scope,
+    'account/region',
+    key === UNKNOWN_ENVIRONMENT ? '(unknown at synth)' : key,
+    `${problem}, and the replication configuration, registry policy and scanning configuration exist once per account and region (a second deployment would replace the first's)`,
+    'keep one RegistrySettings per account and region, and give stacks that hold one an explicit env (account and region)',
   );
 }
 
@@ -265,10 +267,10 @@ function resolveReplicationRules(
     if (rule.destinations.length === 0) {
       throw propError(
         scope,
-        'replicationRules',
-        '[] destinations',
-        'leave a rule without a destination',
-        'give at least one destination',
+        'destinations',
+        [],
+        'leaves a replication rule without a destination',
+        'give each rule at least one destination (a region, and an accountId for another account)',
       );
     }
     const prefixes = rule.repositoryPrefixes ?? [];
@@ -383,8 +385,8 @@ function resolveCreationTemplate(
       scope,
       'description',
       `${template.description.length} characters`,
-      'is longer than 256 characters',
-      'shorten the description',
+      'are more than ECR allows in the description of a repository creation template (256)',
+      'shorten the description to at most 256 characters',
     );
   }
   const rules = template.lifecycleRules ?? [];

@@ -1,6 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
-import { propError } from '../shared/errors';
+import { count, ErrorSite, siteError } from './errors';
 
 /** A repository name prefix as ECR accepts it for pull-through cache rules and creation templates (no trailing `/`). */
 const REPOSITORY_PREFIX = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
@@ -15,23 +14,23 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 export const MAX_CACHE_PREFIX_LENGTH = 30;
 
 /** The `ecrRepositoryPrefix` of a pull-through cache rule: 2-30 characters of a repository name, not ROOT. */
-export function validateCachePrefix(scope: IConstruct | undefined, prop: string, prefix: string): void {
+export function validateCachePrefix(site: ErrorSite | undefined, prop: string, prefix: string): void {
   if (Token.isUnresolved(prefix)) {
     // The prefix names construct ids, IAM resources and image URIs at synth.
-    throw propError(scope, prop, prefix, 'is a token', 'give the prefix as a literal, e.g. "docker-hub"');
+    throw siteError(site, prop, prefix, 'is a token', 'give the prefix as a literal, e.g. "docker-hub"');
   }
   if (prefix.length < 2 || prefix.length > MAX_CACHE_PREFIX_LENGTH) {
-    throw propError(
-      scope,
+    throw siteError(
+      site,
       prop,
       prefix,
-      `has ${prefix.length} characters`,
+      `has ${count(prefix.length, 'character')}`,
       `use 2-${MAX_CACHE_PREFIX_LENGTH} characters, e.g. "docker-hub"`,
     );
   }
   if (!REPOSITORY_PREFIX.test(prefix)) {
-    throw propError(
-      scope,
+    throw siteError(
+      site,
       prop,
       prefix,
       'is not a valid repository prefix',
@@ -41,17 +40,17 @@ export function validateCachePrefix(scope: IConstruct | undefined, prop: string,
 }
 
 /** The prefix of a repository creation template: ROOT, or 1-256 characters of a repository name. */
-export function validateTemplatePrefix(scope: IConstruct | undefined, prop: string, prefix: string): void {
+export function validateTemplatePrefix(site: ErrorSite | undefined, prop: string, prefix: string): void {
   if (Token.isUnresolved(prefix)) {
     // The prefix names the template's construct id, and is compared with the cache rules at synth.
-    throw propError(scope, prop, prefix, 'is a token', 'give the prefix as a literal, e.g. "docker-hub" or "ROOT"');
+    throw siteError(site, prop, prefix, 'is a token', 'give the prefix as a literal, e.g. "docker-hub" or "ROOT"');
   }
   if (prefix === 'ROOT') {
     return;
   }
   if (prefix.length > 256 || !REPOSITORY_PREFIX.test(prefix)) {
-    throw propError(
-      scope,
+    throw siteError(
+      site,
       prop,
       prefix,
       'is not a valid repository creation template prefix',
@@ -61,10 +60,10 @@ export function validateTemplatePrefix(scope: IConstruct | undefined, prop: stri
   }
 }
 
-export function validateScanFilters(scope: IConstruct | undefined, prop: string, filters: string[]): void {
+export function validateScanFilters(site: ErrorSite | undefined, prop: string, filters: string[]): void {
   if (filters.length > 100) {
-    throw propError(
-      scope,
+    throw siteError(
+      site,
       prop,
       `${filters.length} filters`,
       'are more than ECR allows in one scanning rule (100)',
@@ -76,8 +75,8 @@ export function validateScanFilters(scope: IConstruct | undefined, prop: string,
       continue;
     }
     if (filter.length < 1 || filter.length > 255 || !SCAN_FILTER.test(filter)) {
-      throw propError(
-        scope,
+      throw siteError(
+        site,
         prop,
         filter,
         'is not a registry scanning filter',
@@ -87,13 +86,13 @@ export function validateScanFilters(scope: IConstruct | undefined, prop: string,
   }
 }
 
-export function validateReplicationFilter(scope: IConstruct | undefined, prop: string, filter: string): void {
+export function validateReplicationFilter(site: ErrorSite | undefined, prop: string, filter: string): void {
   if (Token.isUnresolved(filter)) {
     return;
   }
   if (filter.length < 2 || filter.length > 256 || !REPLICATION_FILTER.test(filter)) {
-    throw propError(
-      scope,
+    throw siteError(
+      site,
       prop,
       filter,
       'is not a replication repository filter',
@@ -102,25 +101,19 @@ export function validateReplicationFilter(scope: IConstruct | undefined, prop: s
   }
 }
 
-export function validateRegion(scope: IConstruct | undefined, prop: string, region: string): void {
+export function validateRegion(site: ErrorSite | undefined, prop: string, region: string): void {
   if (Token.isUnresolved(region)) {
     return;
   }
   if (!REGION.test(region) || region.length > 25) {
-    throw propError(
-      scope,
-      prop,
-      region,
-      'is not an AWS region name',
-      'use a region such as "eu-west-1" or "us-east-2"',
-    );
+    throw siteError(site, prop, region, 'is not an AWS region name', 'use a region such as "eu-west-1" or "us-east-2"');
   }
 }
 
 /** Fails on the first value given more than once, e.g. `appliedFor "REPLICATION" is given as trigger more than once`. */
-export function checkDistinct(scope: IConstruct | undefined, prop: string, values: string[], what: string): void {
+export function checkDistinct(site: ErrorSite | undefined, prop: string, values: string[], what: string): void {
   const repeated = values.filter((v, i) => values.indexOf(v) !== i);
   if (repeated.length > 0) {
-    throw propError(scope, prop, repeated[0], `is given as ${what} more than once`, `give each ${what} once`);
+    throw siteError(site, prop, repeated[0], `is given as ${what} more than once`, `give each ${what} once`);
   }
 }

@@ -128,7 +128,7 @@ describe('resolveRegistrySettings', () => {
     const { stack } = setup();
     resolveRegistrySettings(new Registry(stack, 'First'), {});
     expect(() => resolveRegistrySettings(new Registry(stack, 'Second'), {})).toThrow(
-      /^Stack\/Second: RegistrySettings Stack\/First already exists in this app, and both are for account\/region 111111111111\/us-east-1/,
+      /^\[Stack\/Second\] Registry: account\/region "111111111111\/us-east-1" already has RegistrySettings Stack\/First in this app/,
     );
   });
 
@@ -141,7 +141,7 @@ describe('resolveRegistrySettings', () => {
     [
       'a rule without destination',
       { replicationRules: [{ destinations: [] }] },
-      /replicationRules "\[\] destinations" leave a rule without a destination/,
+      /destinations \[\] leaves a replication rule without a destination/,
     ],
     [
       'a wildcard prefix',
@@ -243,7 +243,7 @@ describe('resolveRegistrySettings', () => {
     [
       'a long description',
       { repositoryCreationTemplates: [{ prefix: 'quay', appliedFor: ['REPLICATION'], description: 'x'.repeat(257) }] },
-      /description "257 characters" is longer than 256 characters/,
+      /description "257 characters" are more than ECR allows in the description of a repository creation template \(256\)/,
     ],
     [
       'untagged images expired in cache repositories',
@@ -330,7 +330,7 @@ describe('resolvePullThroughCacheGrant', () => {
   test('fails for a malformed prefix', () => {
     const { scope } = setup();
     expect(() => resolvePullThroughCacheGrant(scope, 'X', [])).toThrow(
-      /ecrRepositoryPrefix "X" has 1 characters: use 2-30 characters/,
+      /ecrRepositoryPrefix "X" has 1 character: use 2-30 characters/,
     );
   });
 });
