@@ -460,14 +460,77 @@ describe('RegistrySettings', () => {
       ).toThrow(/pullThroughCacheRules "quay" is already a rule of A\/Registry/);
     });
 
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreatePullThroughCacheRule.html
+    // ecrRepositoryPrefix: 2-30 characters of the repository prefix pattern (separators ".", "_", "__",
+    // "-+" inside a component, single "/" between components); test/private/registry/validation.test.ts
+    // has every neighbour.
     test.each([
       ['x', /has 1 character: use 2-30 characters/],
       ['a'.repeat(31), /has 31 characters/],
       ['Docker', /is not a valid repository prefix/],
       ['cache/', /is not a valid repository prefix/],
       ['ROOT', /is not a valid repository prefix/],
+      ['cache//quay', /is not a valid repository prefix/],
+      ['docker___hub', /is not a valid repository prefix/],
+      ['docker..hub', /is not a valid repository prefix/],
     ])('fails when ecrRepositoryPrefix is %s', (prefix, error) => {
       expect(() => new PullThroughCacheRule({ ecrRepositoryPrefix: prefix, upstream: Upstream.quay() })).toThrow(error);
+    });
+
+    // Same page: the runs of separators the pattern takes, and the boundaries.
+    test.each(['ab', 'a'.repeat(30), 'docker--hub', 'docker__hub', 'cache/quay.io'])(
+      'accepts ecrRepositoryPrefix %s and renders it',
+      (prefix) => {
+        const stack = envStack();
+        new RegistrySettings(stack, 'Registry', {
+          pullThroughCacheRules: [new PullThroughCacheRule({ ecrRepositoryPrefix: prefix, upstream: Upstream.quay() })],
+        });
+        Template.fromStack(stack).hasResourceProperties('AWS::ECR::PullThroughCacheRule', {
+          EcrRepositoryPrefix: prefix,
+        });
+      },
+    );
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html
+    // Docker Hub, GitHub Container Registry and GitLab Container Registry need a Secrets Manager
+    // secret; ECR Public, Quay and the Kubernetes registry don't.
+    test.each<[string, (secret: secretsmanager.ISecret) => Upstream, string]>([
+      ['dockerHub', Upstream.dockerHub, 'Docker Hub'],
+      ['githubContainerRegistry', Upstream.githubContainerRegistry, 'GitHub Container Registry'],
+      ['gitlab', Upstream.gitlab, 'GitLab Container Registry'],
+    ])('fails when Upstream.%s is given no credentials', (method, factory, name) => {
+      expect(() => factory(undefined as unknown as secretsmanager.ISecret)).toThrow(
+        new RegExp(
+          `^Upstream\\.${method}: credentials \\(undefined\\) leaves ${name} without credentials, and ECR pulls from ${name} only with a Secrets Manager secret: ` +
+            'give a secret named "ecr-pullthroughcache/…" in the account and region of the registry, holding \\{"username": …, "accessToken": …\\}$',
+        ),
+      );
+    });
+
+    test('accepts the upstreams without credentials', () => {
+      for (const upstream of [Upstream.ecrPublic(), Upstream.quay(), Upstream.kubernetes()]) {
+        expect(upstream.credentials).toBeUndefined();
+      }
+    });
+
+    // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
+    // A secret name has ASCII letters, numbers and /_+=.@- only, 1-512 characters
+    // (test/private/registry/secrets.test.ts has every neighbour).
+    test('fails when the secret name has a character Secrets Manager does not take', () => {
+      const stack = envStack();
+      expect(
+        () =>
+          new RegistrySettings(stack, 'Registry', {
+            pullThroughCacheRules: [
+              new PullThroughCacheRule({
+                ecrRepositoryPrefix: 'docker-hub',
+                upstream: Upstream.dockerHub(dockerHubSecret(stack, 'ecr-pullthroughcache/docker hub')),
+              }),
+            ],
+          }),
+      ).toThrow(
+        /^\[Registry\/Registry\] RegistrySettings: upstream credentials "ecr-pullthroughcache\/docker hub" \(secret Registry\/DockerHubToken, rule "docker-hub"\) has " ", which Secrets Manager does not take in a secret name/,
+      );
     });
   });
 

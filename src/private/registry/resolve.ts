@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { expiresUntagged, renderLifecyclePolicy } from './lifecycle';
-import { checkCredentialsSecret } from './secrets';
+import { checkCredentialsGiven, checkCredentialsSecret } from './secrets';
 import { environmentKey, registerRegistryWide, UNKNOWN_ENVIRONMENT } from './singleton';
 import {
   checkDistinct,
@@ -193,6 +193,8 @@ export function resolvePullThroughCacheRule<R extends CacheRuleInputs>(
     );
   }
   const credentials = rule.upstream.credentials;
+  // The Upstream factories check this too; an upstream built any other way (JavaScript) is checked here.
+  checkCredentialsGiven(scope, `upstream credentials of rule "${prefix}"`, rule.upstream.registryType, credentials);
   return {
     rule,
     properties: {

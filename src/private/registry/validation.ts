@@ -1,8 +1,20 @@
 import { Token } from 'aws-cdk-lib';
 import { count, ErrorSite, siteError } from './errors';
 
-/** A repository name prefix as ECR accepts it for pull-through cache rules and creation templates (no trailing `/`). */
+/**
+ * A repository name prefix as ECR accepts it for pull-through cache rules and creation templates:
+ * the `EcrRepositoryPrefix` / `Prefix` pattern of `AWS::ECR::PullThroughCacheRule` and
+ * `AWS::ECR::RepositoryCreationTemplate` and of the current ECR API model
+ * (`^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$`): components
+ * of lowercase letters and digits joined by single "/", their words separated by ".", "_", "__" or
+ * a run of "-". The API also takes a trailing "/" (ECR adds one anyway); this library does not,
+ * because it appends "/" itself (`<prefix>/<image>`, `repository/<prefix>/*`).
+ */
 const REPOSITORY_PREFIX = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+/** What a user reads about {@link REPOSITORY_PREFIX}. */
+const REPOSITORY_PREFIX_RULE =
+  'lowercase letters and digits, separated by ".", "_", "__", one or more "-", or a single "/" (no other runs of separators), ' +
+  'starting and ending with a letter or digit';
 /** A registry scanning repository filter (wildcards allowed). */
 const SCAN_FILTER = /^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$/;
 /** A replication repository filter (a name prefix, PREFIX_MATCH). */
@@ -12,6 +24,8 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 
 /** The longest prefix of a pull-through cache rule (ECR's limit). */
 export const MAX_CACHE_PREFIX_LENGTH = 30;
+/** The longest prefix of a repository creation template (ECR's limit). */
+export const MAX_TEMPLATE_PREFIX_LENGTH = 256;
 
 /** The `ecrRepositoryPrefix` of a pull-through cache rule: 2-30 characters of a repository name, not ROOT. */
 export function validateCachePrefix(site: ErrorSite | undefined, prop: string, prefix: string): void {
@@ -34,7 +48,7 @@ export function validateCachePrefix(site: ErrorSite | undefined, prop: string, p
       prop,
       prefix,
       'is not a valid repository prefix',
-      'use lowercase letters and digits separated by single ".", "_", "-" or "/", without a trailing "/" (e.g. "docker-hub" or "cache/quay")',
+      `use ${REPOSITORY_PREFIX_RULE} (e.g. "docker-hub" or "cache/quay")`,
     );
   }
 }
@@ -48,14 +62,22 @@ export function validateTemplatePrefix(site: ErrorSite | undefined, prop: string
   if (prefix === 'ROOT') {
     return;
   }
-  if (prefix.length > 256 || !REPOSITORY_PREFIX.test(prefix)) {
+  if (prefix.length > MAX_TEMPLATE_PREFIX_LENGTH) {
+    throw siteError(
+      site,
+      prop,
+      prefix,
+      `has ${count(prefix.length, 'character')}`,
+      `use "ROOT" or 1-${MAX_TEMPLATE_PREFIX_LENGTH} characters`,
+    );
+  }
+  if (!REPOSITORY_PREFIX.test(prefix)) {
     throw siteError(
       site,
       prop,
       prefix,
       'is not a valid repository creation template prefix',
-      'use "ROOT" (every repository) or up to 256 lowercase letters and digits separated by single ".", "_", "-" or "/" ' +
-        '(e.g. "docker-hub"), without a trailing "/"',
+      `use "ROOT" (every repository) or 1-256 ${REPOSITORY_PREFIX_RULE} (e.g. "docker-hub")`,
     );
   }
 }

@@ -318,6 +318,19 @@ describe('resolvePullThroughCacheRule', () => {
   });
 });
 
+describe('resolvePullThroughCacheRule: credentials', () => {
+  // https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html
+  // An upstream that requires authentication, built without the Upstream factories (JavaScript):
+  // the registry checks it too.
+  test('fails for Docker Hub without a secret', () => {
+    const { scope } = setup();
+    const upstream = { registryType: 'docker-hub', registryUrl: 'registry-1.docker.io' } as unknown as Upstream;
+    expect(() => resolvePullThroughCacheRule(scope, rule('dh', upstream), [])).toThrow(
+      /^\[Stack\/Registry\] Registry: upstream credentials of rule "dh" \(undefined\) leaves Docker Hub without credentials, and ECR pulls from Docker Hub only with a Secrets Manager secret: /,
+    );
+  });
+});
+
 describe('resolvePullThroughCacheGrant', () => {
   test('warns for a prefix that is no rule of the registry', () => {
     const { scope } = setup();
