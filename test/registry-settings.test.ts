@@ -8,8 +8,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
+  BasicScanningOptions,
   BuilderImage,
   DockerBuildToEcr,
+  EnhancedScanningOptions,
   GoSampleBuild,
   PullThroughCacheRule,
   RegistryScanning,
@@ -262,11 +264,53 @@ describe('RegistrySettings', () => {
       );
     });
 
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_RegistryScanningRule.html
+    // repositoryFilters: at most 100 per rule.
     test('fails with more than 100 filters', () => {
       const filters = Array.from({ length: 101 }, (_, i) => `team${i}-*`);
       expect(() => RegistryScanning.basic({ scanOnPushFilters: filters })).toThrow(
         /"101 filters" are more than ECR allows/,
       );
+      expect(() =>
+        RegistryScanning.enhanced({ scanOnPushFilters: ['*'], continuousScanFilters: [...filters, 'x'] }),
+      ).toThrow(
+        /^RegistryScanning\.enhanced: continuousScanFilters "102 filters" are more than ECR allows in one scanning rule \(100\): /,
+      );
+    });
+
+    // Same page: 100 filters is the most, and is accepted in each rule.
+    test('accepts 100 filters in each rule', () => {
+      const filters = Array.from({ length: 100 }, (_, i) => `team${i}-*`);
+      const scanning = RegistryScanning.enhanced({ scanOnPushFilters: filters, continuousScanFilters: filters });
+      expect(scanning.rules.map((r) => r.filters.length)).toEqual([100, 100]);
+    });
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_RegistryScanningRule.html
+    // scanFrequency: "When the ENHANCED scan type is specified, the supported scan frequencies are
+    // CONTINUOUS_SCAN and SCAN_ON_PUSH. When the BASIC scan type is specified, the SCAN_ON_PUSH scan
+    // frequency is supported." Continuous filters given to basic() were dropped without a word.
+    test('fails when basic scanning is given continuous-scan filters', () => {
+      const options: EnhancedScanningOptions = { scanOnPushFilters: ['*'], continuousScanFilters: ['prod-*'] };
+      // EnhancedScanningOptions are assignable to BasicScanningOptions: the compiler does not catch it.
+      expect(() => RegistryScanning.basic(options)).toThrow(
+        /^RegistryScanning\.basic: continuousScanFilters \["prod-\*"\] is not an option of basic scanning, which ECR runs on push only \(CONTINUOUS_SCAN is for enhanced scanning\): use RegistryScanning\.enhanced\(\{ continuousScanFilters, scanOnPushFilters \}\) for continuous scans \(Amazon Inspector\), or give basic\(\) scanOnPushFilters only$/,
+      );
+      // An empty list asks for no continuous scan either: still not an option of basic scanning.
+      expect(() => RegistryScanning.basic({ continuousScanFilters: [] } as BasicScanningOptions)).toThrow(
+        /continuousScanFilters \[\] is not an option of basic scanning/,
+      );
+    });
+
+    // Same page: the neighbours that are right — basic on push, enhanced on push and continuously.
+    test('accepts scan on push for basic, and both frequencies for enhanced', () => {
+      expect(RegistryScanning.basic({ scanOnPushFilters: ['prod-*'] }).rules.map((r) => r.scanFrequency)).toEqual([
+        'SCAN_ON_PUSH',
+      ]);
+      expect(
+        RegistryScanning.enhanced({ scanOnPushFilters: ['*'], continuousScanFilters: ['prod-*'] }).rules.map(
+          (r) => r.scanFrequency,
+        ),
+      ).toEqual(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN']);
     });
   });
 
