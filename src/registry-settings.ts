@@ -89,10 +89,13 @@ export interface RepositoryCreationTemplate {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Lifecycle rules of the repositories. For a template that applies to pull-through cache
-   * repositories, only rules on tagged images (`TagStatus.TAGGED`) are accepted: the platform
-   * images of a cached multi-architecture image are untagged, and expiring them breaks pulls of
-   * the tag that refers to them.
+   * Lifecycle rules of the repositories, checked as `ecr.Repository` checks its own (one of
+   * `tagPrefixList` and `tagPatternList`, a non-empty one for tagged rules, at most 4 `*` in a
+   * pattern, one rule for any tag status and that one last) and as ECR does (`rulePriority` a whole
+   * number from 1, the policy at most 30720 characters). For a template that applies to
+   * pull-through cache repositories, only rules on tagged images (`TagStatus.TAGGED`) are accepted:
+   * the platform images of a cached multi-architecture image are untagged, and expiring them breaks
+   * pulls of the tag that refers to them.
    *
    * @default - no lifecycle policy
    */
@@ -106,7 +109,8 @@ export interface RepositoryCreationTemplate {
   readonly repositoryPolicy?: iam.PolicyDocument;
 
   /**
-   * Tags of the repositories. ECR uses `customRole` to apply them.
+   * Tags of the repositories (at most 50; keys of 1-128 characters, not starting with `aws:`;
+   * values of at most 256 characters). ECR uses `customRole` to apply them.
    *
    * @default - no tags
    */

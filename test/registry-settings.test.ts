@@ -16,6 +16,7 @@ import {
   PullThroughCacheRule,
   RegistryScanning,
   RegistrySettings,
+  RepositoryCreationTemplate,
   RepositoryCreationTrigger,
   Upstream,
 } from '../src';
@@ -1133,6 +1134,89 @@ describe('RegistrySettings', () => {
             ],
           }),
       ).toThrow(/repositoryCreationTemplates "quay" is given as prefix more than once/);
+    });
+
+    function withTemplate(template: Partial<RepositoryCreationTemplate>) {
+      return () =>
+        new RegistrySettings(envStack(), 'Registry', {
+          repositoryCreationTemplates: [
+            { prefix: 'quay', appliedFor: [RepositoryCreationTrigger.REPLICATION], ...template },
+          ],
+        });
+    }
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Tag.html: keys of at most 128
+    // characters, values of at most 256; https://docs.aws.amazon.com/tag-editor/latest/userguide/reference.html:
+    // keys can't begin with aws: (reserved for AWS use). test/private/registry/validation.test.ts has
+    // every neighbour (50 tags, empty key, case of the prefix).
+    test.each<[string, Record<string, string>, RegExp]>([
+      [
+        'a tag key of 129 characters',
+        { ['k'.repeat(129)]: 'v' },
+        /^\[Registry\/Registry\] RegistrySettings: resourceTags key "k{129}" has 129 characters: use a tag key of 1-128 characters$/,
+      ],
+      [
+        'a tag value of 257 characters',
+        { team: 'v'.repeat(257) },
+        /^\[Registry\/Registry\] RegistrySettings: resourceTags\["team"\] "257 characters" are more than ECR allows in a tag value \(256\): /,
+      ],
+      [
+        'the reserved aws: prefix',
+        { 'aws:cost-center': '42' },
+        /^\[Registry\/Registry\] RegistrySettings: resourceTags key "aws:cost-center" starts with "aws:", which AWS reserves for its own tags: choose a key without the "aws:" prefix \(e\.g\. "team" or "cost-center"\)$/,
+      ],
+    ])('fails for %s in resourceTags', (_, resourceTags, error) => {
+      expect(withTemplate({ resourceTags, customRole: undefined })).toThrow(error);
+    });
+
+    // Same pages: the boundaries are accepted and rendered.
+    test('accepts a tag key of 128 and a value of 256 characters', () => {
+      const stack = envStack();
+      const resourceTags = { ['k'.repeat(128)]: 'v'.repeat(256), team: '' };
+      new RegistrySettings(stack, 'Registry', {
+        repositoryCreationTemplates: [
+          { prefix: 'quay', appliedFor: [RepositoryCreationTrigger.REPLICATION], resourceTags },
+        ],
+      });
+      Template.fromStack(stack).hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', {
+        ResourceTags: [
+          { Key: 'k'.repeat(128), Value: 'v'.repeat(256) },
+          { Key: 'team', Value: '' },
+        ],
+      });
+    });
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html: at most
+    // four wildcards per tag pattern; tagged rules need a (non-empty) tag list; rulePriority an
+    // integer from 1. ecr.Repository refuses the same rules, and tagPrefixList with tagPatternList
+    // (test/private/registry/lifecycle.test.ts asserts each against ecr.Repository).
+    test.each<[string, ecr.LifecycleRule, RegExp]>([
+      [
+        'a tag pattern with 5 wildcards',
+        { tagPatternList: ['a*b*c*d*e*'], maxImageCount: 1 },
+        /^\[Registry\/Registry\] RegistrySettings: lifecycleRules tagPatternList "a\*b\*c\*d\*e\*" has 5 wildcards \("\*"\), more than ECR takes in a tag pattern \(4\): /,
+      ],
+      [
+        'tagPrefixList and tagPatternList together',
+        { tagPrefixList: ['v'], tagPatternList: ['v*'], maxImageCount: 1 },
+        /lifecycleRules "\(a rule\)" has both tagPrefixList and tagPatternList, which ECR does not take in one rule/,
+      ],
+      [
+        'TAGGED with an empty tag list',
+        { tagStatus: ecr.TagStatus.TAGGED, tagPatternList: [], maxImageCount: 1 },
+        /"TagStatus\.TAGGED" needs tagPrefixList or tagPatternList, and the list given is empty/,
+      ],
+      [
+        'rulePriority 0',
+        { rulePriority: 0, tagPrefixList: ['v'], maxImageCount: 1 },
+        /lifecycleRules 0 is not a valid rulePriority/,
+      ],
+    ])('fails for a lifecycle rule with %s', (_, rule, error) => {
+      expect(withTemplate({ lifecycleRules: [rule] })).toThrow(error);
+    });
+
+    test('accepts a tag pattern with 4 wildcards', () => {
+      expect(withTemplate({ lifecycleRules: [{ tagPatternList: ['*a*b*c*'], maxImageCount: 1 }] })).not.toThrow();
     });
   });
 

@@ -11,6 +11,7 @@ import {
   validateCachePrefix,
   validateRegion,
   validateReplicationFilter,
+  validateResourceTags,
   validateTemplatePrefix,
 } from './validation';
 import type { RegistryScanning } from '../../registry-scanning';
@@ -404,6 +405,9 @@ function resolveCreationTemplate(
         'use rules on tagged images only (TagStatus.TAGGED with tagPrefixList or tagPatternList), or apply the template to REPLICATION only',
       );
     }
+  }
+  if (template.resourceTags !== undefined) {
+    validateResourceTags(scope, 'resourceTags', template.resourceTags);
   }
   const tags = Object.entries(template.resourceTags ?? {});
   const warnings: Warning[] = [];

@@ -139,3 +139,62 @@ export function checkDistinct(site: ErrorSite | undefined, prop: string, values:
     throw siteError(site, prop, repeated[0], `is given as ${what} more than once`, `give each ${what} once`);
   }
 }
+
+/** Most tags on a repository (ECR's `TooManyTagsException`; the template's `ResourceTags` schema too). */
+export const MAX_RESOURCE_TAGS = 50;
+/** The longest tag key and value ECR takes (its `Tag` type). */
+export const MAX_TAG_KEY_LENGTH = 128;
+export const MAX_TAG_VALUE_LENGTH = 256;
+
+/**
+ * The tags ECR puts on the repositories it creates (a creation template's `resourceTags`): at most
+ * 50, keys of 1-128 characters outside AWS's reserved `aws:` prefix (any case), values of at most 256
+ * characters. Keys and values only known at deploy time are skipped.
+ */
+export function validateResourceTags(
+  site: ErrorSite | undefined,
+  prop: string,
+  tags: Readonly<Record<string, string>>,
+): void {
+  const entries = Object.entries(tags);
+  if (entries.length > MAX_RESOURCE_TAGS) {
+    throw siteError(
+      site,
+      prop,
+      `${entries.length} tags`,
+      `are more than ECR allows on a repository (${MAX_RESOURCE_TAGS})`,
+      'keep the tags that cost allocation and access control need',
+    );
+  }
+  for (const [key, value] of entries) {
+    if (!Token.isUnresolved(key)) {
+      if (key.length < 1 || key.length > MAX_TAG_KEY_LENGTH) {
+        throw siteError(
+          site,
+          `${prop} key`,
+          key,
+          `has ${count(key.length, 'character')}`,
+          `use a tag key of 1-${MAX_TAG_KEY_LENGTH} characters`,
+        );
+      }
+      if (key.toLowerCase().startsWith('aws:')) {
+        throw siteError(
+          site,
+          `${prop} key`,
+          key,
+          'starts with "aws:", which AWS reserves for its own tags',
+          'choose a key without the "aws:" prefix (e.g. "team" or "cost-center")',
+        );
+      }
+    }
+    if (!Token.isUnresolved(value) && value.length > MAX_TAG_VALUE_LENGTH) {
+      throw siteError(
+        site,
+        `${prop}[${JSON.stringify(key)}]`,
+        `${value.length} characters`,
+        `are more than ECR allows in a tag value (${MAX_TAG_VALUE_LENGTH})`,
+        `shorten the value to at most ${MAX_TAG_VALUE_LENGTH} characters`,
+      );
+    }
+  }
+}

@@ -2,9 +2,13 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
   MAX_CACHE_PREFIX_LENGTH,
+  MAX_RESOURCE_TAGS,
+  MAX_TAG_KEY_LENGTH,
+  MAX_TAG_VALUE_LENGTH,
   MAX_TEMPLATE_PREFIX_LENGTH,
   validateCachePrefix,
   validateReplicationFilter,
+  validateResourceTags,
   validateScanFilters,
   validateTemplatePrefix,
 } from '../../../src/private/registry/validation';
@@ -147,5 +151,54 @@ describe('validateScanFilters', () => {
     ],
   ])('fails for %#', (filters, error) => {
     expect(() => validateScanFilters('RegistryScanning.basic', 'scanOnPushFilters', filters)).toThrow(error);
+  });
+});
+
+describe('validateResourceTags', () => {
+  function tags(n: number): Record<string, string> {
+    return Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
+  }
+
+  // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Tag.html
+  // "Tag keys can have a maximum character length of 128 characters, and tag values can have a
+  // maximum length of 256 characters." Keys of at least 1 character, values of 0 or more, at most 50
+  // user tags, and keys can't begin with aws: (reserved for AWS use):
+  // https://docs.aws.amazon.com/tag-editor/latest/userguide/reference.html; 50 tags on a repository:
+  // https://docs.aws.amazon.com/botocore/latest/reference/services/ecr/client/exceptions/TooManyTagsException.html
+  test.each<[string, Record<string, string>]>([
+    ['a key of 1 character', { a: 'v' }],
+    ['a key of 128 characters', { ['k'.repeat(MAX_TAG_KEY_LENGTH)]: 'v' }],
+    ['an empty value', { team: '' }],
+    ['a value of 256 characters', { team: 'v'.repeat(MAX_TAG_VALUE_LENGTH) }],
+    ['50 tags', tags(MAX_RESOURCE_TAGS)],
+    ['"aws" without the colon', { 'aws-team': 'platform', awsome: 'yes' }],
+    ['"aws:" inside a key', { 'team:aws:x': 'v' }],
+    ['"aws:" at the start of a value', { team: 'aws:platform' }],
+  ])('accepts %s', (_, resourceTags) => {
+    expect(() => validateResourceTags(scope(), 'resourceTags', resourceTags)).not.toThrow();
+  });
+
+  test.each<[string, Record<string, string>, RegExp]>([
+    [
+      'a key of 129 characters',
+      { ['k'.repeat(MAX_TAG_KEY_LENGTH + 1)]: 'v' },
+      /resourceTags key "k{129}" has 129 characters: use a tag key of 1-128 characters$/,
+    ],
+    ['an empty key', { '': 'v' }, /resourceTags key "" has 0 characters: use a tag key of 1-128 characters$/],
+    [
+      'a value of 257 characters',
+      { team: 'v'.repeat(MAX_TAG_VALUE_LENGTH + 1) },
+      /resourceTags\["team"\] "257 characters" are more than ECR allows in a tag value \(256\): shorten the value to at most 256 characters$/,
+    ],
+    ['51 tags', tags(MAX_RESOURCE_TAGS + 1), /resourceTags "51 tags" are more than ECR allows on a repository \(50\)/],
+    [
+      'the reserved aws: prefix',
+      { 'aws:team': 'v' },
+      /resourceTags key "aws:team" starts with "aws:", which AWS reserves for its own tags: /,
+    ],
+    ['the reserved prefix in upper case', { 'AWS:team': 'v' }, /key "AWS:team" starts with "aws:"/],
+    ['the reserved prefix in mixed case', { 'Aws:team': 'v' }, /key "Aws:team" starts with "aws:"/],
+  ])('fails for %s', (_, resourceTags, error) => {
+    expect(() => validateResourceTags(scope(), 'resourceTags', resourceTags)).toThrow(error);
   });
 });
