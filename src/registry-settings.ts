@@ -41,12 +41,17 @@ export interface ReplicationDestination {
 
 /** One replication rule: which repositories go where. */
 export interface ReplicationRule {
-  /** Where the images are copied to (1-25 distinct destinations over all rules). */
+  /**
+   * Where the images are copied to: 1-100 destinations, each region and account once in a rule
+   * (another rule may name the same destination).
+   */
   readonly destinations: ReplicationDestination[];
 
   /**
    * Repository name prefixes (`PREFIX_MATCH`, no wildcards) of the repositories replicated, e.g.
-   * `prod/`.
+   * `prod/`: 1-100 distinct prefixes of 2-256 characters. An empty list is an error (ECR takes no
+   * empty filter list, and a rule without filters replicates every repository): leave the prop out
+   * to replicate every repository.
    *
    * @default - every repository
    */
@@ -199,9 +204,12 @@ export interface RegistrySettingsProps {
  * registry.grantPullThroughCache(image, 'docker-hub');
  */
 export class RegistrySettings extends Construct {
-  /** Most replication rules in a registry (ECR's limit). */
+  /** Most replication rules in a registry (ECR's limit, 10). */
   public static readonly MAX_REPLICATION_RULES = MAX_REPLICATION_RULES;
-  /** Most distinct replication destinations over all rules (ECR's limit). */
+  /**
+   * Most destinations in one replication rule (ECR's limit, 100, per rule: the configuration as a
+   * whole has no limit of its own besides its 10 rules).
+   */
   public static readonly MAX_REPLICATION_DESTINATIONS = MAX_REPLICATION_DESTINATIONS;
   /** Most pull-through cache rules in a registry (ECR's limit). */
   public static readonly MAX_PULL_THROUGH_CACHE_RULES = MAX_PULL_THROUGH_CACHE_RULES;

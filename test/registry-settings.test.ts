@@ -134,25 +134,64 @@ describe('RegistrySettings', () => {
       ).toThrow(/repositoryPrefixes "prod-\*" is not a replication repository filter: .*wildcards are not allowed/);
     });
 
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationConfiguration.html
+    // rules: at most 10.
     test('fails with more than 10 rules', () => {
       const stack = envStack();
-      const rules = Array.from({ length: 11 }, () => ({ destinations: [{ region: 'eu-west-1' }] }));
+      const rules = Array.from({ length: 11 }, (_, i) => ({
+        destinations: [{ region: 'eu-west-1' }],
+        repositoryPrefixes: [`p${i}`],
+      }));
       expect(() => new RegistrySettings(stack, 'Registry', { replicationRules: rules })).toThrow(
-        /replicationRules "11 rules" are more than ECR allows \(10\)/,
+        /replicationRules "11 rules" are more than ECR allows in a replication configuration \(10\)/,
       );
     });
 
-    test('fails with more than 25 distinct destinations', () => {
+    test('accepts 10 rules', () => {
       const stack = envStack();
-      const destinations = Array.from({ length: 26 }, (_, i) => ({
+      const rules = Array.from({ length: 10 }, (_, i) => ({
+        destinations: [{ region: 'eu-west-1' }],
+        repositoryPrefixes: [`p${i}`],
+      }));
+      new RegistrySettings(stack, 'Registry', { replicationRules: rules });
+      expect(
+        Template.fromStack(stack).toJSON().Resources.RegistryReplicationD9FDE45D.Properties.ReplicationConfiguration
+          .Rules,
+      ).toHaveLength(10);
+    });
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationRule.html
+    // destinations: at most 100 per rule (the AWS::ECR::ReplicationConfiguration schema: 1-100), and no
+    // limit over all rules. The library counted 25 distinct destinations over all rules (an older
+    // reference's per-rule maximum), so it refused configurations ECR takes.
+    test('fails with more than 100 destinations in a rule', () => {
+      const stack = envStack();
+      const destinations = Array.from({ length: 101 }, (_, i) => ({
         region: 'eu-west-1',
         accountId: String(200000000000 + i),
       }));
       expect(() => new RegistrySettings(stack, 'Registry', { replicationRules: [{ destinations }] })).toThrow(
-        /"26 destinations" are more than ECR allows over all rules \(25\)/,
+        /^\[Registry\/Registry\] RegistrySettings: destinations "101 destinations" are more than ECR allows in one replication rule \(100\): split the destinations over several rules$/,
       );
     });
 
+    test('accepts 100 destinations in a rule, and more than 25 over all rules', () => {
+      const stack = envStack();
+      const destinations = (from: number, n: number) =>
+        Array.from({ length: n }, (_, i) => ({ region: 'eu-west-1', accountId: String(200000000000 + from + i) }));
+      new RegistrySettings(stack, 'Registry', {
+        replicationRules: [{ destinations: destinations(0, 100) }, { destinations: destinations(100, 30) }],
+      });
+      const rules =
+        Template.fromStack(stack).toJSON().Resources.RegistryReplicationD9FDE45D.Properties.ReplicationConfiguration
+          .Rules;
+      expect(rules.map((r: { Destinations: unknown[] }) => r.Destinations.length)).toEqual([100, 30]);
+      expect(RegistrySettings.MAX_REPLICATION_DESTINATIONS).toBe(100);
+    });
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationRule.html
+    // repositoryFilters: 1-100 items when given ("Specifying a repository filter for a replication rule
+    // provides a method for controlling which repositories in a private registry are replicated").
     test('fails with more than 100 prefixes in a rule', () => {
       const stack = envStack();
       const repositoryPrefixes = Array.from({ length: 101 }, (_, i) => `team${i}`);
@@ -161,7 +200,95 @@ describe('RegistrySettings', () => {
           new RegistrySettings(stack, 'Registry', {
             replicationRules: [{ destinations: [{ region: 'eu-west-1' }], repositoryPrefixes }],
           }),
-      ).toThrow(/"101 prefixes" are more than ECR allows in one rule \(100\)/);
+      ).toThrow(/"101 prefixes" are more than ECR allows in one replication rule \(100\)/);
+    });
+
+    test('accepts 100 prefixes in a rule', () => {
+      const stack = envStack();
+      const repositoryPrefixes = Array.from({ length: 100 }, (_, i) => `team${i}`);
+      new RegistrySettings(stack, 'Registry', {
+        replicationRules: [{ destinations: [{ region: 'eu-west-1' }], repositoryPrefixes }],
+      });
+      const [rule] =
+        Template.fromStack(stack).toJSON().Resources.RegistryReplicationD9FDE45D.Properties.ReplicationConfiguration
+          .Rules;
+      expect(rule.RepositoryFilters).toHaveLength(100);
+    });
+
+    // Same page: repositoryFilters has at least 1 item. An empty list was sent as no filter, which
+    // replicates every repository: the opposite of what it reads as.
+    test('fails for an empty repositoryPrefixes list', () => {
+      const stack = envStack();
+      expect(
+        () =>
+          new RegistrySettings(stack, 'Registry', {
+            replicationRules: [{ destinations: [{ region: 'eu-west-1' }], repositoryPrefixes: [] }],
+          }),
+      ).toThrow(
+        /^\[Registry\/Registry\] RegistrySettings: repositoryPrefixes \[\] is empty, and a rule without filters replicates every repository: leave repositoryPrefixes out to replicate every repository, or list the prefixes to replicate$/,
+      );
+    });
+
+    test('replicates every repository without repositoryPrefixes', () => {
+      const stack = envStack();
+      new RegistrySettings(stack, 'Registry', { replicationRules: [{ destinations: [{ region: 'eu-west-1' }] }] });
+      Template.fromStack(stack).hasResourceProperties('AWS::ECR::ReplicationConfiguration', {
+        ReplicationConfiguration: { Rules: [{ RepositoryFilters: Match.absent() }] },
+      });
+    });
+
+    test('fails for a prefix given twice in a rule', () => {
+      const stack = envStack();
+      expect(
+        () =>
+          new RegistrySettings(stack, 'Registry', {
+            replicationRules: [{ destinations: [{ region: 'eu-west-1' }], repositoryPrefixes: ['prod/', 'prod/'] }],
+          }),
+      ).toThrow(/repositoryPrefixes "prod\/" is given as prefix more than once: give each prefix once$/);
+    });
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationDestination.html
+    // A destination is a region and a registry (account); a rule that names one twice is refused.
+    test.each<[string, Array<{ region: string; accountId?: string }>, string]>([
+      [
+        'the own account, given and defaulted',
+        [{ region: 'eu-west-1' }, { region: 'eu-west-1', accountId: ACCOUNT }],
+        'eu-west-1/111111111111',
+      ],
+      [
+        'another account twice',
+        [
+          { region: 'eu-west-1', accountId: '222222222222' },
+          { region: 'us-west-2' },
+          { region: 'eu-west-1', accountId: '222222222222' },
+        ],
+        'eu-west-1/222222222222',
+      ],
+    ])('fails for a destination given twice in a rule: %s', (_, destinations, shown) => {
+      const stack = envStack();
+      expect(() => new RegistrySettings(stack, 'Registry', { replicationRules: [{ destinations }] })).toThrow(
+        new RegExp(
+          `destinations "${shown.replace('/', '\\/')}" is given twice in one replication rule \\(same region and account\\): give each destination of a rule once$`,
+        ),
+      );
+    });
+
+    test('accepts one region for two accounts, one account in two regions, and one destination in two rules', () => {
+      const stack = envStack();
+      new RegistrySettings(stack, 'Registry', {
+        replicationRules: [
+          {
+            destinations: [
+              { region: 'eu-west-1' },
+              { region: 'eu-west-1', accountId: '222222222222' },
+              { region: 'us-west-2' },
+            ],
+            repositoryPrefixes: ['prod/'],
+          },
+          { destinations: [{ region: 'eu-west-1' }], repositoryPrefixes: ['shared/'] },
+        ],
+      });
+      Template.fromStack(stack).resourceCountIs('AWS::ECR::ReplicationConfiguration', 1);
     });
   });
 

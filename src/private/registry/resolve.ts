@@ -20,10 +20,12 @@ import { AccountRelation, compareAccounts } from '../shared/accounts';
 import { propError, Warning } from '../shared/errors';
 import { validateAccountId } from '../shared/validation';
 
-/** Most replication rules in a registry (ECR's limit). */
+/** Most replication rules in a registry (ECR's limit: `ReplicationConfiguration.rules`). */
 export const MAX_REPLICATION_RULES = 10;
-/** Most distinct replication destinations over all rules (ECR's limit). */
-export const MAX_REPLICATION_DESTINATIONS = 25;
+/** Most destinations in one replication rule (ECR's limit: `ReplicationRule.destinations`). */
+export const MAX_REPLICATION_DESTINATIONS = 100;
+/** Most repository filters in one replication rule (ECR's limit: `ReplicationRule.repositoryFilters`). */
+export const MAX_REPLICATION_FILTERS = 100;
 /** Most pull-through cache rules in a registry (ECR's limit). */
 export const MAX_PULL_THROUGH_CACHE_RULES = 50;
 
@@ -260,13 +262,12 @@ function resolveReplicationRules(
       scope,
       'replicationRules',
       `${rules.length} rules`,
-      `are more than ECR allows (${MAX_REPLICATION_RULES})`,
+      `are more than ECR allows in a replication configuration (${MAX_REPLICATION_RULES})`,
       'merge rules that share destinations',
     );
   }
   const stack = Stack.of(scope);
-  const destinations = new Set<string>();
-  const rendered = rules.map((rule) => {
+  return rules.map((rule) => {
     if (rule.destinations.length === 0) {
       throw propError(
         scope,
@@ -276,17 +277,46 @@ function resolveReplicationRules(
         'give each rule at least one destination (a region, and an accountId for another account)',
       );
     }
-    const prefixes = rule.repositoryPrefixes ?? [];
-    prefixes.forEach((p) => validateReplicationFilter(scope, 'repositoryPrefixes', p));
-    if (prefixes.length > 100) {
+    if (rule.destinations.length > MAX_REPLICATION_DESTINATIONS) {
       throw propError(
         scope,
-        'repositoryPrefixes',
-        `${prefixes.length} prefixes`,
-        'are more than ECR allows in one rule (100)',
-        'use shorter, shared prefixes',
+        'destinations',
+        `${rule.destinations.length} destinations`,
+        `are more than ECR allows in one replication rule (${MAX_REPLICATION_DESTINATIONS})`,
+        'split the destinations over several rules',
       );
     }
+    const prefixes = rule.repositoryPrefixes;
+    if (prefixes !== undefined) {
+      if (prefixes.length === 0) {
+        // ECR takes 1-100 filters when the list is given; CloudFormation would send none, and
+        // replicate every repository: the opposite of what an empty list reads as.
+        throw propError(
+          scope,
+          'repositoryPrefixes',
+          [],
+          'is empty, and a rule without filters replicates every repository',
+          'leave repositoryPrefixes out to replicate every repository, or list the prefixes to replicate',
+        );
+      }
+      if (prefixes.length > MAX_REPLICATION_FILTERS) {
+        throw propError(
+          scope,
+          'repositoryPrefixes',
+          `${prefixes.length} prefixes`,
+          `are more than ECR allows in one replication rule (${MAX_REPLICATION_FILTERS})`,
+          'use shorter, shared prefixes, or split them over several rules',
+        );
+      }
+      prefixes.forEach((p) => validateReplicationFilter(scope, 'repositoryPrefixes', p));
+      checkDistinct(
+        scope,
+        'repositoryPrefixes',
+        prefixes.filter((p) => !Token.isUnresolved(p)),
+        'prefix',
+      );
+    }
+    const seen = new Map<string, string>();
     return {
       destinations: rule.destinations.map((d) => {
         validateRegion(scope, 'destinations.region', d.region);
@@ -308,24 +338,24 @@ function resolveReplicationRules(
             'replicate to another region or another account',
           );
         }
-        destinations.add(JSON.stringify(stack.resolve([account, d.region])));
+        const key = JSON.stringify(stack.resolve([account, d.region]));
+        if (seen.has(key)) {
+          throw propError(
+            scope,
+            'destinations',
+            `${seen.get(key)}`,
+            'is given twice in one replication rule (same region and account)',
+            'give each destination of a rule once',
+          );
+        }
+        seen.set(key, Token.isUnresolved(account) ? d.region : `${d.region}/${account}`);
         return { region: d.region, registryId: account };
       }),
-      ...(prefixes.length > 0
+      ...(prefixes !== undefined
         ? { repositoryFilters: prefixes.map((filter) => ({ filter, filterType: 'PREFIX_MATCH' })) }
         : {}),
     };
   });
-  if (destinations.size > MAX_REPLICATION_DESTINATIONS) {
-    throw propError(
-      scope,
-      'replicationRules',
-      `${destinations.size} destinations`,
-      `are more than ECR allows over all rules (${MAX_REPLICATION_DESTINATIONS})`,
-      'replicate to fewer regions and accounts',
-    );
-  }
-  return rendered;
 }
 
 function resolveReplicationSourceAccounts(scope: IConstruct, accountIds: string[]): string[] {

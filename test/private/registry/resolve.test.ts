@@ -136,7 +136,7 @@ describe('resolveRegistrySettings', () => {
     [
       'more than 10 rules',
       { replicationRules: Array(11).fill({ destinations: [{ region: 'eu-west-1' }] }) },
-      /^\[Stack\/Registry\] Registry: replicationRules "11 rules" are more than ECR allows \(10\)/,
+      /^\[Stack\/Registry\] Registry: replicationRules "11 rules" are more than ECR allows in a replication configuration \(10\)/,
     ],
     [
       'a rule without destination',
@@ -158,7 +158,7 @@ describe('resolveRegistrySettings', () => {
           },
         ],
       },
-      /repositoryPrefixes "101 prefixes" are more than ECR allows in one rule \(100\)/,
+      /repositoryPrefixes "101 prefixes" are more than ECR allows in one replication rule \(100\)/,
     ],
     [
       'a malformed region',
@@ -176,18 +176,28 @@ describe('resolveRegistrySettings', () => {
       /destinations "us-east-1" is the registry itself \(account 111111111111, region us-east-1\)/,
     ],
     [
-      'more than 25 destinations',
+      'more than 100 destinations in a rule',
       {
         replicationRules: [
           {
-            destinations: Array.from({ length: 26 }, (_, i) => ({
+            destinations: Array.from({ length: 101 }, (_, i) => ({
               region: 'eu-west-1',
               accountId: `${200000000000 + i}`,
             })),
           },
         ],
       },
-      /replicationRules "26 destinations" are more than ECR allows over all rules \(25\)/,
+      /destinations "101 destinations" are more than ECR allows in one replication rule \(100\)/,
+    ],
+    [
+      'an empty prefix list',
+      { replicationRules: [{ destinations: [{ region: 'eu-west-1' }], repositoryPrefixes: [] }] },
+      /repositoryPrefixes \[\] is empty, and a rule without filters replicates every repository/,
+    ],
+    [
+      'a destination twice in a rule',
+      { replicationRules: [{ destinations: [{ region: 'eu-west-1' }, { region: 'eu-west-1' }] }] },
+      /destinations "eu-west-1\/111111111111" is given twice in one replication rule/,
     ],
     ['no source account', { replicationSourceAccountIds: [] }, /replicationSourceAccountIds \[\] is empty/],
     [
