@@ -107,6 +107,8 @@ describe('RegistrySettings', () => {
       );
     });
 
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationDestination.html
+    // region: [0-9a-z-]{2,25}; registryId: 12 digits.
     test('fails when a region is malformed', () => {
       const stack = envStack();
       expect(
@@ -124,6 +126,9 @@ describe('RegistrySettings', () => {
       ).toThrow(/destinations.accountId "1234" is not an AWS account id/);
     });
 
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_RepositoryFilter.html
+    // filterType PREFIX_MATCH only; the filter pattern has no "*" (test/private/registry/validation.test.ts
+    // has the 2/256 boundaries).
     test('fails when a repository prefix has a wildcard', () => {
       const stack = envStack();
       expect(
@@ -542,6 +547,8 @@ describe('RegistrySettings', () => {
       ).toThrow(/has no secretName, so CloudFormation generates one.*secretName: "ecr-pullthroughcache\/docker-hub"/);
     });
 
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-creating-rule.html
+    // "The name of the secret begins with ecr-pullthroughcache/."
     test('fails when the secret name lacks the prefix', () => {
       const stack = envStack();
       expect(
@@ -573,6 +580,8 @@ describe('RegistrySettings', () => {
       );
     });
 
+    // Same page: "The account and Region that the secret is in must match the account and Region
+    // that the pull through cache rule is in."
     test('fails when the secret is in another account or region', () => {
       const stack = envStack();
       const otherAccount = secretsmanager.Secret.fromSecretCompleteArn(
