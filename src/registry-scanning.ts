@@ -2,9 +2,11 @@ import { siteError } from './private/registry/errors';
 import { validateScanFilters } from './private/registry/validation';
 
 /**
- * Options of basic (free) registry scanning. Basic scanning scans on push only: continuous scanning
- * is enhanced scanning's (`RegistryScanning.enhanced`); `basic()` refuses `continuousScanFilters`
- * (e.g. enhanced options passed to it).
+ * Options of basic (free) registry scanning.
+ *
+ * Basic scanning scans on push only: continuous scanning is enhanced scanning's
+ * (`RegistryScanning.enhanced`), and `basic()` refuses `continuousScanFilters` (e.g. enhanced
+ * options passed to it).
  */
 export interface BasicScanningOptions {
   /**
