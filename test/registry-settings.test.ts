@@ -1427,6 +1427,9 @@ describe('error format', () => {
     expect(() => rule.imageUri('docker.io/node')).toThrow(
       /^PullThroughCacheRule\.imageUri: image "docker\.io\/node" names registry docker\.io, not the upstream of the rule \(quay\.io\): give the image of quay\.io without a host \(e\.g\. "node:20"\), or use the rule of docker\.io$/,
     );
+    expect(() => rule.imageUri('node:bad!')).toThrow(
+      /^PullThroughCacheRule\.imageUri: image "bad!" is not a valid tag: use 1-128 of \[A-Za-z0-9_\.-\], not starting with \. or -$/,
+    );
     expect(() => rule.repositoryName('Node')).toThrow(
       /^PullThroughCacheRule\.repositoryName: image "Node" is not an image reference: /,
     );

@@ -1,17 +1,18 @@
 import { IConstruct } from 'constructs';
-import { propError } from '../shared/errors';
+import { factoryError, propError } from '../shared/errors';
 
 /**
  * Where an input error of the registry's types is reported: the construct whose prop is wrong
  * (`[Stack/Registry] RegistrySettings: …`), or, for a value type that has no scope yet, the class
- * and method that received the value (`RegistryScanning.basic`, `PullThroughCacheRule`).
+ * and method that received the value (`RegistryScanning.basic`, `Upstream.dockerHub`), or the class
+ * for its constructor (`PullThroughCacheRule`).
  */
 export type ErrorSite = IConstruct | string;
 
 /**
- * {@link propError} at a site: `[path] Class: prop value problem: fix` for a construct,
- * `Class.method: prop value problem: fix` for a static factory (or `Class: …` for a constructor),
- * `prop value problem: fix` when the caller gives no site (callers outside the registry's types).
+ * {@link propError} for a construct (`[path] Class: prop value problem: fix`), {@link factoryError}
+ * for a value type's factory or constructor (`Class.method: prop value problem: fix`), and the bare
+ * `prop value problem: fix` when the caller gives no site (a caller that wraps it in `inFactory`).
  */
 export function siteError(
   site: ErrorSite | undefined,
@@ -21,7 +22,7 @@ export function siteError(
   fix: string,
 ): Error {
   if (typeof site === 'string') {
-    return propError(undefined, `${site}: ${prop}`, value, problem, fix);
+    return factoryError(site, prop, value, problem, fix);
   }
   return propError(site, prop, value, problem, fix);
 }

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { siteError } from './errors';
+import { inFactory } from '../shared/errors';
 import { validateImageTag } from '../shared/validation';
 
 /** One path component of a repository name, as the OCI distribution spec allows it. */
@@ -76,7 +77,7 @@ export function parseImageReference(
       throw siteError(site, prop, image, 'has both a tag and a digest', 'give one of them (the digest pins the image)');
     }
     const tag = last.slice(colon + 1);
-    validateImageTag(undefined, `${site}: ${prop}`, tag);
+    inFactory(site, () => validateImageTag(undefined, prop, tag));
     reference = `:${tag}`;
     parts[parts.length - 1] = last.slice(0, colon);
   }
