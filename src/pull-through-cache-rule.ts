@@ -48,7 +48,7 @@ export class PullThroughCacheRule {
   private registryScope?: IConstruct;
 
   constructor(props: PullThroughCacheRuleProps) {
-    validateCachePrefix(undefined, 'ecrRepositoryPrefix', props.ecrRepositoryPrefix);
+    validateCachePrefix('PullThroughCacheRule', 'ecrRepositoryPrefix', props.ecrRepositoryPrefix);
     this.ecrRepositoryPrefix = props.ecrRepositoryPrefix;
     this.upstream = props.upstream;
   }
@@ -71,7 +71,7 @@ export class PullThroughCacheRule {
    * (ignored here), optionally starting with the upstream's host
    */
   public repositoryName(image: string): string {
-    return `${this.ecrRepositoryPrefix}/${parseImageReference('image', image, this.upstream).repository}`;
+    return `${this.ecrRepositoryPrefix}/${parseImageReference('PullThroughCacheRule.repositoryName', 'image', image, this.upstream).repository}`;
   }
 
   /**
@@ -83,7 +83,7 @@ export class PullThroughCacheRule {
    * optionally starting with the upstream's host
    */
   public imageUri(image: string): string {
-    const ref = parseImageReference('image', image, this.upstream);
+    const ref = parseImageReference('PullThroughCacheRule.imageUri', 'image', image, this.upstream);
     return `${this.registryPrefix}/${ref.repository}${ref.reference}`;
   }
 
@@ -99,7 +99,8 @@ export class PullThroughCacheRule {
    */
   public importRepository(scope: Construct, id: string, image: string): ecr.IRepository {
     const { account, region, partition } = this.environment();
-    const name = this.repositoryName(image);
+    const repository = parseImageReference('PullThroughCacheRule.importRepository', 'image', image, this.upstream);
+    const name = `${this.ecrRepositoryPrefix}/${repository.repository}`;
     return ecr.Repository.fromRepositoryAttributes(scope, id, {
       repositoryArn: `arn:${partition}:ecr:${region}:${account}:repository/${name}`,
       repositoryName: name,

@@ -1,7 +1,12 @@
+import { siteError } from './private/registry/errors';
 import { validateScanFilters } from './private/registry/validation';
 
 /**
- * Options of basic (Clair-based, free) registry scanning.
+ * Options of basic (free) registry scanning.
+ *
+ * Basic scanning scans on push only: continuous scanning is enhanced scanning's
+ * (`RegistryScanning.enhanced`), and `basic()` refuses `continuousScanFilters` (e.g. enhanced
+ * options passed to it).
  */
 export interface BasicScanningOptions {
   /**
@@ -63,10 +68,26 @@ export class RegistryScanning {
   /** Maximum number of filters per scanning rule (ECR's limit). */
   public static readonly MAX_FILTERS_PER_RULE = 100;
 
-  /** Basic scanning: images of the matching repositories are scanned when pushed. */
+  /**
+   * Basic scanning: images of the matching repositories are scanned when pushed (ECR's only frequency
+   * for basic scanning besides manual scans).
+   */
   public static basic(options: BasicScanningOptions = {}): RegistryScanning {
+    // Not a prop of BasicScanningOptions, but EnhancedScanningOptions are assignable to it (and
+    // JavaScript passes anything): they were dropped without a word.
+    const continuous = (options as { readonly continuousScanFilters?: unknown }).continuousScanFilters;
+    if (continuous !== undefined) {
+      throw siteError(
+        'RegistryScanning.basic',
+        'continuousScanFilters',
+        continuous,
+        'is not an option of basic scanning, which ECR runs on push only (CONTINUOUS_SCAN is for enhanced scanning)',
+        'use RegistryScanning.enhanced({ continuousScanFilters, scanOnPushFilters }) for continuous scans (Amazon Inspector), ' +
+          'or give basic() scanOnPushFilters only',
+      );
+    }
     const onPush = options.scanOnPushFilters ?? ['*'];
-    validateScanFilters(undefined, 'scanOnPushFilters', onPush);
+    validateScanFilters('RegistryScanning.basic', 'scanOnPushFilters', onPush);
     return new RegistryScanning('BASIC', [{ scanFrequency: 'SCAN_ON_PUSH', filters: [...onPush] }]);
   }
 
@@ -79,8 +100,8 @@ export class RegistryScanning {
     const given = options.scanOnPushFilters !== undefined || options.continuousScanFilters !== undefined;
     const continuous = options.continuousScanFilters ?? (given ? [] : ['*']);
     const onPush = options.scanOnPushFilters ?? [];
-    validateScanFilters(undefined, 'continuousScanFilters', continuous);
-    validateScanFilters(undefined, 'scanOnPushFilters', onPush);
+    validateScanFilters('RegistryScanning.enhanced', 'continuousScanFilters', continuous);
+    validateScanFilters('RegistryScanning.enhanced', 'scanOnPushFilters', onPush);
     const rules: RegistryScanningRule[] = [];
     if (onPush.length > 0) {
       rules.push({ scanFrequency: 'SCAN_ON_PUSH', filters: [...onPush] });

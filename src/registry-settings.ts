@@ -41,12 +41,21 @@ export interface ReplicationDestination {
 
 /** One replication rule: which repositories go where. */
 export interface ReplicationRule {
-  /** Where the images are copied to (1-25 distinct destinations over all rules). */
+  /**
+   * Where the images are copied to.
+   *
+   * 1-100 destinations, each region and account once in a rule (another rule may name the same
+   * destination).
+   */
   readonly destinations: ReplicationDestination[];
 
   /**
    * Repository name prefixes (`PREFIX_MATCH`, no wildcards) of the repositories replicated, e.g.
    * `prod/`.
+   *
+   * 1-100 distinct prefixes of 2-256 characters. An empty list is an error (ECR takes no empty
+   * filter list, and a rule without filters replicates every repository): leave the prop out to
+   * replicate every repository.
    *
    * @default - every repository
    */
@@ -89,10 +98,15 @@ export interface RepositoryCreationTemplate {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Lifecycle rules of the repositories. For a template that applies to pull-through cache
-   * repositories, only rules on tagged images (`TagStatus.TAGGED`) are accepted: the platform
-   * images of a cached multi-architecture image are untagged, and expiring them breaks pulls of
-   * the tag that refers to them.
+   * Lifecycle rules of the repositories.
+   *
+   * They are checked as `ecr.Repository` checks its own (one of `tagPrefixList` and
+   * `tagPatternList`, a non-empty one for tagged rules, at most 4 `*` in a pattern, one rule for any
+   * tag status and that one last) and as ECR does (`rulePriority` a whole number from 1, the policy
+   * at most 30720 characters). For a template that applies to pull-through cache repositories, only
+   * rules on tagged images (`TagStatus.TAGGED`) are accepted: the platform images of a cached
+   * multi-architecture image are untagged, and expiring them breaks pulls of the tag that refers to
+   * them.
    *
    * @default - no lifecycle policy
    */
@@ -106,7 +120,10 @@ export interface RepositoryCreationTemplate {
   readonly repositoryPolicy?: iam.PolicyDocument;
 
   /**
-   * Tags of the repositories. ECR uses `customRole` to apply them.
+   * Tags of the repositories.
+   *
+   * At most 50, with keys of 1-128 characters that do not start with `aws:` and values of at most
+   * 256 characters. ECR uses `customRole` to apply them.
    *
    * @default - no tags
    */
@@ -195,9 +212,13 @@ export interface RegistrySettingsProps {
  * registry.grantPullThroughCache(image, 'docker-hub');
  */
 export class RegistrySettings extends Construct {
-  /** Most replication rules in a registry (ECR's limit). */
+  /** Most replication rules in a registry (ECR's limit, 10). */
   public static readonly MAX_REPLICATION_RULES = MAX_REPLICATION_RULES;
-  /** Most distinct replication destinations over all rules (ECR's limit). */
+  /**
+   * Most destinations in one replication rule (ECR's limit, 100).
+   *
+   * The limit is per rule: the configuration as a whole has none of its own besides its 10 rules.
+   */
   public static readonly MAX_REPLICATION_DESTINATIONS = MAX_REPLICATION_DESTINATIONS;
   /** Most pull-through cache rules in a registry (ECR's limit). */
   public static readonly MAX_PULL_THROUGH_CACHE_RULES = MAX_PULL_THROUGH_CACHE_RULES;

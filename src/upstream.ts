@@ -1,12 +1,16 @@
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { checkCredentialsGiven } from './private/registry/secrets';
 
 /**
  * The registry a pull-through cache rule caches images from: the `UpstreamRegistry` and
  * `UpstreamRegistryUrl` of an `AWS::ECR::PullThroughCacheRule`, and the Secrets Manager secret
  * with the credentials for the upstreams that need one.
  *
- * A secret must be named `ecr-pullthroughcache/<anything>` and live in the account and region of
- * the rule; RegistrySettings checks both at synth when it can tell.
+ * Docker Hub, GitHub Container Registry and GitLab Container Registry need a secret (a factory
+ * without one fails); ECR Public, Quay and the Kubernetes registry need none. The secret must be
+ * named `ecr-pullthroughcache/<name>` (Secrets Manager's characters: ASCII letters, digits and
+ * `/_+=.@-`, at most 512 in all) and live in the account and region of the rule; RegistrySettings
+ * checks the name and the place at synth when it can tell.
  *
  * @example
  * import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -42,6 +46,7 @@ export class Upstream {
    * @param credentials a secret named `ecr-pullthroughcache/…` holding `{"username": …, "accessToken": …}`
    */
   public static dockerHub(credentials: secretsmanager.ISecret): Upstream {
+    checkCredentialsGiven('Upstream.dockerHub', 'credentials', 'docker-hub', credentials);
     return new Upstream('docker-hub', 'registry-1.docker.io', credentials, 'library');
   }
 
@@ -51,6 +56,7 @@ export class Upstream {
    * @param credentials a secret named `ecr-pullthroughcache/…` holding `{"username": …, "accessToken": …}`
    */
   public static githubContainerRegistry(credentials: secretsmanager.ISecret): Upstream {
+    checkCredentialsGiven('Upstream.githubContainerRegistry', 'credentials', 'github-container-registry', credentials);
     return new Upstream('github-container-registry', 'ghcr.io', credentials, undefined);
   }
 
@@ -60,6 +66,7 @@ export class Upstream {
    * @param credentials a secret named `ecr-pullthroughcache/…` holding `{"username": …, "accessToken": …}`
    */
   public static gitlab(credentials: secretsmanager.ISecret): Upstream {
+    checkCredentialsGiven('Upstream.gitlab', 'credentials', 'gitlab-container-registry', credentials);
     return new Upstream('gitlab-container-registry', 'registry.gitlab.com', credentials, undefined);
   }
 

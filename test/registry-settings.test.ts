@@ -8,12 +8,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
+  BasicScanningOptions,
   BuilderImage,
   DockerBuildToEcr,
+  EnhancedScanningOptions,
   GoSampleBuild,
   PullThroughCacheRule,
   RegistryScanning,
   RegistrySettings,
+  RepositoryCreationTemplate,
   RepositoryCreationTrigger,
   Upstream,
 } from '../src';
@@ -100,10 +103,12 @@ describe('RegistrySettings', () => {
     test('fails when a rule has no destination', () => {
       const stack = envStack();
       expect(() => new RegistrySettings(stack, 'Registry', { replicationRules: [{ destinations: [] }] })).toThrow(
-        /leave a rule without a destination/,
+        /destinations \[\] leaves a replication rule without a destination: give each rule at least one destination/,
       );
     });
 
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationDestination.html
+    // region: [0-9a-z-]{2,25}; registryId: 12 digits.
     test('fails when a region is malformed', () => {
       const stack = envStack();
       expect(
@@ -121,6 +126,9 @@ describe('RegistrySettings', () => {
       ).toThrow(/destinations.accountId "1234" is not an AWS account id/);
     });
 
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_RepositoryFilter.html
+    // filterType PREFIX_MATCH only; the filter pattern has no "*" (test/private/registry/validation.test.ts
+    // has the 2/256 boundaries).
     test('fails when a repository prefix has a wildcard', () => {
       const stack = envStack();
       expect(
@@ -131,25 +139,64 @@ describe('RegistrySettings', () => {
       ).toThrow(/repositoryPrefixes "prod-\*" is not a replication repository filter: .*wildcards are not allowed/);
     });
 
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationConfiguration.html
+    // rules: at most 10.
     test('fails with more than 10 rules', () => {
       const stack = envStack();
-      const rules = Array.from({ length: 11 }, () => ({ destinations: [{ region: 'eu-west-1' }] }));
+      const rules = Array.from({ length: 11 }, (_, i) => ({
+        destinations: [{ region: 'eu-west-1' }],
+        repositoryPrefixes: [`p${i}`],
+      }));
       expect(() => new RegistrySettings(stack, 'Registry', { replicationRules: rules })).toThrow(
-        /replicationRules "11 rules" are more than ECR allows \(10\)/,
+        /replicationRules "11 rules" are more than ECR allows in a replication configuration \(10\)/,
       );
     });
 
-    test('fails with more than 25 distinct destinations', () => {
+    test('accepts 10 rules', () => {
       const stack = envStack();
-      const destinations = Array.from({ length: 26 }, (_, i) => ({
+      const rules = Array.from({ length: 10 }, (_, i) => ({
+        destinations: [{ region: 'eu-west-1' }],
+        repositoryPrefixes: [`p${i}`],
+      }));
+      new RegistrySettings(stack, 'Registry', { replicationRules: rules });
+      expect(
+        Template.fromStack(stack).toJSON().Resources.RegistryReplicationD9FDE45D.Properties.ReplicationConfiguration
+          .Rules,
+      ).toHaveLength(10);
+    });
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationRule.html
+    // destinations: at most 100 per rule (the AWS::ECR::ReplicationConfiguration schema: 1-100), and no
+    // limit over all rules. The library counted 25 distinct destinations over all rules (an older
+    // reference's per-rule maximum), so it refused configurations ECR takes.
+    test('fails with more than 100 destinations in a rule', () => {
+      const stack = envStack();
+      const destinations = Array.from({ length: 101 }, (_, i) => ({
         region: 'eu-west-1',
         accountId: String(200000000000 + i),
       }));
       expect(() => new RegistrySettings(stack, 'Registry', { replicationRules: [{ destinations }] })).toThrow(
-        /"26 destinations" are more than ECR allows over all rules \(25\)/,
+        /^\[Registry\/Registry\] RegistrySettings: destinations "101 destinations" are more than ECR allows in one replication rule \(100\): split the destinations over several rules$/,
       );
     });
 
+    test('accepts 100 destinations in a rule, and more than 25 over all rules', () => {
+      const stack = envStack();
+      const destinations = (from: number, n: number) =>
+        Array.from({ length: n }, (_, i) => ({ region: 'eu-west-1', accountId: String(200000000000 + from + i) }));
+      new RegistrySettings(stack, 'Registry', {
+        replicationRules: [{ destinations: destinations(0, 100) }, { destinations: destinations(100, 30) }],
+      });
+      const rules =
+        Template.fromStack(stack).toJSON().Resources.RegistryReplicationD9FDE45D.Properties.ReplicationConfiguration
+          .Rules;
+      expect(rules.map((r: { Destinations: unknown[] }) => r.Destinations.length)).toEqual([100, 30]);
+      expect(RegistrySettings.MAX_REPLICATION_DESTINATIONS).toBe(100);
+    });
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationRule.html
+    // repositoryFilters: 1-100 items when given ("Specifying a repository filter for a replication rule
+    // provides a method for controlling which repositories in a private registry are replicated").
     test('fails with more than 100 prefixes in a rule', () => {
       const stack = envStack();
       const repositoryPrefixes = Array.from({ length: 101 }, (_, i) => `team${i}`);
@@ -158,7 +205,95 @@ describe('RegistrySettings', () => {
           new RegistrySettings(stack, 'Registry', {
             replicationRules: [{ destinations: [{ region: 'eu-west-1' }], repositoryPrefixes }],
           }),
-      ).toThrow(/"101 prefixes" are more than ECR allows in one rule \(100\)/);
+      ).toThrow(/"101 prefixes" are more than ECR allows in one replication rule \(100\)/);
+    });
+
+    test('accepts 100 prefixes in a rule', () => {
+      const stack = envStack();
+      const repositoryPrefixes = Array.from({ length: 100 }, (_, i) => `team${i}`);
+      new RegistrySettings(stack, 'Registry', {
+        replicationRules: [{ destinations: [{ region: 'eu-west-1' }], repositoryPrefixes }],
+      });
+      const [rule] =
+        Template.fromStack(stack).toJSON().Resources.RegistryReplicationD9FDE45D.Properties.ReplicationConfiguration
+          .Rules;
+      expect(rule.RepositoryFilters).toHaveLength(100);
+    });
+
+    // Same page: repositoryFilters has at least 1 item. An empty list was sent as no filter, which
+    // replicates every repository: the opposite of what it reads as.
+    test('fails for an empty repositoryPrefixes list', () => {
+      const stack = envStack();
+      expect(
+        () =>
+          new RegistrySettings(stack, 'Registry', {
+            replicationRules: [{ destinations: [{ region: 'eu-west-1' }], repositoryPrefixes: [] }],
+          }),
+      ).toThrow(
+        /^\[Registry\/Registry\] RegistrySettings: repositoryPrefixes \[\] is empty, and a rule without filters replicates every repository: leave repositoryPrefixes out to replicate every repository, or list the prefixes to replicate$/,
+      );
+    });
+
+    test('replicates every repository without repositoryPrefixes', () => {
+      const stack = envStack();
+      new RegistrySettings(stack, 'Registry', { replicationRules: [{ destinations: [{ region: 'eu-west-1' }] }] });
+      Template.fromStack(stack).hasResourceProperties('AWS::ECR::ReplicationConfiguration', {
+        ReplicationConfiguration: { Rules: [{ RepositoryFilters: Match.absent() }] },
+      });
+    });
+
+    test('fails for a prefix given twice in a rule', () => {
+      const stack = envStack();
+      expect(
+        () =>
+          new RegistrySettings(stack, 'Registry', {
+            replicationRules: [{ destinations: [{ region: 'eu-west-1' }], repositoryPrefixes: ['prod/', 'prod/'] }],
+          }),
+      ).toThrow(/repositoryPrefixes "prod\/" is given as prefix more than once: give each prefix once$/);
+    });
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationDestination.html
+    // A destination is a region and a registry (account); a rule that names one twice is refused.
+    test.each<[string, Array<{ region: string; accountId?: string }>, string]>([
+      [
+        'the own account, given and defaulted',
+        [{ region: 'eu-west-1' }, { region: 'eu-west-1', accountId: ACCOUNT }],
+        'eu-west-1/111111111111',
+      ],
+      [
+        'another account twice',
+        [
+          { region: 'eu-west-1', accountId: '222222222222' },
+          { region: 'us-west-2' },
+          { region: 'eu-west-1', accountId: '222222222222' },
+        ],
+        'eu-west-1/222222222222',
+      ],
+    ])('fails for a destination given twice in a rule: %s', (_, destinations, shown) => {
+      const stack = envStack();
+      expect(() => new RegistrySettings(stack, 'Registry', { replicationRules: [{ destinations }] })).toThrow(
+        new RegExp(
+          `destinations "${shown.replace('/', '\\/')}" is given twice in one replication rule \\(same region and account\\): give each destination of a rule once$`,
+        ),
+      );
+    });
+
+    test('accepts one region for two accounts, one account in two regions, and one destination in two rules', () => {
+      const stack = envStack();
+      new RegistrySettings(stack, 'Registry', {
+        replicationRules: [
+          {
+            destinations: [
+              { region: 'eu-west-1' },
+              { region: 'eu-west-1', accountId: '222222222222' },
+              { region: 'us-west-2' },
+            ],
+            repositoryPrefixes: ['prod/'],
+          },
+          { destinations: [{ region: 'eu-west-1' }], repositoryPrefixes: ['shared/'] },
+        ],
+      });
+      Template.fromStack(stack).resourceCountIs('AWS::ECR::ReplicationConfiguration', 1);
     });
   });
 
@@ -262,11 +397,53 @@ describe('RegistrySettings', () => {
       );
     });
 
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_RegistryScanningRule.html
+    // repositoryFilters: at most 100 per rule.
     test('fails with more than 100 filters', () => {
       const filters = Array.from({ length: 101 }, (_, i) => `team${i}-*`);
       expect(() => RegistryScanning.basic({ scanOnPushFilters: filters })).toThrow(
         /"101 filters" are more than ECR allows/,
       );
+      expect(() =>
+        RegistryScanning.enhanced({ scanOnPushFilters: ['*'], continuousScanFilters: [...filters, 'x'] }),
+      ).toThrow(
+        /^RegistryScanning\.enhanced: continuousScanFilters "102 filters" are more than ECR allows in one scanning rule \(100\): /,
+      );
+    });
+
+    // Same page: 100 filters is the most, and is accepted in each rule.
+    test('accepts 100 filters in each rule', () => {
+      const filters = Array.from({ length: 100 }, (_, i) => `team${i}-*`);
+      const scanning = RegistryScanning.enhanced({ scanOnPushFilters: filters, continuousScanFilters: filters });
+      expect(scanning.rules.map((r) => r.filters.length)).toEqual([100, 100]);
+    });
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_RegistryScanningRule.html
+    // scanFrequency: "When the ENHANCED scan type is specified, the supported scan frequencies are
+    // CONTINUOUS_SCAN and SCAN_ON_PUSH. When the BASIC scan type is specified, the SCAN_ON_PUSH scan
+    // frequency is supported." Continuous filters given to basic() were dropped without a word.
+    test('fails when basic scanning is given continuous-scan filters', () => {
+      const options: EnhancedScanningOptions = { scanOnPushFilters: ['*'], continuousScanFilters: ['prod-*'] };
+      // EnhancedScanningOptions are assignable to BasicScanningOptions: the compiler does not catch it.
+      expect(() => RegistryScanning.basic(options)).toThrow(
+        /^RegistryScanning\.basic: continuousScanFilters \["prod-\*"\] is not an option of basic scanning, which ECR runs on push only \(CONTINUOUS_SCAN is for enhanced scanning\): use RegistryScanning\.enhanced\(\{ continuousScanFilters, scanOnPushFilters \}\) for continuous scans \(Amazon Inspector\), or give basic\(\) scanOnPushFilters only$/,
+      );
+      // An empty list asks for no continuous scan either: still not an option of basic scanning.
+      expect(() => RegistryScanning.basic({ continuousScanFilters: [] } as BasicScanningOptions)).toThrow(
+        /continuousScanFilters \[\] is not an option of basic scanning/,
+      );
+    });
+
+    // Same page: the neighbours that are right — basic on push, enhanced on push and continuously.
+    test('accepts scan on push for basic, and both frequencies for enhanced', () => {
+      expect(RegistryScanning.basic({ scanOnPushFilters: ['prod-*'] }).rules.map((r) => r.scanFrequency)).toEqual([
+        'SCAN_ON_PUSH',
+      ]);
+      expect(
+        RegistryScanning.enhanced({ scanOnPushFilters: ['*'], continuousScanFilters: ['prod-*'] }).rules.map(
+          (r) => r.scanFrequency,
+        ),
+      ).toEqual(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN']);
     });
   });
 
@@ -370,6 +547,8 @@ describe('RegistrySettings', () => {
       ).toThrow(/has no secretName, so CloudFormation generates one.*secretName: "ecr-pullthroughcache\/docker-hub"/);
     });
 
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-creating-rule.html
+    // "The name of the secret begins with ecr-pullthroughcache/."
     test('fails when the secret name lacks the prefix', () => {
       const stack = envStack();
       expect(
@@ -401,6 +580,8 @@ describe('RegistrySettings', () => {
       );
     });
 
+    // Same page: "The account and Region that the secret is in must match the account and Region
+    // that the pull through cache rule is in."
     test('fails when the secret is in another account or region', () => {
       const stack = envStack();
       const otherAccount = secretsmanager.Secret.fromSecretCompleteArn(
@@ -460,14 +641,77 @@ describe('RegistrySettings', () => {
       ).toThrow(/pullThroughCacheRules "quay" is already a rule of A\/Registry/);
     });
 
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreatePullThroughCacheRule.html
+    // ecrRepositoryPrefix: 2-30 characters of the repository prefix pattern (separators ".", "_", "__",
+    // "-+" inside a component, single "/" between components); test/private/registry/validation.test.ts
+    // has every neighbour.
     test.each([
-      ['x', /has 1 characters: use 2-30 characters/],
+      ['x', /has 1 character: use 2-30 characters/],
       ['a'.repeat(31), /has 31 characters/],
       ['Docker', /is not a valid repository prefix/],
       ['cache/', /is not a valid repository prefix/],
       ['ROOT', /is not a valid repository prefix/],
+      ['cache//quay', /is not a valid repository prefix/],
+      ['docker___hub', /is not a valid repository prefix/],
+      ['docker..hub', /is not a valid repository prefix/],
     ])('fails when ecrRepositoryPrefix is %s', (prefix, error) => {
       expect(() => new PullThroughCacheRule({ ecrRepositoryPrefix: prefix, upstream: Upstream.quay() })).toThrow(error);
+    });
+
+    // Same page: the runs of separators the pattern takes, and the boundaries.
+    test.each(['ab', 'a'.repeat(30), 'docker--hub', 'docker__hub', 'cache/quay.io'])(
+      'accepts ecrRepositoryPrefix %s and renders it',
+      (prefix) => {
+        const stack = envStack();
+        new RegistrySettings(stack, 'Registry', {
+          pullThroughCacheRules: [new PullThroughCacheRule({ ecrRepositoryPrefix: prefix, upstream: Upstream.quay() })],
+        });
+        Template.fromStack(stack).hasResourceProperties('AWS::ECR::PullThroughCacheRule', {
+          EcrRepositoryPrefix: prefix,
+        });
+      },
+    );
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html
+    // Docker Hub, GitHub Container Registry and GitLab Container Registry need a Secrets Manager
+    // secret; ECR Public, Quay and the Kubernetes registry don't.
+    test.each<[string, (secret: secretsmanager.ISecret) => Upstream, string]>([
+      ['dockerHub', Upstream.dockerHub, 'Docker Hub'],
+      ['githubContainerRegistry', Upstream.githubContainerRegistry, 'GitHub Container Registry'],
+      ['gitlab', Upstream.gitlab, 'GitLab Container Registry'],
+    ])('fails when Upstream.%s is given no credentials', (method, factory, name) => {
+      expect(() => factory(undefined as unknown as secretsmanager.ISecret)).toThrow(
+        new RegExp(
+          `^Upstream\\.${method}: credentials \\(undefined\\) leaves ${name} without credentials, and ECR pulls from ${name} only with a Secrets Manager secret: ` +
+            'give a secret named "ecr-pullthroughcache/…" in the account and region of the registry, holding \\{"username": …, "accessToken": …\\}$',
+        ),
+      );
+    });
+
+    test('accepts the upstreams without credentials', () => {
+      for (const upstream of [Upstream.ecrPublic(), Upstream.quay(), Upstream.kubernetes()]) {
+        expect(upstream.credentials).toBeUndefined();
+      }
+    });
+
+    // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
+    // A secret name has ASCII letters, numbers and /_+=.@- only, 1-512 characters
+    // (test/private/registry/secrets.test.ts has every neighbour).
+    test('fails when the secret name has a character Secrets Manager does not take', () => {
+      const stack = envStack();
+      expect(
+        () =>
+          new RegistrySettings(stack, 'Registry', {
+            pullThroughCacheRules: [
+              new PullThroughCacheRule({
+                ecrRepositoryPrefix: 'docker-hub',
+                upstream: Upstream.dockerHub(dockerHubSecret(stack, 'ecr-pullthroughcache/docker hub')),
+              }),
+            ],
+          }),
+      ).toThrow(
+        /^\[Registry\/Registry\] RegistrySettings: upstream credentials "ecr-pullthroughcache\/docker hub" \(secret Registry\/DockerHubToken, rule "docker-hub"\) has " ", which Secrets Manager does not take in a secret name/,
+      );
     });
   });
 
@@ -937,7 +1181,7 @@ describe('RegistrySettings', () => {
       ],
       [
         { prefix: 'quay', appliedFor: [RepositoryCreationTrigger.REPLICATION], description: 'x'.repeat(257) },
-        /is longer than 256 characters/,
+        /description "257 characters" are more than ECR allows in the description of a repository creation template \(256\)/,
       ],
       [
         {
@@ -973,7 +1217,7 @@ describe('RegistrySettings', () => {
           appliedFor: [RepositoryCreationTrigger.REPLICATION],
           lifecycleRules: [{ maxImageCount: 5 }, { tagPrefixList: ['v'], maxImageCount: 1 }],
         },
-        /TagStatus.ANY" is not on the one rule with the highest priority/,
+        /"TagStatus.ANY" is the tag status of a rule without the highest rulePriority, and ECR evaluates that rule last/,
       ],
       [
         {
@@ -1012,7 +1256,7 @@ describe('RegistrySettings', () => {
           ),
       ).toThrow(/only known at deploy time/);
       expect(() => new RegistrySettings(envStack(), 'R3', template({ maxImageAge: Duration.hours(36) }))).toThrow(
-        /lifecycleRules "1 day 12 hours" is not a whole number of days/,
+        /lifecycleRules 36 hours is not a whole number of days/,
       );
     });
 
@@ -1027,6 +1271,89 @@ describe('RegistrySettings', () => {
           }),
       ).toThrow(/repositoryCreationTemplates "quay" is given as prefix more than once/);
     });
+
+    function withTemplate(template: Partial<RepositoryCreationTemplate>) {
+      return () =>
+        new RegistrySettings(envStack(), 'Registry', {
+          repositoryCreationTemplates: [
+            { prefix: 'quay', appliedFor: [RepositoryCreationTrigger.REPLICATION], ...template },
+          ],
+        });
+    }
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Tag.html: keys of at most 128
+    // characters, values of at most 256; https://docs.aws.amazon.com/tag-editor/latest/userguide/reference.html:
+    // keys can't begin with aws: (reserved for AWS use). test/private/registry/validation.test.ts has
+    // every neighbour (50 tags, empty key, case of the prefix).
+    test.each<[string, Record<string, string>, RegExp]>([
+      [
+        'a tag key of 129 characters',
+        { ['k'.repeat(129)]: 'v' },
+        /^\[Registry\/Registry\] RegistrySettings: resourceTags key "k{129}" has 129 characters: use a tag key of 1-128 characters$/,
+      ],
+      [
+        'a tag value of 257 characters',
+        { team: 'v'.repeat(257) },
+        /^\[Registry\/Registry\] RegistrySettings: resourceTags\["team"\] "257 characters" are more than ECR allows in a tag value \(256\): /,
+      ],
+      [
+        'the reserved aws: prefix',
+        { 'aws:cost-center': '42' },
+        /^\[Registry\/Registry\] RegistrySettings: resourceTags key "aws:cost-center" starts with "aws:", which AWS reserves for its own tags: choose a key without the "aws:" prefix \(e\.g\. "team" or "cost-center"\)$/,
+      ],
+    ])('fails for %s in resourceTags', (_, resourceTags, error) => {
+      expect(withTemplate({ resourceTags, customRole: undefined })).toThrow(error);
+    });
+
+    // Same pages: the boundaries are accepted and rendered.
+    test('accepts a tag key of 128 and a value of 256 characters', () => {
+      const stack = envStack();
+      const resourceTags = { ['k'.repeat(128)]: 'v'.repeat(256), team: '' };
+      new RegistrySettings(stack, 'Registry', {
+        repositoryCreationTemplates: [
+          { prefix: 'quay', appliedFor: [RepositoryCreationTrigger.REPLICATION], resourceTags },
+        ],
+      });
+      Template.fromStack(stack).hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', {
+        ResourceTags: [
+          { Key: 'k'.repeat(128), Value: 'v'.repeat(256) },
+          { Key: 'team', Value: '' },
+        ],
+      });
+    });
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html: at most
+    // four wildcards per tag pattern; tagged rules need a (non-empty) tag list; rulePriority an
+    // integer from 1. ecr.Repository refuses the same rules, and tagPrefixList with tagPatternList
+    // (test/private/registry/lifecycle.test.ts asserts each against ecr.Repository).
+    test.each<[string, ecr.LifecycleRule, RegExp]>([
+      [
+        'a tag pattern with 5 wildcards',
+        { tagPatternList: ['a*b*c*d*e*'], maxImageCount: 1 },
+        /^\[Registry\/Registry\] RegistrySettings: lifecycleRules tagPatternList "a\*b\*c\*d\*e\*" has 5 wildcards \("\*"\), more than ECR takes in a tag pattern \(4\): /,
+      ],
+      [
+        'tagPrefixList and tagPatternList together',
+        { tagPrefixList: ['v'], tagPatternList: ['v*'], maxImageCount: 1 },
+        /lifecycleRules "\(a rule\)" has both tagPrefixList and tagPatternList, which ECR does not take in one rule/,
+      ],
+      [
+        'TAGGED with an empty tag list',
+        { tagStatus: ecr.TagStatus.TAGGED, tagPatternList: [], maxImageCount: 1 },
+        /"TagStatus\.TAGGED" needs tagPrefixList or tagPatternList, and the list given is empty/,
+      ],
+      [
+        'rulePriority 0',
+        { rulePriority: 0, tagPrefixList: ['v'], maxImageCount: 1 },
+        /lifecycleRules 0 is not a valid rulePriority/,
+      ],
+    ])('fails for a lifecycle rule with %s', (_, rule, error) => {
+      expect(withTemplate({ lifecycleRules: [rule] })).toThrow(error);
+    });
+
+    test('accepts a tag pattern with 4 wildcards', () => {
+      expect(withTemplate({ lifecycleRules: [{ tagPatternList: ['*a*b*c*'], maxImageCount: 1 }] })).not.toThrow();
+    });
   });
 
   describe('once per account and region', () => {
@@ -1035,7 +1362,7 @@ describe('RegistrySettings', () => {
       new RegistrySettings(envStack(app, 'A'), 'Registry');
       const stage = new Stage(app, 'Prod');
       expect(() => new RegistrySettings(envStack(stage as any, 'B'), 'Registry')).toThrow(
-        /RegistrySettings A\/Registry already exists in this app, and both are for account\/region 111111111111\/us-east-1/,
+        /^\[Prod\/B\/Registry\] RegistrySettings: account\/region "111111111111\/us-east-1" already has RegistrySettings A\/Registry in this app/,
       );
     });
 
@@ -1051,11 +1378,13 @@ describe('RegistrySettings', () => {
       const app = new App();
       new RegistrySettings(envStack(app, 'A'), 'Registry');
       expect(() => new RegistrySettings(new Stack(app, 'Agnostic'), 'Registry')).toThrow(
-        /this one is in an environment-agnostic stack, which can be deployed to the environment of any other/,
+        /account\/region "\(unknown at synth\)" is that of an environment-agnostic stack, which can be deployed to the environment of RegistrySettings A\/Registry/,
       );
       const app2 = new App();
       new RegistrySettings(new Stack(app2, 'Agnostic'), 'Registry');
-      expect(() => new RegistrySettings(envStack(app2, 'A'), 'Registry')).toThrow(/Agnostic\/Registry already exists/);
+      expect(() => new RegistrySettings(envStack(app2, 'A'), 'Registry')).toThrow(
+        /already has RegistrySettings Agnostic\/Registry in this app/,
+      );
     });
 
     test('separate apps do not see each other', () => {
@@ -1069,6 +1398,55 @@ describe('RegistrySettings', () => {
 function deployTimeString(stack: Stack): string {
   return new CfnParameter(stack, `P${stack.node.children.length}`, { type: 'String' }).valueAsString;
 }
+
+/**
+ * The format of every error (ARCHITECTURE.md, `propError`): `[path] Class: prop value problem: fix`
+ * where a construct received the value, `Class.method: prop value problem: fix` for a value type's
+ * factory (no scope yet), `Class: …` for a value type's constructor.
+ */
+describe('error format', () => {
+  test('RegistrySettings: [path] RegistrySettings: prop value problem: fix', () => {
+    const stack = envStack();
+    expect(
+      () => new RegistrySettings(stack, 'Registry', { replicationRules: [{ destinations: [{ region: 'Europe' }] }] }),
+    ).toThrow(
+      /^\[Registry\/Registry\] RegistrySettings: destinations\.region "Europe" is not an AWS region name: use a region such as "eu-west-1" or "us-east-2"$/,
+    );
+    const registry = new RegistrySettings(envStack(new App()), 'Registry');
+    const role = new iam.Role(registry, 'Role', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    expect(() => registry.grantPullThroughCache(role, 'Bad')).toThrow(
+      /^\[Registry\/Registry\] RegistrySettings: ecrRepositoryPrefix "Bad" is not a valid repository prefix: use .+ \(e\.g\. "docker-hub" or "cache\/quay"\)$/,
+    );
+  });
+
+  test('PullThroughCacheRule (no scope): PullThroughCacheRule[.method]: prop value problem: fix', () => {
+    expect(() => new PullThroughCacheRule({ ecrRepositoryPrefix: 'x', upstream: Upstream.quay() })).toThrow(
+      /^PullThroughCacheRule: ecrRepositoryPrefix "x" has 1 character: use 2-30 characters, e\.g\. "docker-hub"$/,
+    );
+    const rule = new PullThroughCacheRule({ ecrRepositoryPrefix: 'quay', upstream: Upstream.quay() });
+    expect(() => rule.imageUri('docker.io/node')).toThrow(
+      /^PullThroughCacheRule\.imageUri: image "docker\.io\/node" names registry docker\.io, not the upstream of the rule \(quay\.io\): give the image of quay\.io without a host \(e\.g\. "node:20"\), or use the rule of docker\.io$/,
+    );
+    expect(() => rule.imageUri('node:bad!')).toThrow(
+      /^PullThroughCacheRule\.imageUri: image "bad!" is not a valid tag: use 1-128 of \[A-Za-z0-9_\.-\], not starting with \. or -$/,
+    );
+    expect(() => rule.repositoryName('Node')).toThrow(
+      /^PullThroughCacheRule\.repositoryName: image "Node" is not an image reference: /,
+    );
+    expect(() => rule.importRepository(new Stack(), 'Repo', 'node@sha256:1')).toThrow(
+      /^PullThroughCacheRule\.importRepository: image "node@sha256:1" has a malformed digest: use "@sha256:" followed by 64 lowercase hex digits$/,
+    );
+  });
+
+  test('RegistryScanning (no scope): RegistryScanning.method: prop value problem: fix', () => {
+    expect(() => RegistryScanning.basic({ scanOnPushFilters: ['Prod'] })).toThrow(
+      /^RegistryScanning\.basic: scanOnPushFilters "Prod" is not a registry scanning filter: use 1-255 lowercase letters, .+ \(e\.g\. "prod-\*" or "\*"\)$/,
+    );
+    expect(() => RegistryScanning.enhanced({ continuousScanFilters: ['-x'] })).toThrow(
+      /^RegistryScanning\.enhanced: continuousScanFilters "-x" is not a registry scanning filter: /,
+    );
+  });
+});
 
 describe('logical ids (frozen: a change replaces the registry-wide resources in every user stack)', () => {
   test('of every resource kind', () => {

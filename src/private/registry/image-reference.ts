@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
-import { propError } from '../shared/errors';
+import { siteError } from './errors';
+import { inFactory } from '../shared/errors';
 import { validateImageTag } from '../shared/validation';
 
 /** One path component of a repository name, as the OCI distribution spec allows it. */
@@ -25,11 +26,17 @@ export interface UpstreamNaming {
 
 /**
  * Parses `[host/]name[:tag|@digest]` for an upstream: drops the upstream's own host, adds the
- * official-image namespace (Docker Hub's `library/`) to names without a namespace.
+ * official-image namespace (Docker Hub's `library/`) to names without a namespace. Errors name
+ * `site`, the method that received the image (e.g. `PullThroughCacheRule.imageUri`).
  */
-export function parseImageReference(prop: string, image: string, upstream: UpstreamNaming): ImageReference {
+export function parseImageReference(
+  site: string,
+  prop: string,
+  image: string,
+  upstream: UpstreamNaming,
+): ImageReference {
   if (Token.isUnresolved(image)) {
-    throw propError(undefined, prop, image, 'is a token', 'give the upstream image as a literal, e.g. "node:20"');
+    throw siteError(site, prop, image, 'is a token', 'give the upstream image as a literal, e.g. "node:20"');
   }
   let rest = image;
   let reference = ':latest';
@@ -37,8 +44,8 @@ export function parseImageReference(prop: string, image: string, upstream: Upstr
   if (at >= 0) {
     const digest = rest.slice(at + 1);
     if (!DIGEST.test(digest)) {
-      throw propError(
-        undefined,
+      throw siteError(
+        site,
         prop,
         image,
         'has a malformed digest',
@@ -54,8 +61,8 @@ export function parseImageReference(prop: string, image: string, upstream: Upstr
     const own =
       host === upstream.registryUrl || (upstream.registryType === 'docker-hub' && DOCKER_HUB_HOSTS.includes(host));
     if (!own) {
-      throw propError(
-        undefined,
+      throw siteError(
+        site,
         prop,
         image,
         `names registry ${host}, not the upstream of the rule (${upstream.registryUrl})`,
@@ -67,22 +74,16 @@ export function parseImageReference(prop: string, image: string, upstream: Upstr
   const colon = last.indexOf(':');
   if (colon >= 0) {
     if (at >= 0) {
-      throw propError(
-        undefined,
-        prop,
-        image,
-        'has both a tag and a digest',
-        'give one of them (the digest pins the image)',
-      );
+      throw siteError(site, prop, image, 'has both a tag and a digest', 'give one of them (the digest pins the image)');
     }
     const tag = last.slice(colon + 1);
-    validateImageTag(undefined, prop, tag);
+    inFactory(site, () => validateImageTag(undefined, prop, tag));
     reference = `:${tag}`;
     parts[parts.length - 1] = last.slice(0, colon);
   }
   if (parts.some((p) => !COMPONENT.test(p))) {
-    throw propError(
-      undefined,
+    throw siteError(
+      site,
       prop,
       image,
       'is not an image reference',

@@ -4,13 +4,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { expiresUntagged, renderLifecyclePolicy } from './lifecycle';
-import { checkCredentialsSecret } from './secrets';
+import { checkCredentialsGiven, checkCredentialsSecret } from './secrets';
 import { environmentKey, registerRegistryWide, UNKNOWN_ENVIRONMENT } from './singleton';
 import {
   checkDistinct,
   validateCachePrefix,
   validateRegion,
   validateReplicationFilter,
+  validateResourceTags,
   validateTemplatePrefix,
 } from './validation';
 import type { RegistryScanning } from '../../registry-scanning';
@@ -19,10 +20,12 @@ import { AccountRelation, compareAccounts } from '../shared/accounts';
 import { propError, Warning } from '../shared/errors';
 import { validateAccountId } from '../shared/validation';
 
-/** Most replication rules in a registry (ECR's limit). */
+/** Most replication rules in a registry (ECR's limit: `ReplicationConfiguration.rules`). */
 export const MAX_REPLICATION_RULES = 10;
-/** Most distinct replication destinations over all rules (ECR's limit). */
-export const MAX_REPLICATION_DESTINATIONS = 25;
+/** Most destinations in one replication rule (ECR's limit: `ReplicationRule.destinations`). */
+export const MAX_REPLICATION_DESTINATIONS = 100;
+/** Most repository filters in one replication rule (ECR's limit: `ReplicationRule.repositoryFilters`). */
+export const MAX_REPLICATION_FILTERS = 100;
 /** Most pull-through cache rules in a registry (ECR's limit). */
 export const MAX_PULL_THROUGH_CACHE_RULES = 50;
 
@@ -193,6 +196,8 @@ export function resolvePullThroughCacheRule<R extends CacheRuleInputs>(
     );
   }
   const credentials = rule.upstream.credentials;
+  // The Upstream factories check this too; an upstream built any other way (JavaScript) is checked here.
+  checkCredentialsGiven(scope, `upstream credentials of rule "${prefix}"`, rule.upstream.registryType, credentials);
   return {
     rule,
     properties: {
@@ -235,14 +240,16 @@ function checkOnePerEnvironment(scope: IConstruct): void {
     return;
   }
   const key = environmentKey(scope);
-  const where =
+  const problem =
     key === UNKNOWN_ENVIRONMENT
-      ? 'this one is in an environment-agnostic stack, which can be deployed to the environment of any other'
-      : `both are for account/region ${key} (or one is in an environment-agnostic stack)`;
-  throw new Error(
-    `${scope.node.path}: RegistrySettings ${others.join(', ')} already exists in this app, and ${where}: ` +
-      "the replication configuration, registry policy and scanning configuration exist once per account and region, so a second deployment would replace the first's. " +
-      'Keep one RegistrySettings per account and region, and give stacks that hold one an explicit env (account and region)',
+      ? `is that of an environment-agnostic stack, which can be deployed to the environment of RegistrySettings ${others.join(', ')} of this app`
+      : `already has RegistrySettings ${others.join(', ')} in this app (or one in an environment-agnostic stack)`;
+  throw propError(
+    scope,
+    'account/region',
+    key === UNKNOWN_ENVIRONMENT ? '(unknown at synth)' : key,
+    `${problem}, and the replication configuration, registry policy and scanning configuration exist once per account and region (a second deployment would replace the first's)`,
+    'keep one RegistrySettings per account and region, and give stacks that hold one an explicit env (account and region)',
   );
 }
 
@@ -255,33 +262,61 @@ function resolveReplicationRules(
       scope,
       'replicationRules',
       `${rules.length} rules`,
-      `are more than ECR allows (${MAX_REPLICATION_RULES})`,
+      `are more than ECR allows in a replication configuration (${MAX_REPLICATION_RULES})`,
       'merge rules that share destinations',
     );
   }
   const stack = Stack.of(scope);
-  const destinations = new Set<string>();
-  const rendered = rules.map((rule) => {
+  return rules.map((rule) => {
     if (rule.destinations.length === 0) {
       throw propError(
         scope,
-        'replicationRules',
-        '[] destinations',
-        'leave a rule without a destination',
-        'give at least one destination',
+        'destinations',
+        [],
+        'leaves a replication rule without a destination',
+        'give each rule at least one destination (a region, and an accountId for another account)',
       );
     }
-    const prefixes = rule.repositoryPrefixes ?? [];
-    prefixes.forEach((p) => validateReplicationFilter(scope, 'repositoryPrefixes', p));
-    if (prefixes.length > 100) {
+    if (rule.destinations.length > MAX_REPLICATION_DESTINATIONS) {
       throw propError(
         scope,
-        'repositoryPrefixes',
-        `${prefixes.length} prefixes`,
-        'are more than ECR allows in one rule (100)',
-        'use shorter, shared prefixes',
+        'destinations',
+        `${rule.destinations.length} destinations`,
+        `are more than ECR allows in one replication rule (${MAX_REPLICATION_DESTINATIONS})`,
+        'split the destinations over several rules',
       );
     }
+    const prefixes = rule.repositoryPrefixes;
+    if (prefixes !== undefined) {
+      if (prefixes.length === 0) {
+        // ECR takes 1-100 filters when the list is given; CloudFormation would send none, and
+        // replicate every repository: the opposite of what an empty list reads as.
+        throw propError(
+          scope,
+          'repositoryPrefixes',
+          [],
+          'is empty, and a rule without filters replicates every repository',
+          'leave repositoryPrefixes out to replicate every repository, or list the prefixes to replicate',
+        );
+      }
+      if (prefixes.length > MAX_REPLICATION_FILTERS) {
+        throw propError(
+          scope,
+          'repositoryPrefixes',
+          `${prefixes.length} prefixes`,
+          `are more than ECR allows in one replication rule (${MAX_REPLICATION_FILTERS})`,
+          'use shorter, shared prefixes, or split them over several rules',
+        );
+      }
+      prefixes.forEach((p) => validateReplicationFilter(scope, 'repositoryPrefixes', p));
+      checkDistinct(
+        scope,
+        'repositoryPrefixes',
+        prefixes.filter((p) => !Token.isUnresolved(p)),
+        'prefix',
+      );
+    }
+    const seen = new Map<string, string>();
     return {
       destinations: rule.destinations.map((d) => {
         validateRegion(scope, 'destinations.region', d.region);
@@ -303,24 +338,24 @@ function resolveReplicationRules(
             'replicate to another region or another account',
           );
         }
-        destinations.add(JSON.stringify(stack.resolve([account, d.region])));
+        const key = JSON.stringify(stack.resolve([account, d.region]));
+        if (seen.has(key)) {
+          throw propError(
+            scope,
+            'destinations',
+            `${seen.get(key)}`,
+            'is given twice in one replication rule (same region and account)',
+            'give each destination of a rule once',
+          );
+        }
+        seen.set(key, Token.isUnresolved(account) ? d.region : `${d.region}/${account}`);
         return { region: d.region, registryId: account };
       }),
-      ...(prefixes.length > 0
+      ...(prefixes !== undefined
         ? { repositoryFilters: prefixes.map((filter) => ({ filter, filterType: 'PREFIX_MATCH' })) }
         : {}),
     };
   });
-  if (destinations.size > MAX_REPLICATION_DESTINATIONS) {
-    throw propError(
-      scope,
-      'replicationRules',
-      `${destinations.size} destinations`,
-      `are more than ECR allows over all rules (${MAX_REPLICATION_DESTINATIONS})`,
-      'replicate to fewer regions and accounts',
-    );
-  }
-  return rendered;
 }
 
 function resolveReplicationSourceAccounts(scope: IConstruct, accountIds: string[]): string[] {
@@ -383,8 +418,8 @@ function resolveCreationTemplate(
       scope,
       'description',
       `${template.description.length} characters`,
-      'is longer than 256 characters',
-      'shorten the description',
+      'are more than ECR allows in the description of a repository creation template (256)',
+      'shorten the description to at most 256 characters',
     );
   }
   const rules = template.lifecycleRules ?? [];
@@ -400,6 +435,9 @@ function resolveCreationTemplate(
         'use rules on tagged images only (TagStatus.TAGGED with tagPrefixList or tagPatternList), or apply the template to REPLICATION only',
       );
     }
+  }
+  if (template.resourceTags !== undefined) {
+    validateResourceTags(scope, 'resourceTags', template.resourceTags);
   }
   const tags = Object.entries(template.resourceTags ?? {});
   const warnings: Warning[] = [];

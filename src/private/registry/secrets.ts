@@ -1,11 +1,55 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
+import { count, ErrorSite, siteError } from './errors';
 import { AccountRelation, compareAccounts } from '../shared/accounts';
 import { propError, Warning } from '../shared/errors';
 
 /** The prefix ECR requires in the name of an upstream credentials secret. */
 export const SECRET_NAME_PREFIX = 'ecr-pullthroughcache/';
+/** The longest secret name Secrets Manager takes (CreateSecret `Name`). */
+export const MAX_SECRET_NAME_LENGTH = 512;
+/**
+ * A secret name as Secrets Manager takes it (ASCII letters, digits and `/_+=.@-`), which is also what
+ * ECR's `credentialArn` pattern takes after `ecr-pullthroughcache/` (`[a-zA-Z0-9\/_+=.@-]+`).
+ */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]+$/;
+
+/**
+ * The upstreams (`UpstreamRegistry`) ECR reaches only with credentials in a Secrets Manager secret,
+ * by the name a user knows them by. ECR Public, Quay and the Kubernetes registry need none.
+ */
+export const UPSTREAMS_WITH_CREDENTIALS: Readonly<Record<string, string>> = {
+  'docker-hub': 'Docker Hub',
+  'github-container-registry': 'GitHub Container Registry',
+  'gitlab-container-registry': 'GitLab Container Registry',
+  'azure-container-registry': 'Azure Container Registry',
+  chainguard: 'Chainguard Registry',
+};
+
+/**
+ * Fails when an upstream that ECR reaches only with credentials is given none (`site`: the factory,
+ * e.g. `Upstream.dockerHub`, or the construct that creates the rule).
+ */
+export function checkCredentialsGiven(
+  site: ErrorSite,
+  prop: string,
+  registryType: string,
+  credentials: secretsmanager.ISecret | undefined,
+): void {
+  const name = UPSTREAMS_WITH_CREDENTIALS[registryType];
+  // `null` from JavaScript callers too.
+  if (name === undefined || (credentials !== undefined && credentials !== null)) {
+    return;
+  }
+  throw siteError(
+    site,
+    prop,
+    credentials,
+    `leaves ${name} without credentials, and ECR pulls from ${name} only with a Secrets Manager secret`,
+    `give a secret named "${SECRET_NAME_PREFIX}…" in the account and region of the registry, holding {"username": …, "accessToken": …}`,
+  );
+}
 
 /**
  * The name of a secret when known at synth: the literal `secretName` of a secret created in the
@@ -53,6 +97,24 @@ export function checkCredentialsSecret(scope: IConstruct, prefix: string, secret
       name,
       `(secret ${secret.node.path}, rule "${prefix}") does not start with "${SECRET_NAME_PREFIX}", which ECR requires`,
       `store the credentials in a secret named e.g. "${SECRET_NAME_PREFIX}${prefix}"`,
+    );
+  } else if (!SECRET_NAME.test(name)) {
+    const refused = [...new Set([...name].filter((c) => !SECRET_NAME.test(c)))].map((c) => JSON.stringify(c));
+    throw propError(
+      scope,
+      'upstream credentials',
+      name,
+      `(secret ${secret.node.path}, rule "${prefix}") has ${refused.join(', ')}, which Secrets Manager does not take in a secret name ` +
+        "(and ECR's credentialArn does not match)",
+      'use ASCII letters, digits and / _ + = . @ - only',
+    );
+  } else if (name.length > MAX_SECRET_NAME_LENGTH) {
+    throw propError(
+      scope,
+      'upstream credentials',
+      name,
+      `(secret ${secret.node.path}, rule "${prefix}") has ${count(name.length, 'character')}`,
+      `use a secret name of at most ${MAX_SECRET_NAME_LENGTH} characters`,
     );
   }
   const stack = Stack.of(scope);

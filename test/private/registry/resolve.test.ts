@@ -128,7 +128,7 @@ describe('resolveRegistrySettings', () => {
     const { stack } = setup();
     resolveRegistrySettings(new Registry(stack, 'First'), {});
     expect(() => resolveRegistrySettings(new Registry(stack, 'Second'), {})).toThrow(
-      /^Stack\/Second: RegistrySettings Stack\/First already exists in this app, and both are for account\/region 111111111111\/us-east-1/,
+      /^\[Stack\/Second\] Registry: account\/region "111111111111\/us-east-1" already has RegistrySettings Stack\/First in this app/,
     );
   });
 
@@ -136,12 +136,12 @@ describe('resolveRegistrySettings', () => {
     [
       'more than 10 rules',
       { replicationRules: Array(11).fill({ destinations: [{ region: 'eu-west-1' }] }) },
-      /^\[Stack\/Registry\] Registry: replicationRules "11 rules" are more than ECR allows \(10\)/,
+      /^\[Stack\/Registry\] Registry: replicationRules "11 rules" are more than ECR allows in a replication configuration \(10\)/,
     ],
     [
       'a rule without destination',
       { replicationRules: [{ destinations: [] }] },
-      /replicationRules "\[\] destinations" leave a rule without a destination/,
+      /destinations \[\] leaves a replication rule without a destination/,
     ],
     [
       'a wildcard prefix',
@@ -158,7 +158,7 @@ describe('resolveRegistrySettings', () => {
           },
         ],
       },
-      /repositoryPrefixes "101 prefixes" are more than ECR allows in one rule \(100\)/,
+      /repositoryPrefixes "101 prefixes" are more than ECR allows in one replication rule \(100\)/,
     ],
     [
       'a malformed region',
@@ -176,18 +176,28 @@ describe('resolveRegistrySettings', () => {
       /destinations "us-east-1" is the registry itself \(account 111111111111, region us-east-1\)/,
     ],
     [
-      'more than 25 destinations',
+      'more than 100 destinations in a rule',
       {
         replicationRules: [
           {
-            destinations: Array.from({ length: 26 }, (_, i) => ({
+            destinations: Array.from({ length: 101 }, (_, i) => ({
               region: 'eu-west-1',
               accountId: `${200000000000 + i}`,
             })),
           },
         ],
       },
-      /replicationRules "26 destinations" are more than ECR allows over all rules \(25\)/,
+      /destinations "101 destinations" are more than ECR allows in one replication rule \(100\)/,
+    ],
+    [
+      'an empty prefix list',
+      { replicationRules: [{ destinations: [{ region: 'eu-west-1' }], repositoryPrefixes: [] }] },
+      /repositoryPrefixes \[\] is empty, and a rule without filters replicates every repository/,
+    ],
+    [
+      'a destination twice in a rule',
+      { replicationRules: [{ destinations: [{ region: 'eu-west-1' }, { region: 'eu-west-1' }] }] },
+      /destinations "eu-west-1\/111111111111" is given twice in one replication rule/,
     ],
     ['no source account', { replicationSourceAccountIds: [] }, /replicationSourceAccountIds \[\] is empty/],
     [
@@ -243,7 +253,7 @@ describe('resolveRegistrySettings', () => {
     [
       'a long description',
       { repositoryCreationTemplates: [{ prefix: 'quay', appliedFor: ['REPLICATION'], description: 'x'.repeat(257) }] },
-      /description "257 characters" is longer than 256 characters/,
+      /description "257 characters" are more than ECR allows in the description of a repository creation template \(256\)/,
     ],
     [
       'untagged images expired in cache repositories',
@@ -318,6 +328,19 @@ describe('resolvePullThroughCacheRule', () => {
   });
 });
 
+describe('resolvePullThroughCacheRule: credentials', () => {
+  // https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html
+  // An upstream that requires authentication, built without the Upstream factories (JavaScript):
+  // the registry checks it too.
+  test('fails for Docker Hub without a secret', () => {
+    const { scope } = setup();
+    const upstream = { registryType: 'docker-hub', registryUrl: 'registry-1.docker.io' } as unknown as Upstream;
+    expect(() => resolvePullThroughCacheRule(scope, rule('dh', upstream), [])).toThrow(
+      /^\[Stack\/Registry\] Registry: upstream credentials of rule "dh" \(undefined\) leaves Docker Hub without credentials, and ECR pulls from Docker Hub only with a Secrets Manager secret: /,
+    );
+  });
+});
+
 describe('resolvePullThroughCacheGrant', () => {
   test('warns for a prefix that is no rule of the registry', () => {
     const { scope } = setup();
@@ -330,7 +353,7 @@ describe('resolvePullThroughCacheGrant', () => {
   test('fails for a malformed prefix', () => {
     const { scope } = setup();
     expect(() => resolvePullThroughCacheGrant(scope, 'X', [])).toThrow(
-      /ecrRepositoryPrefix "X" has 1 characters: use 2-30 characters/,
+      /ecrRepositoryPrefix "X" has 1 character: use 2-30 characters/,
     );
   });
 });
