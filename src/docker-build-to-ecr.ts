@@ -478,7 +478,12 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     if (inputs.network.vpc !== undefined) {
       suppressVpcFindings(this.project, grants.policy!);
     }
-    addBuildSpecLengthCheck(this, this.project, () => dockerBuildSpecContributions(inputs.buildSpecSizeInput));
+    addBuildSpecLengthCheck(
+      this,
+      this.project,
+      () => dockerBuildSpecContributions(inputs.buildSpecSizeInput),
+      spec.buildSpec,
+    );
     this.deployBuild = this.addDeployFeatures(inputs, spec.batch);
     grants.close(this.project);
   }

@@ -290,10 +290,15 @@ export class GoSampleBuild extends Construct implements iam.IGrantable {
     this.imageIsCustom = image.repository !== undefined;
     this.suppressNagFindings(grants.policy!);
     const { mainPackage, binaryName } = inputs.buildSpec;
-    addBuildSpecLengthCheck(this, this.project, () => ({
-      mainPackage: typeof mainPackage === 'string' ? mainPackage.length : 0,
-      binaryName: binaryName.length,
-    }));
+    addBuildSpecLengthCheck(
+      this,
+      this.project,
+      () => ({
+        mainPackage: typeof mainPackage === 'string' ? mainPackage.length : 0,
+        binaryName: binaryName.length,
+      }),
+      spec.buildSpec,
+    );
     grants.close(this.project);
   }
 
