@@ -17,8 +17,18 @@ import {
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 
+/** The apps' output directories, removed after the tests. */
+const OUTDIRS: string[] = [];
+afterAll(() => {
+  for (const dir of OUTDIRS) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 function catalogStack(env: typeof ENV | 'agnostic' = ENV): { app: App; stack: Stack } {
-  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-test-')) });
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-test-'));
+  OUTDIRS.push(outdir);
+  const app = new App({ outdir });
   return { app, stack: new Stack(app, 'Catalog', { env: env === 'agnostic' ? undefined : env }) };
 }
 
