@@ -7,8 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { AccessLevel, CatalogProduct, PlatformCatalog } from '../src';
-import { GO_DIST_LISTS } from '../src/private/catalog/go-platforms';
 import { PARAMETER_RULES } from '../src/private/catalog/parameters';
+import { GO_DIST_LISTS } from '../src/private/go/dist-lists';
 import {
   REPOSITORY_NAME_PATTERN,
   validateRelativePath,

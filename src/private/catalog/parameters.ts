@@ -1,6 +1,6 @@
 import { CfnParameter, CfnParameterProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { goPlatformsOf } from './go-platforms';
+import { goPlatformsOf } from '../go/dist-lists';
 import {
   OBJECT_KEY_MAX_BYTES,
   REPOSITORY_NAME_PATTERN,
@@ -137,7 +137,7 @@ export function goPlatformRule(goVersion: string): CfnParameterProps {
   const platforms = goPlatformsOf(goVersion);
   if (platforms === undefined) {
     throw new Error(
-      `no GOOS/GOARCH list for Go ${goVersion}: add its "go tool dist list" to src/private/catalog/go-platforms.ts`,
+      `no GOOS/GOARCH list for Go ${goVersion}: add its "go tool dist list" to src/private/go/dist-lists.ts`,
     );
   }
   return {

@@ -1,8 +1,8 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import { CfnParameter, CfnParameterProps, Stack } from 'aws-cdk-lib';
-import { GO_DIST_LISTS, goPlatformsOf } from '../../../src/private/catalog/go-platforms';
 import { goPlatformRule, PARAMETER_RULES } from '../../../src/private/catalog/parameters';
+import { GO_DIST_LISTS, goPlatformsOf } from '../../../src/private/go/dist-lists';
 import { isGoPlatform } from '../../../src/private/go/platforms';
 import { allCuratedGoVersions } from '../../../src/private/go/runtimes';
 import { validateBucketName, validateObjectKey, validateRepositoryName } from '../../../src/private/shared/validation';
