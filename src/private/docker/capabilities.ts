@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { CACHE_TAG_ROOM, CacheKind, DEFAULT_CACHE_TAG } from './cache';
+import { BRANCH_PATTERN, CONTAINER_NAME_PATTERN } from './deploy-time-checks';
 import { PlatformBuild } from './platforms';
 import { gitBranchProblem } from './schedule';
 import { BuildSecretInput, SECRET_ID, secretArnForEnvironment } from './secrets';
@@ -221,7 +222,7 @@ export function validateReleaseBranch(
   if (Token.isUnresolved(branch)) {
     return;
   }
-  if (!/^[A-Za-z0-9._/-]{1,255}$/.test(branch) || branch.startsWith('refs/')) {
+  if (!new RegExp(BRANCH_PATTERN).test(branch) || branch.startsWith('refs/')) {
     throw propError(
       scope,
       'releaseBranch',
@@ -247,7 +248,7 @@ export function validateContainerName(scope: IConstruct | undefined, name: strin
   if (name === undefined || Token.isUnresolved(name)) {
     return;
   }
-  if (!/^[A-Za-z0-9_-]{1,255}$/.test(name)) {
+  if (!new RegExp(CONTAINER_NAME_PATTERN).test(name)) {
     throw propError(
       scope,
       'imageDefinitionsContainerName',

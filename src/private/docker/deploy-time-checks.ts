@@ -19,10 +19,10 @@ export interface DeployTimeCheck {
 /** ECR image tags (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html, imageTag). */
 export const IMAGE_TAG_PATTERN = (maxLength: number): string => `^[A-Za-z0-9_][A-Za-z0-9._-]{0,${maxLength - 1}}$`;
 
-/** ECS container names: 1-255 letters, digits, hyphens and underscores (ContainerDefinition name). */
+/** ECS container names: 1-255 letters, digits, hyphens and underscores (ContainerDefinition name); the synth-time check uses it too. */
 export const CONTAINER_NAME_PATTERN = '^[A-Za-z0-9_-]{1,255}$';
 
-/** The characters the library takes in a branch name (git's rules follow, see {@link deployTimeCheckLines}). */
+/** The characters the library takes in a branch name, at synth and in the build (git's rules follow, see {@link deployTimeCheckLines}). */
 export const BRANCH_PATTERN = '^[A-Za-z0-9._/-]{1,255}$';
 
 /**
