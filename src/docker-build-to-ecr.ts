@@ -176,9 +176,12 @@ export interface DockerBuildToEcrProps {
 
   /**
    * Build image that runs the Docker build. It runs in privileged mode, so it must be a Linux
-   * container image with Docker.
+   * container image with Docker. The defaults are CodeBuild's newest curated images (Docker 28.5
+   * with buildx 0.32); older curated images and your own are accepted.
    *
-   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   * @default - `aws/codebuild/standard:8.0` (Ubuntu 24.04, x86_64), or
+   * `aws/codebuild/amazonlinux-aarch64-standard:4.0` (Amazon Linux 2023) when `platforms` is
+   * `[ImagePlatform.LINUX_ARM64]`
    */
   readonly buildImage?: codebuild.IBuildImage;
 

@@ -411,12 +411,12 @@ describe('DockerBuildToEcr: repository', () => {
 });
 
 describe('DockerBuildToEcr: project', () => {
-  test('a privileged Linux project on the standard 7.0 image, 60 minutes, small', () => {
+  test('a privileged Linux project on the standard 8.0 image (the newest x86_64 one), 60 minutes, small', () => {
     const { template } = build();
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Environment: {
         Type: 'LINUX_CONTAINER',
-        Image: 'aws/codebuild/standard:7.0',
+        Image: 'aws/codebuild/standard:8.0',
         ComputeType: 'BUILD_GENERAL1_SMALL',
         PrivilegedMode: true,
       },
@@ -1110,7 +1110,7 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
   test('one platform: built with --platform on an image of that architecture', () => {
     const { template } = build({ platforms: [ImagePlatform.LINUX_ARM64] });
     template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Environment: { Type: 'ARM_CONTAINER', Image: 'aws/codebuild/amazonlinux2-aarch64-standard:3.0' },
+      Environment: { Type: 'ARM_CONTAINER', Image: 'aws/codebuild/amazonlinux-aarch64-standard:4.0' },
       BuildBatchConfig: Match.absent(),
     });
     expect(commands(template, 'build')[0]).toContain("--platform 'linux/arm64'");
@@ -1119,7 +1119,7 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
   test('several platforms: a batch build project (service role of its own) with the build graph', () => {
     const { template } = build({ platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64], imageTag: 'v1' });
     template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Environment: { Type: 'LINUX_CONTAINER', Image: 'aws/codebuild/standard:7.0' },
+      Environment: { Type: 'LINUX_CONTAINER', Image: 'aws/codebuild/standard:8.0' },
       BuildBatchConfig: { ServiceRole: Match.anyValue() },
     });
     expect(buildSpecOf(template).batch['build-graph'].map((b: any) => b.identifier)).toEqual([
@@ -1137,7 +1137,7 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
     });
     const graph = buildSpecOf(template).batch['build-graph'];
     expect(graph[0].env).toEqual(
-      expect.objectContaining({ type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0' }),
+      expect.objectContaining({ type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:8.0' }),
     );
     expect(graph[1].env.image).toBeUndefined();
   });

@@ -172,7 +172,7 @@ export function validateBuildImage(scope: IConstruct, image: codebuild.IBuildIma
       'buildImage',
       image.imageId,
       `is ${article(image.type)} ${image.type} image, which cannot run Docker in privileged mode`,
-      'use a Linux container image with Docker, e.g. LinuxBuildImage.STANDARD_7_0 or LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0',
+      "use a Linux container image with Docker, e.g. LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0') or LinuxArmBuildImage.fromCodeBuildImageId('aws/codebuild/amazonlinux-aarch64-standard:4.0')",
     );
   }
 }
