@@ -1,4 +1,3 @@
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { DockerCache } from '../../../src/docker-cache';
 import { ImagePlatform } from '../../../src/image-platform';
 import { CacheKind } from '../../../src/private/docker/cache';
