@@ -122,6 +122,8 @@ export function validateMultiPlatformTag(
   platformCount: number,
   source: codebuild.ISource,
   imageTag: string | undefined,
+  isImmutable: (tag: string) => boolean | undefined = () => false,
+  builds: readonly PlatformBuild[] = [],
 ): void {
   if (platformCount < 2) {
     return;
@@ -142,6 +144,20 @@ export function validateMultiPlatformTag(
       imageTag,
       'leaves no room for the "-<arch>" suffix of the per-platform images',
       'use at most 122 characters',
+    );
+  }
+  // A fixed imageTag: every build pushes "<imageTag>-<arch>" again, so those tags must move too.
+  const frozen =
+    imageTag === undefined
+      ? undefined
+      : builds.map((b) => `${imageTag}-${b.architecture}`).find((t) => isImmutable(t) === true);
+  if (frozen !== undefined) {
+    throw propError(
+      scope,
+      'imageTag',
+      imageTag,
+      `is fixed, so every build pushes the per-platform tag "${frozen}" again, which this repository's tag mutability refuses after the first build`,
+      `add an imageTagMutabilityExclusionFilters filter that covers the per-platform tags too (e.g. "${imageTag}*"), or leave imageTag unset`,
     );
   }
 }

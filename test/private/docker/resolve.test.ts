@@ -25,7 +25,7 @@ describe('resolveDockerBuild', () => {
     expect(inputs.repository).toBeUndefined();
     expect(inputs.newRepository).toEqual({
       repositoryName: undefined,
-      mutability: ecr.TagMutability.MUTABLE,
+      tagMutability: expect.objectContaining({ mutability: 'MUTABLE', immutableByDefault: false, filters: [] }),
       encryptionKey: undefined,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycle: {
