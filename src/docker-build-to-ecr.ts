@@ -13,12 +13,14 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DockerCache } from './docker-cache';
+import { ImageCompression } from './image-compression';
 import { ImagePlatform } from './image-platform';
 import { scanFindingsPattern } from './private/docker/alerts';
 import { BuildOnDeploy } from './private/docker/build-on-deploy';
 import { dockerBuildSpec, ENV } from './private/docker/buildspec';
 import { dockerBuildSpecContributions } from './private/docker/buildspec-size';
 import { cacheLifecycleRules, CacheKind, lifecycleRules } from './private/docker/cache';
+import { DOCKER_SERVER_PORT, ResolvedDockerServer } from './private/docker/capabilities';
 import { MANIFEST_STEP_ID } from './private/docker/platforms';
 import {
   CacheRepositoryInputs,
@@ -291,12 +293,24 @@ export interface DockerBuildToEcrProps {
   /**
    * Where Docker layers are kept between builds. `DockerCache.registry()` keeps the layers of every
    * stage in a cache repository of the build's own (`cacheRepository`), under a cache tag, so a build
-   * on a fresh CodeBuild host (every build) starts from them; `DockerCache.local()` is CodeBuild's
-   * best-effort LOCAL cache; `DockerCache.none()` builds cold every time.
+   * on a fresh CodeBuild host (every build) starts from them; `DockerCache.dockerServer()` builds on
+   * CodeBuild's Docker server, a Docker engine of the project's own that keeps its layers;
+   * `DockerCache.local()` is CodeBuild's best-effort LOCAL cache; `DockerCache.none()` builds cold
+   * every time.
    *
    * @default DockerCache.registry()
    */
   readonly cache?: DockerCache;
+
+  /**
+   * How the layers of the pushed image are compressed. `ImageCompression.ZSTD` writes zstd layers
+   * (OCI media types) through buildx: on the registry cache or `DockerCache.none()`, on an image
+   * with buildx (CodeBuild's Docker 28 images: a build image without it fails with the reason);
+   * refused at synth with `DockerCache.local()` and `DockerCache.dockerServer()`.
+   *
+   * @default ImageCompression.GZIP
+   */
+  readonly compression?: ImageCompression;
 
   /**
    * Platforms to build the image for. One platform builds on a CodeBuild image of that architecture.
@@ -502,6 +516,9 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       () => dockerBuildSpecContributions(inputs.buildSpecSizeInput),
       spec.buildSpec,
     );
+    if (inputs.dockerServer !== undefined) {
+      this.addDockerServer(inputs.dockerServer, inputs.network.vpc);
+    }
     this.deployBuild = this.addDeployFeatures(inputs, spec.batch);
     grants.close(this.project);
   }
@@ -710,6 +727,37 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
         roleArn: role.roleArn,
         input: stack.toJsonString({ ProjectName: this.project.projectName }),
       },
+    });
+  }
+
+  /**
+   * CodeBuild's Docker server (`Environment.DockerServer`). aws-cdk-lib has it from 2.215
+   * (`environment.dockerServer`): on the 2.177 floor the CloudFormation property is written here. In
+   * a VPC, the server's security groups (given, or one created) admit the build's security groups
+   * on TCP 9876, the port the build reaches the server on (API_DockerServer).
+   */
+  private addDockerServer(server: ResolvedDockerServer, vpc: ec2.IVpc | undefined): void {
+    let groups = server.securityGroups;
+    if (vpc !== undefined) {
+      groups ??= [
+        new ec2.SecurityGroup(this, 'DockerServerSecurityGroup', {
+          vpc,
+          description: 'CodeBuild Docker server of a cdk-ecr-codebuild image build: TCP 9876 from the build only',
+          // The server pulls base images and pushes the image (ECR, the registries of the Dockerfile).
+          allowAllOutbound: true,
+        }),
+      ];
+      for (const group of groups) {
+        group.connections.allowFrom(
+          this.project,
+          ec2.Port.tcp(DOCKER_SERVER_PORT),
+          'The build reaches its CodeBuild Docker server',
+        );
+      }
+    }
+    (this.project.node.defaultChild as codebuild.CfnProject).addPropertyOverride('Environment.DockerServer', {
+      ComputeType: server.computeType,
+      ...(groups !== undefined ? { SecurityGroupIds: groups.map((g) => g.securityGroupId) } : {}),
     });
   }
 

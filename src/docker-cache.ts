@@ -1,3 +1,5 @@
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CacheKind } from './private/docker/cache';
 
 /**
@@ -14,6 +16,29 @@ export interface RegistryCacheOptions {
    * @default 'buildcache'
    */
   readonly tag?: string;
+}
+
+/**
+ * Options of `DockerCache.dockerServer()`.
+ */
+export interface DockerServerCacheOptions {
+  /**
+   * Compute of the Docker server, which runs the builds: `ComputeType.SMALL` (2 vCPUs, 4 GiB),
+   * `MEDIUM`, `LARGE`, `X_LARGE` or `X2_LARGE` (CodeBuild's DockerServer compute types).
+   *
+   * @default - the project's `computeType` (ComputeType.SMALL unless set)
+   */
+  readonly computeType?: codebuild.ComputeType;
+
+  /**
+   * Security groups of the Docker server, 1-5, in the project's `vpc` (only with `vpc`). Each gets a
+   * rule that admits the build's security groups on TCP 9876, the port the build reaches the server
+   * on.
+   *
+   * @default - with `vpc`: a security group is created that admits the build on TCP 9876 only;
+   * without `vpc`: none
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
@@ -52,13 +77,32 @@ export class DockerCache {
     return new DockerCache(CacheKind.REGISTRY, options.tag);
   }
 
+  /**
+   * CodeBuild's Docker server: a Docker engine of the project's own, which runs every build's
+   * `docker build` and keeps its layers between builds (for up to a month), so a build finds the
+   * layers of the ones before it without pulling any cache. The project's `Environment.DockerServer`
+   * is set; the build uses the server's own builder (no `docker-container` builder, no cache export).
+   *
+   * Choose it over `registry()` when builds are frequent and their layers large: no cache is pulled
+   * or pushed. It costs the server's compute while builds run, one server serves one project (its
+   * builds share it), a new or recycled server starts cold, and it runs only in CodeBuild (it
+   * cannot be tried locally). Not for several `platforms` (one server has one architecture) nor
+   * `ImageCompression.ZSTD`.
+   */
+  public static dockerServer(options: DockerServerCacheOptions = {}): DockerCache {
+    return new DockerCache(CacheKind.DOCKER_SERVER, undefined, options);
+  }
+
   /** @internal */
   public readonly _kind: CacheKind;
   /** @internal */
   public readonly _tag?: string;
+  /** @internal */
+  public readonly _dockerServer?: DockerServerCacheOptions;
 
-  private constructor(kind: CacheKind, tag?: string) {
+  private constructor(kind: CacheKind, tag?: string, dockerServer?: DockerServerCacheOptions) {
     this._kind = kind;
     this._tag = tag;
+    this._dockerServer = dockerServer;
   }
 }

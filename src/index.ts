@@ -10,4 +10,5 @@ export * from './pull-through-cache-rule';
 export * from './registry-settings';
 export * from './platform-catalog';
 export * from './docker-cache';
+export * from './image-compression';
 export * from './image-platform';

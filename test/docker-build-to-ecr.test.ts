@@ -12,7 +12,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { CrossAccountPullPolicy, DockerBuildToEcr, DockerBuildToEcrProps, DockerCache, ImagePlatform } from '../src';
+import {
+  CrossAccountPullPolicy,
+  DockerBuildToEcr,
+  DockerBuildToEcrProps,
+  DockerCache,
+  ImageCompression,
+  ImagePlatform,
+} from '../src';
 import { addNagChecks, cfnLint, nagErrors } from './support/template-checks';
 
 function newStack(): Stack {
@@ -545,6 +552,229 @@ describe('DockerBuildToEcr: project', () => {
   });
 });
 
+// CodeBuild's Docker server: CodeBuild API reference, API_DockerServer (compute types SMALL to
+// 2XLARGE, at most 5 security groups, ingress on port 9876 from the project's VPC); CloudFormation:
+// AWS::CodeBuild::Project Environment.DockerServer (ComputeType required, SecurityGroupIds).
+describe('DockerBuildToEcr: DockerCache.dockerServer()', () => {
+  test("the project's Docker server: its compute type (the project's by default), no registry cache, no LOCAL cache", () => {
+    const { template, image } = build({ cache: DockerCache.dockerServer(), computeType: codebuild.ComputeType.MEDIUM });
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: {
+        ComputeType: 'BUILD_GENERAL1_MEDIUM',
+        PrivilegedMode: true,
+        DockerServer: { ComputeType: 'BUILD_GENERAL1_MEDIUM', SecurityGroupIds: Match.absent() },
+      },
+      Cache: { Type: 'NO_CACHE' },
+    });
+    expect(image.cacheRepository).toBeUndefined();
+    expect(envOf(template).CACHE_REPOSITORY_URI).toBeUndefined();
+    template.resourceCountIs('AWS::ECR::Repository', 1);
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 0);
+    const [script] = commands(template, 'build');
+    expect(script).toContain("Docker layer cache: CodeBuild's Docker server");
+    expect(script).not.toContain('buildx create');
+  });
+
+  test('a compute type of its own, and SMALL when the project has none set', () => {
+    const a = build({
+      cache: DockerCache.dockerServer({ computeType: codebuild.ComputeType.X2_LARGE }),
+      computeType: codebuild.ComputeType.SMALL,
+    });
+    a.template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: { ComputeType: 'BUILD_GENERAL1_SMALL', DockerServer: { ComputeType: 'BUILD_GENERAL1_2XLARGE' } },
+    });
+    build({ cache: DockerCache.dockerServer() }).template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: { DockerServer: { ComputeType: 'BUILD_GENERAL1_SMALL' } },
+    });
+  });
+
+  test('in a VPC: a security group of its own that admits the build on TCP 9876 only', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const { template } = build({ vpc, cache: DockerCache.dockerServer() }, stack);
+    const groups = template.findResources('AWS::EC2::SecurityGroup');
+    const serverId = Object.keys(groups).find((id) => id.startsWith('ImageDockerServerSecurityGroup'))!;
+    const projectId = Object.keys(groups).find((id) => id.startsWith('ImageProjectSecurityGroup'))!;
+    expect(serverId).toBeDefined();
+    expect(projectId).toBeDefined();
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: {
+        DockerServer: {
+          ComputeType: 'BUILD_GENERAL1_SMALL',
+          SecurityGroupIds: [{ 'Fn::GetAtt': [serverId, 'GroupId'] }],
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [serverId, 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [projectId, 'GroupId'] },
+      IpProtocol: 'tcp',
+      FromPort: 9876,
+      ToPort: 9876,
+    });
+    expect(groups[serverId].Properties.SecurityGroupIngress).toBeUndefined();
+  });
+
+  test('in a VPC with security groups of yours: each admits the build on TCP 9876', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const mine = new ec2.SecurityGroup(stack, 'Mine', { vpc });
+    const imported = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Imported', 'sg-0123456789abcdef0');
+    const { template } = build({ vpc, cache: DockerCache.dockerServer({ securityGroups: [mine, imported] }) }, stack);
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: {
+        DockerServer: {
+          SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Mine'), 'GroupId'] }, 'sg-0123456789abcdef0'],
+        },
+      },
+    });
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map(
+      (r: any) => r.Properties,
+    );
+    expect(ingress.filter((r) => r.FromPort === 9876).map((r) => r.GroupId)).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^Mine/), 'GroupId'] },
+      'sg-0123456789abcdef0',
+    ]);
+    expect(
+      Object.keys(template.findResources('AWS::EC2::SecurityGroup')).some((id) => id.includes('DockerServer')),
+    ).toBe(false);
+  });
+
+  test('no unsuppressed AwsSolutions error and cfn-lint clean, in a VPC', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'docker-server-')) });
+    const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0',
+      availabilityZones: ['eu-west-1a'],
+      privateSubnetIds: ['subnet-0123456789abcdef0'],
+    });
+    new DockerBuildToEcr(stack, 'Image', {
+      source: codebuild.Source.gitHub({ owner: 'o', repo: 'r' }),
+      vpc,
+      cache: DockerCache.dockerServer({ computeType: codebuild.ComputeType.LARGE }),
+    });
+    addNagChecks(app);
+    const assembly = app.synth();
+    try {
+      expect(nagErrors(stack, assembly)).toEqual([]);
+      const lint = cfnLint([assembly.getStackArtifact(stack.artifactId).templateFullPath]);
+      expect(lint.output).toBe('');
+      expect(lint.exitCode).toBe(0);
+    } finally {
+      fs.rmSync(assembly.directory, { recursive: true, force: true });
+    }
+  });
+
+  test('a deploy-time compute type is written as given', () => {
+    const stack = newStack();
+    const type = new CfnParameter(stack, 'Type').valueAsString as codebuild.ComputeType;
+    build({ cache: DockerCache.dockerServer({ computeType: type }) }, stack).template.hasResourceProperties(
+      'AWS::CodeBuild::Project',
+      { Environment: { DockerServer: { ComputeType: { Ref: 'Type' } } } },
+    );
+  });
+
+  test.each([
+    [
+      'its compute type is not a Docker server one',
+      () => ({ cache: DockerCache.dockerServer({ computeType: codebuild.ComputeType.LAMBDA_1GB }) }),
+      'cache "DockerCache.dockerServer() with compute type BUILD_LAMBDA_1GB" is not a compute type of a CodeBuild Docker ' +
+        'server: set DockerCache.dockerServer({ computeType }) to ComputeType.SMALL, MEDIUM, LARGE, X_LARGE or X2_LARGE',
+    ],
+    [
+      "the project's compute type (its default) is not a Docker server one",
+      () => ({ cache: DockerCache.dockerServer(), computeType: 'ATTRIBUTE_BASED_COMPUTE' as codebuild.ComputeType }),
+      'cache "DockerCache.dockerServer() with compute type ATTRIBUTE_BASED_COMPUTE (the project\'s)" is not a compute type',
+    ],
+    [
+      'it gets security groups and the project has no VPC',
+      (stack: Stack) => ({
+        cache: DockerCache.dockerServer({
+          securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123456789abcdef0')],
+        }),
+      }),
+      "sets security groups, which admit the build from the project's VPC, and the project has no vpc: set vpc, or leave securityGroups unset",
+    ],
+    [
+      'it gets no security group',
+      (stack: Stack) => ({
+        vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 1 }),
+        cache: DockerCache.dockerServer({ securityGroups: [] }),
+      }),
+      'cache "DockerCache.dockerServer() with 0 security groups" is not 1-5',
+    ],
+    [
+      'it gets 6 security groups',
+      (stack: Stack) => ({
+        vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 1 }),
+        cache: DockerCache.dockerServer({
+          securityGroups: [1, 2, 3, 4, 5, 6].map((i) =>
+            ec2.SecurityGroup.fromSecurityGroupId(stack, `Sg${i}`, `sg-0123456789abcdef${i}`),
+          ),
+        }),
+      }),
+      'cache "DockerCache.dockerServer() with 6 security groups" is not 1-5 (a Docker server takes at most 5)',
+    ],
+    [
+      'it would build several platforms',
+      () => ({
+        cache: DockerCache.dockerServer(),
+        imageTag: 'v1',
+        platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
+      }),
+      'cannot build 2 platforms: a project has one Docker server, of one architecture',
+    ],
+  ])('fails when %s', (_name, props, message) => {
+    const stack = newStack();
+    expect(() => build(props(stack), stack)).toThrow(message);
+  });
+
+  test('5 security groups are accepted', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1 });
+    const securityGroups = [1, 2, 3, 4, 5].map((i) =>
+      ec2.SecurityGroup.fromSecurityGroupId(stack, `Sg${i}`, `sg-0123456789abcdef${i}`),
+    );
+    expect(() => build({ vpc, cache: DockerCache.dockerServer({ securityGroups }) }, stack)).not.toThrow();
+  });
+});
+
+// Layer compression: Docker docs, "Image and registry exporters" (compression=zstd needs buildx's
+// image exporter; the docker driver cannot write it without the containerd image store).
+describe('DockerBuildToEcr: compression', () => {
+  test('gzip by default: docker push, no zstd output', () => {
+    const [script] = commands(build().template, 'build');
+    expect(script).not.toContain('compression=zstd');
+    expect(script).toContain('docker push "$REPOSITORY_URI:$1"');
+  });
+
+  test('ZSTD on the registry cache and without a cache: pushed by buildx with zstd layers', () => {
+    for (const cache of [undefined, DockerCache.none()]) {
+      const [script] = commands(build({ compression: ImageCompression.ZSTD, cache }).template, 'build');
+      expect(script).toContain('push=true,compression=zstd,force-compression=true,oci-mediatypes=true');
+      expect(script).not.toContain('docker push "$REPOSITORY_URI:$1"');
+    }
+  });
+
+  test.each([
+    [
+      DockerCache.local(),
+      'compression "ImageCompression.ZSTD" needs a buildx builder of the build\'s own, and DockerCache.local() keeps the ' +
+        "layers of the host's Docker engine, which pushes them gzip-compressed: use DockerCache.registry() (the default) or " +
+        'DockerCache.none() with zstd, or ImageCompression.GZIP',
+    ],
+    [DockerCache.dockerServer(), "and DockerCache.dockerServer() builds on the Docker server's engine"],
+  ])('fails when ZSTD meets a cache that cannot write it (%#)', (cache, message) => {
+    expect(() => build({ compression: ImageCompression.ZSTD, cache })).toThrow(message);
+  });
+
+  test('fails on a compression that is not an ImageCompression (untyped JavaScript)', () => {
+    expect(() => build({ compression: 'brotli' as ImageCompression })).toThrow(
+      '[Stack/Image] DockerBuildToEcr: compression "brotli" is not an ImageCompression: use ImageCompression.GZIP or ImageCompression.ZSTD',
+    );
+  });
+});
+
 describe('DockerBuildToEcr: IAM', () => {
   /** Every identity statement: the policies' and the roles' inline policies. */
   function statements(template: Template): any[] {
@@ -958,7 +1188,10 @@ describe('DockerBuildToEcr: tags', () => {
         stack,
       );
       expect(imageRepositoryOf(template).Properties.ImageTagMutabilityExclusionFilters).toEqual([
-        { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: { Ref: 'Filter' } },
+        {
+          ImageTagMutabilityExclusionFilterType: 'WILDCARD',
+          ImageTagMutabilityExclusionFilterValue: { Ref: 'Filter' },
+        },
       ]);
     });
   });
@@ -1368,6 +1601,7 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
       // commit tags immutable, latest moves (IMMUTABLE_WITH_EXCLUSION)
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
       imageTagMutabilityExclusionFilters: ['latest'],
+      compression: ImageCompression.ZSTD,
       // a batch project: an EventBridge Scheduler schedule and its role
       rebuildSchedule: events.Schedule.rate(Duration.days(7)),
       logRetention: logs.RetentionDays.ONE_MONTH,

@@ -1,18 +1,19 @@
 import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { buildImageLines, CacheKind, CACHE_TAG_ROOM, DEFAULT_CACHE_TAG } from './cache';
+import { buildImageLines, CacheKind, CACHE_TAG_ROOM, DEFAULT_CACHE_TAG, ZSTD_PUSH_FUNCTION } from './cache';
 import { BRANCH_PATTERN, CONTAINER_NAME_PATTERN, deployTimeCheckLines, IMAGE_TAG_PATTERN } from './deploy-time-checks';
 import {
   EXPORTED_VARIABLES,
   IMAGE_DEFINITIONS_FILES,
   imageDefinitionsCommand,
-  PUSH_FUNCTIONS,
+  pushFunctions,
   pushLines,
   refsGuardCommand,
   REPORT_COMMAND,
 } from './outputs';
 import { batchBuildGraph, manifestStepLines, MANIFEST_STEP_ENV, PLATFORM_ENV, PlatformBuild } from './platforms';
 import { BuildSecretInput, buildSecretsFragment, DOCKERHUB_ENV, dockerHubLoginFragment } from './secrets';
+import { ImageCompression } from '../../image-compression';
 import { shellQuote, ShellWords } from '../shared/shell';
 
 /**
@@ -41,6 +42,8 @@ export interface DockerBuildSpecInput {
   readonly additionalTags: string[];
   /** The layer cache. @default - none */
   readonly cache?: { readonly kind: CacheKind; readonly tag?: string };
+  /** Layer compression of the pushed image. @default ImageCompression.GZIP */
+  readonly compression?: ImageCompression;
   /**
    * Platforms: none for the build image's own; one for `--platform`; several for a batch build graph
    * (one build per platform, then the manifest step). @default []
@@ -187,6 +190,8 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
     cache.kind === CacheKind.REGISTRY ? words.word(cache.tag ?? DEFAULT_CACHE_TAG, 'DOCKER_CACHE_TAG') : undefined;
   const extraTags = input.additionalTags.map((tag, i) => words.word(tag, `ADDITIONAL_IMAGE_TAG_${i + 1}`));
 
+  const zstd = input.compression === ImageCompression.ZSTD;
+  const push = pushFunctions(zstd ? ZSTD_PUSH_FUNCTION : undefined);
   const buildFunction = [
     '# docker_build <build | buildx build> <flags>: docker with the flags of every build and the context.',
     'docker_build() {',
@@ -203,13 +208,14 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
       dockerfileWord: dockerfilePath,
       targetWord,
       platformVariable: multiPlatform ? PLATFORM_ENV : undefined,
+      compression: input.compression,
     }),
     ...pushLines(multiPlatform ? [] : extraTags, input.immutable ?? false),
     '}',
   ];
   const buildCommand = multiPlatform
     ? [
-        ...PUSH_FUNCTIONS,
+        ...push,
         ...buildFunction,
         'manifest_step() {',
         `  REPOSITORY_URI=${REPOSITORY_URI}`,
@@ -217,6 +223,7 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
           platforms.map((p) => p.architecture),
           extraTags,
           input.immutable ?? false,
+          zstd,
         ),
         '}',
         `if [ -n "\${${MANIFEST_STEP_ENV}:-}" ]; then`,
@@ -228,7 +235,7 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
         '  false',
         'fi',
       ]
-    : [...PUSH_FUNCTIONS, ...buildFunction, 'build_image'];
+    : [...push, ...buildFunction, 'build_image'];
 
   const refsGuard = refsGuardCommand(
     input.releaseBranch !== undefined ? words.word(input.releaseBranch, 'RELEASE_BRANCH_NAME') : undefined,

@@ -1,13 +1,24 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { neededStagesLines } from './stages';
+import { ImageCompression } from '../../image-compression';
 
 /** The kinds of `DockerCache`. */
 export enum CacheKind {
   NONE = 'none',
   LOCAL = 'local',
   REGISTRY = 'registry',
+  /** CodeBuild's Docker server (a managed Docker engine per project that keeps its layers). */
+  DOCKER_SERVER = 'docker-server',
 }
+
+/**
+ * The buildx output that pushes an image with zstd layers (BuildKit's image exporter:
+ * `compression=zstd`, `force-compression=true` so that layers of base images are recompressed too,
+ * `oci-mediatypes=true` as zstd layers need OCI media types). Source: Docker docs, "Image and
+ * registry exporters" (compression, compression-level, force-compression, oci-mediatypes).
+ */
+export const ZSTD_OUTPUT = 'compression=zstd,force-compression=true,oci-mediatypes=true';
 
 /** Tag of the registry cache images unless `RegistryCacheOptions.tag` says otherwise. */
 export const DEFAULT_CACHE_TAG = 'buildcache';
@@ -36,7 +47,47 @@ export interface CacheSettings {
   readonly targetWord?: string;
   /** Name of the variable that holds the platform of a multi-platform build, if any. */
   readonly platformVariable?: string;
+  /** Layer compression of the pushed image. @default ImageCompression.GZIP */
+  readonly compression?: ImageCompression;
 }
+
+/** The lines that create the buildx builder (docker-container driver) unless it exists. */
+const BUILDER_LINES = [
+  `    if ! docker buildx inspect ${BUILDX_BUILDER} >/dev/null 2>&1; then`,
+  `      docker buildx create --name ${BUILDX_BUILDER} --driver docker-container --bootstrap >/dev/null || return 1`,
+  '    fi',
+];
+
+/**
+ * With zstd: `push_tag` pushes through buildx instead of `docker push` (the Docker engine's image
+ * store would push gzip layers again): the build is run once more on the same builder, entirely
+ * from its cache, with an image output that pushes `$REPOSITORY_URI:<tag>` with zstd layers; the
+ * digest is the one buildx reports in its metadata file (`containerimage.digest`). The function
+ * replaces the `docker push` one of `outputs.ts` (same contract: PUSH_OUTPUT, PUSHED_DIGEST, PUSHED_IMAGES).
+ */
+export const ZSTD_PUSH_FUNCTION = [
+  '# push_tag <tag>: pushes the image with zstd layers through buildx (same builder, from its cache).',
+  'push_tag() {',
+  '  local meta',
+  '  meta="$(mktemp)"',
+  `  if ! PUSH_OUTPUT="$(docker_build buildx build --builder ${BUILDX_BUILDER} --provenance=false "\${target_args[@]}" \\`,
+  `      --metadata-file "$meta" --output "type=image,name=$REPOSITORY_URI:$1,push=true,${ZSTD_OUTPUT}" 2>&1)"; then`,
+  '    printf \'%s\\n\' "$PUSH_OUTPUT" >&2',
+  '    rm -f "$meta"',
+  '    return 1',
+  '  fi',
+  '  printf \'%s\\n\' "$PUSH_OUTPUT"',
+  '  PUSHED_DIGEST="$(grep -E -o \'"containerimage.digest": *"sha256:[0-9a-f]{64}"\' "$meta" | grep -E -o \'sha256:[0-9a-f]{64}\' | head -n 1)"',
+  '  rm -f "$meta"',
+  '  if [ -z "$PUSHED_DIGEST" ]; then',
+  '    echo "buildx reported no digest for $REPOSITORY_URI:$1" >&2',
+  '    return 1',
+  '  fi',
+  '  echo "Pushed $REPOSITORY_URI:$1 with zstd layers ($PUSHED_DIGEST)"',
+  '  PUSHED_IMAGES="${PUSHED_IMAGES:-}$REPOSITORY_URI:$1"$\'\\n\'',
+  '  export PUSHED_IMAGES',
+  '}',
+];
 
 /**
  * The shell (bash) lines that build the image as `"$REPOSITORY_URI:$BUILD_IMAGE_TAG"`, inside a
@@ -65,11 +116,25 @@ export function buildImageLines(cache: CacheSettings): string[] {
     '  export DOCKER_BUILDKIT=1',
     '  docker_build build "${target_args[@]}" --tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" || return 1',
   ];
+  const zstd = cache.compression === ImageCompression.ZSTD;
+  if (cache.kind === CacheKind.NONE && zstd) {
+    // No cache, zstd layers: a buildx build on the docker-container builder (the Docker engine's own
+    // builder cannot write zstd), loaded for the checks before the push (ZSTD_PUSH_FUNCTION).
+    return [
+      '  echo "Docker layer cache: none; layers compressed with zstd"',
+      ...requireBuildx(),
+      ...BUILDER_LINES.map((l) => l.slice(2)),
+      `  docker_build buildx build --builder ${BUILDX_BUILDER} --load --provenance=false \\`,
+      '    "${target_args[@]}" --tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" || return 1',
+    ];
+  }
   if (cache.kind !== CacheKind.REGISTRY) {
     return [
       cache.kind === CacheKind.LOCAL
         ? '  echo "Docker layer cache: CodeBuild\'s LOCAL cache (best-effort: only a recent build on the same host left layers)"'
-        : '  echo "Docker layer cache: none"',
+        : cache.kind === CacheKind.DOCKER_SERVER
+          ? '  echo "Docker layer cache: CodeBuild\'s Docker server (the project\'s own Docker engine, which keeps its layers between builds)"'
+          : '  echo "Docker layer cache: none"',
       ...plainBuild,
     ];
   }
@@ -78,10 +143,10 @@ export function buildImageLines(cache: CacheSettings): string[] {
       ? `  CACHE_REF="$CACHE_REPOSITORY_URI:"${cache.tagWord}"-\${${cache.platformVariable}#*/}"`
       : `  CACHE_REF="$CACHE_REPOSITORY_URI:"${cache.tagWord}`,
     '  if docker buildx version >/dev/null 2>&1; then',
-    '    echo "Docker layer cache: $CACHE_REF (registry cache written by buildx, mode=max: every stage)"',
-    `    if ! docker buildx inspect ${BUILDX_BUILDER} >/dev/null 2>&1; then`,
-    `      docker buildx create --name ${BUILDX_BUILDER} --driver docker-container --bootstrap >/dev/null || return 1`,
-    '    fi',
+    zstd
+      ? '    echo "Docker layer cache: $CACHE_REF (registry cache written by buildx, mode=max: every stage); layers compressed with zstd"'
+      : '    echo "Docker layer cache: $CACHE_REF (registry cache written by buildx, mode=max: every stage)"',
+    ...BUILDER_LINES,
     '    cache_to=()',
     '    if [ "$WRITE_CACHE" = 1 ]; then',
     '      cache_to=(--cache-to "type=registry,ref=$CACHE_REF,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true")',
@@ -89,7 +154,8 @@ export function buildImageLines(cache: CacheSettings): string[] {
     `    docker_build buildx build --builder ${BUILDX_BUILDER} --load --provenance=false \\`,
     '      --cache-from "type=registry,ref=$CACHE_REF" "${cache_to[@]}" \\',
     '      "${target_args[@]}" --tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" || return 1',
-    '  else',
+      '  else',
+    ...(zstd ? requireBuildx().map((l) => `  ${l}`) : []),
     '    echo "Docker layer cache: $CACHE_REF and one image per stage (BuildKit inline cache; no buildx here)"',
     '    export DOCKER_BUILDKIT=1',
     '    local cache_stages=() cache_from=() name ref',
@@ -121,6 +187,16 @@ export function buildImageLines(cache: CacheSettings): string[] {
     '        fi',
     '      done',
     '    fi',
+    '  fi',
+  ];
+}
+
+/** Lines that fail the build when buildx is missing (zstd layers need it). */
+function requireBuildx(): string[] {
+  return [
+    '  if ! docker buildx version >/dev/null 2>&1; then',
+    '    echo "compression ZSTD needs docker buildx, which this build image lacks: use a CodeBuild image with Docker 28 (aws/codebuild/standard:8.0, the default), or ImageCompression.GZIP" >&2',
+    '    return 1',
     '  fi',
   ];
 }

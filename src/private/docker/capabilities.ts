@@ -1,5 +1,6 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { CACHE_TAG_ROOM, CacheKind, DEFAULT_CACHE_TAG } from './cache';
@@ -8,6 +9,7 @@ import { PlatformBuild } from './platforms';
 import { gitBranchProblem } from './schedule';
 import { BuildSecretInput, SECRET_ID, secretArnForEnvironment } from './secrets';
 import type { DockerCache } from '../../docker-cache';
+import { ImageCompression } from '../../image-compression';
 import { ImagePlatform } from '../../image-platform';
 import { defaultBuildImage } from '../shared/build-images';
 import { article, propError } from '../shared/errors';
@@ -16,6 +18,117 @@ import { validateImageTag } from '../shared/validation';
 /** Source types that have branches, pull requests and webhooks. */
 /** Source types with branches and commits. */
 export const REPOSITORY_SOURCES = ['CODECOMMIT', 'GITHUB', 'GITHUB_ENTERPRISE', 'BITBUCKET'];
+
+/**
+ * CodeBuild's Docker server. Source: CodeBuild API reference, API_DockerServer: the compute types
+ * of a Docker server (BUILD_GENERAL1_SMALL to _2XLARGE), at most 5 security groups, which "should
+ * allow ingress on port 9876" from the project's VPC.
+ */
+export const DOCKER_SERVER_COMPUTE_TYPES: readonly string[] = [
+  codebuild.ComputeType.SMALL,
+  codebuild.ComputeType.MEDIUM,
+  codebuild.ComputeType.LARGE,
+  codebuild.ComputeType.X_LARGE,
+  codebuild.ComputeType.X2_LARGE,
+];
+/** The port a build reaches its Docker server on. */
+export const DOCKER_SERVER_PORT = 9876;
+/** Most security groups of a Docker server. */
+export const MAX_DOCKER_SERVER_SECURITY_GROUPS = 5;
+
+/** The Docker server of the project (`DockerCache.dockerServer()`), validated. */
+export interface ResolvedDockerServer {
+  /** Its compute type (a literal or a token). */
+  readonly computeType: string;
+  /** Its security groups, as given; with a VPC and none given, the construct creates one. */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/**
+ * The Docker server's settings: its compute type (the project's by default) must be one a Docker
+ * server takes, its security groups (1-5) need the project's VPC, and one server (of one
+ * architecture) cannot build several platforms.
+ */
+export function resolveDockerServer(
+  scope: IConstruct | undefined,
+  cache: DockerCache | undefined,
+  project: { readonly computeType?: codebuild.ComputeType; readonly vpc?: ec2.IVpc; readonly platformCount: number },
+): ResolvedDockerServer | undefined {
+  if (cache === undefined || cache._kind !== CacheKind.DOCKER_SERVER) {
+    return undefined;
+  }
+  const options = cache._dockerServer ?? {};
+  const computeType: string = options.computeType ?? project.computeType ?? codebuild.ComputeType.SMALL;
+  if (!Token.isUnresolved(computeType) && !DOCKER_SERVER_COMPUTE_TYPES.includes(computeType)) {
+    throw propError(
+      scope,
+      'cache',
+      `DockerCache.dockerServer() with compute type ${computeType}${options.computeType === undefined ? ' (the project\'s)' : ''}`,
+      'is not a compute type of a CodeBuild Docker server',
+      'set DockerCache.dockerServer({ computeType }) to ComputeType.SMALL, MEDIUM, LARGE, X_LARGE or X2_LARGE',
+    );
+  }
+  if (project.platformCount > 1) {
+    throw propError(
+      scope,
+      'cache',
+      'DockerCache.dockerServer()',
+      `cannot build ${project.platformCount} platforms: a project has one Docker server, of one architecture, which all the builds of its batch would share (CodeBuild cannot emulate)`,
+      'use DockerCache.registry() (every platform builds natively, with a cache of its own), or build one platform',
+    );
+  }
+  const groups = options.securityGroups;
+  if (groups !== undefined) {
+    if (project.vpc === undefined) {
+      throw propError(
+        scope,
+        'cache',
+        'DockerCache.dockerServer({ securityGroups })',
+        "sets security groups, which admit the build from the project's VPC, and the project has no vpc",
+        'set vpc, or leave securityGroups unset',
+      );
+    }
+    if (groups.length === 0 || groups.length > MAX_DOCKER_SERVER_SECURITY_GROUPS) {
+      throw propError(
+        scope,
+        'cache',
+        `DockerCache.dockerServer() with ${groups.length} security groups`,
+        `is not 1-${MAX_DOCKER_SERVER_SECURITY_GROUPS} (a Docker server takes at most ${MAX_DOCKER_SERVER_SECURITY_GROUPS})`,
+        `give 1-${MAX_DOCKER_SERVER_SECURITY_GROUPS} security groups, or leave securityGroups unset (one is created)`,
+      );
+    }
+  }
+  return { computeType, securityGroups: groups };
+}
+
+/**
+ * The layer compression: gzip by default; zstd needs a buildx builder of the build's own (the
+ * registry cache's, or one without a cache): CodeBuild's LOCAL cache keeps the Docker engine's
+ * layers, and the engine (the host's, or the Docker server) pushes them gzip-compressed.
+ */
+export function resolveCompression(
+  scope: IConstruct | undefined,
+  compression: ImageCompression | undefined,
+  cacheKind: CacheKind,
+): ImageCompression {
+  const value = compression ?? ImageCompression.GZIP;
+  if (!Object.values(ImageCompression).includes(value)) {
+    // Only untyped JavaScript (or a cast) gets here.
+    throw propError(scope, 'compression', value, 'is not an ImageCompression', 'use ImageCompression.GZIP or ImageCompression.ZSTD');
+  }
+  if (value === ImageCompression.ZSTD && (cacheKind === CacheKind.LOCAL || cacheKind === CacheKind.DOCKER_SERVER)) {
+    throw propError(
+      scope,
+      'compression',
+      'ImageCompression.ZSTD',
+      cacheKind === CacheKind.LOCAL
+        ? "needs a buildx builder of the build's own, and DockerCache.local() keeps the layers of the host's Docker engine, which pushes them gzip-compressed"
+        : "needs a buildx builder of the build's own, and DockerCache.dockerServer() builds on the Docker server's engine, which pushes its layers gzip-compressed",
+      'use DockerCache.registry() (the default) or DockerCache.none() with zstd, or ImageCompression.GZIP',
+    );
+  }
+  return value;
+}
 
 /** Architecture a build image runs (by its environment type). */
 export function imageArchitecture(image: codebuild.IBuildImage): string {

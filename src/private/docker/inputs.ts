@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { DockerCache } from '../../docker-cache';
+import type { ImageCompression } from '../../image-compression';
 import type { ImagePlatform } from '../../image-platform';
 
 /**
@@ -44,6 +45,7 @@ export interface DockerBuildInputs {
   readonly rebuildSchedule?: events.Schedule;
   readonly badge?: boolean;
   readonly cache?: DockerCache;
+  readonly compression?: ImageCompression;
   readonly platforms?: ImagePlatform[];
   readonly buildSecrets?: Record<string, secretsmanager.ISecret>;
   readonly dockerHubCredentials?: secretsmanager.ISecret;

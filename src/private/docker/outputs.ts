@@ -119,8 +119,15 @@ export function pushLines(fixedTagWords: string[], immutable: boolean): string[]
   ];
 }
 
-/** Shell functions the push lines use (defined in the same command). */
-export const PUSH_FUNCTIONS = [
+/**
+ * Shell functions the push lines use (defined in the same command): `push_tag` (`docker push`;
+ * `pushFunctions(zstdPush)` puts another one in its place) and `registry_digest`.
+ */
+export function pushFunctions(zstdPush?: string[]): string[] {
+  return [...(zstdPush ?? DOCKER_PUSH_FUNCTION), ...REGISTRY_DIGEST_FUNCTION];
+}
+
+const DOCKER_PUSH_FUNCTION = [
   '# docker push "$REPOSITORY_URI:$1"; PUSHED_DIGEST = the digest the registry reports for the manifest.',
   'push_tag() {',
   '  if ! PUSH_OUTPUT="$(docker push "$REPOSITORY_URI:$1" 2>&1)"; then',
@@ -136,6 +143,9 @@ export const PUSH_FUNCTIONS = [
   '  PUSHED_IMAGES="${PUSHED_IMAGES:-}$REPOSITORY_URI:$1"$\'\\n\'',
   '  export PUSHED_IMAGES',
   '}',
+];
+
+const REGISTRY_DIGEST_FUNCTION = [
   '# The digest of the manifest a tag points at, from `docker manifest inspect -v` output (its Descriptor).',
   'registry_digest() {',
   '  printf \'%s\\n\' "$1" | sed -n -E \'s/^[[:space:]]*"digest": "(sha256:[0-9a-f]{64})".*$/\\1/p\' | head -n 1',

@@ -56,16 +56,39 @@ export function batchBuildGraph(platforms: PlatformBuild[]): Record<string, unkn
  * whose `$IMAGE_TAG` already holds a list (a rebuild of the same commit), that list is kept and its
  * digest read with `aws ecr describe-images`.
  */
-export function manifestStepLines(architectures: string[], fixedTagWords: string[], immutable: boolean): string[] {
+export function manifestStepLines(
+  architectures: string[],
+  fixedTagWords: string[],
+  immutable: boolean,
+  zstd: boolean = false,
+): string[] {
+  // zstd: the per-platform images are OCI manifests with zstd layers; buildx's imagetools writes the
+  // index (and reads digests) for them, where `docker manifest` expects Docker's media types.
+  const exists = zstd
+    ? '  if docker buildx imagetools inspect "$REPOSITORY_URI:$IMAGE_TAG" >/dev/null 2>&1; then'
+    : '  if docker manifest inspect "$REPOSITORY_URI:$IMAGE_TAG" >/dev/null 2>&1; then';
+  const pushList = zstd
+    ? [
+        '    echo "Pushing the image index $REPOSITORY_URI:$tag (${refs[*]}; zstd layers)"',
+        '    docker buildx imagetools create --tag "$REPOSITORY_URI:$tag" "${refs[@]}" >/dev/null || return 1',
+        '    digest="$(docker buildx imagetools inspect "$REPOSITORY_URI:$tag" --format \'{{.Manifest.Digest}}\')" || return 1',
+        '    digest="$(printf \'%s\\n\' "$digest" | grep -E -o \'sha256:[0-9a-f]{64}\' | head -n 1)"',
+      ]
+    : [
+        '    echo "Pushing the manifest list $REPOSITORY_URI:$tag (${refs[*]})"',
+        '    docker manifest create --amend "$REPOSITORY_URI:$tag" "${refs[@]}" >/dev/null || return 1',
+        '    out="$(docker manifest push --purge "$REPOSITORY_URI:$tag")" || return 1',
+        '    digest="$(printf \'%s\\n\' "$out" | grep -E -o \'sha256:[0-9a-f]{64}\' | tail -n 1)"',
+      ];
   return [
-    '  local refs=() tags=("$IMAGE_TAG") tag out digest',
+    `  local refs=() tags=("$IMAGE_TAG") tag${zstd ? '' : ' out'} digest`,
     ...architectures.map((arch) => `  refs+=("$REPOSITORY_URI:$IMAGE_TAG-${arch}")`),
     '  if [ "$MOVE_FIXED_TAGS" = 1 ]; then',
     ...(fixedTagWords.length > 0 ? [`    tags+=(${fixedTagWords.join(' ')})`] : ['    :']),
     '  fi',
     ...(immutable
       ? [
-          '  if docker manifest inspect "$REPOSITORY_URI:$IMAGE_TAG" >/dev/null 2>&1; then',
+          exists,
           '    IMAGE_DIGEST="$(aws ecr describe-images --repository-name "$IMAGE_REPO_NAME" --image-ids imageTag="$IMAGE_TAG" --query \'imageDetails[0].imageDigest\' --output text)" || return 1',
           '    echo "$REPOSITORY_URI:$IMAGE_TAG already exists in this IMMUTABLE repository ($IMAGE_DIGEST, built earlier from the same source): push skipped, the existing manifest list is kept"',
           '    IMAGE_URI="$REPOSITORY_URI:$IMAGE_TAG"',
@@ -75,12 +98,9 @@ export function manifestStepLines(architectures: string[], fixedTagWords: string
         ]
       : []),
     '  for tag in "${tags[@]}"; do',
-    '    echo "Pushing the manifest list $REPOSITORY_URI:$tag (${refs[*]})"',
-    '    docker manifest create --amend "$REPOSITORY_URI:$tag" "${refs[@]}" >/dev/null || return 1',
-    '    out="$(docker manifest push --purge "$REPOSITORY_URI:$tag")" || return 1',
-    '    digest="$(printf \'%s\\n\' "$out" | grep -E -o \'sha256:[0-9a-f]{64}\' | tail -n 1)"',
+    ...pushList,
     '    if [ -z "$digest" ]; then',
-    '      echo "docker manifest push printed no digest for $REPOSITORY_URI:$tag" >&2',
+    '      echo "No digest reported for the list $REPOSITORY_URI:$tag" >&2',
     '      return 1',
     '    fi',
     '    if [ "$tag" = "$IMAGE_TAG" ]; then',

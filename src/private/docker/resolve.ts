@@ -12,6 +12,9 @@ import {
   REPOSITORY_SOURCES,
   resolveBuildSecrets,
   resolveCache,
+  resolveCompression,
+  resolveDockerServer,
+  ResolvedDockerServer,
   resolvePlatforms,
   validateContainerName,
   validateMultiPlatformTag,
@@ -92,6 +95,8 @@ export interface ResolvedDockerBuild {
   /** The props that `dockerBuildSpecContributions` weighs when the buildspec is too long. */
   readonly buildSpecSizeInput: DockerBuildSpecInput;
   readonly cache: { readonly kind: CacheKind; readonly tag?: string };
+  /** The project's Docker server (`DockerCache.dockerServer()`). */
+  readonly dockerServer?: ResolvedDockerServer;
   /**
    * The registry cache's repository (registry cache only): the build's own, so that who may pull the
    * image cannot read the cache.
@@ -164,6 +169,12 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
   // Build capabilities (cache.ts, platforms.ts, secrets.ts, outputs.ts)
   const cache = resolveCache(scope, props.cache);
   const platforms = resolvePlatforms(scope, props.platforms, props.buildImage);
+  const dockerServer = resolveDockerServer(scope, props.cache, {
+    computeType: props.computeType,
+    vpc: props.vpc,
+    platformCount: platforms.builds.length,
+  });
+  const compression = resolveCompression(scope, props.compression, cache.kind);
   validateMultiPlatformTag(scope, platforms.builds.length, props.source, props.imageTag, isImmutable, platforms.builds);
   const secrets = resolveBuildSecrets(scope, props.buildSecrets);
   if (props.dockerHubCredentials !== undefined) {
@@ -245,6 +256,7 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
     buildSpec: {
       ...buildSpecSizeInput,
       cache,
+      compression,
       platforms: platforms.builds,
       secrets,
       dockerHubSecretArn: props.dockerHubCredentials && secretArnForEnvironment(props.dockerHubCredentials),
@@ -257,6 +269,7 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
     },
     buildSpecSizeInput,
     cache,
+    dockerServer,
     cacheRepository:
       cache.kind === CacheKind.REGISTRY
         ? {

@@ -9,7 +9,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DockerBuildToEcr, DockerBuildToEcrProps, DockerCache, ImagePlatform } from '../../../src';
+import { DockerBuildToEcr, DockerBuildToEcrProps, DockerCache, ImageCompression, ImagePlatform } from '../../../src';
 import { dockerBuildSpec, joinPosix } from '../../../src/private/docker/buildspec';
 import { shellQuote } from '../../../src/private/shared/shell';
 import { phaseCommands, runBuildSpec } from '../../support/buildspec-runner';
@@ -83,6 +83,10 @@ class Fakes {
       '    "manifest inspect") [ "${FAKE_EXISTING:-}" = 1 ] || exit 1; printf \'{\\n  "Descriptor": {\\n    "digest": "%s"\\n  }\\n}\\n\' "$(digest existing)" ;;',
       '    "manifest push") digest "${@: -1}"; echo ;;',
       '    "image inspect") digest local-image; echo ;;',
+      // buildx with an image output and a metadata file (zstd push): the digest of the pushed name.
+      '    "buildx build") meta=""; out=""; prev=""; for a in "$@"; do [ "$prev" = --metadata-file ] && meta="$a"; [ "$prev" = --output ] && out="$a"; prev="$a"; done; if [ -n "$meta" ]; then name="${out#*name=}"; name="${name%%,*}"; printf \'{"containerimage.digest": "%s"}\' "$(digest "$name")" > "$meta"; fi ;;',
+      // imagetools: inspect --format prints the digest of the reference; a plain inspect finds it only with FAKE_EXISTING=1.
+      '    "buildx imagetools") if [ "${3:-}" = inspect ]; then if [ "${5:-}" = --format ]; then digest "$4"; echo; else [ "${FAKE_EXISTING:-}" = 1 ] || exit 1; fi; fi ;;',
       '    "push "*) if [ "${FAKE_PUSH_IMMUTABLE:-}" = 1 ]; then echo "tag invalid: The image tag \'${2##*:}\' already exists in the \'team/app\' repository and cannot be overwritten because the repository is immutable." >&2; exit 1; fi; printf "%s: digest: %s size: 525\\n" "${2##*:}" "$(digest "$2")" ;;',
       '  esac',
       'fi',
@@ -309,6 +313,109 @@ describe('generated buildspec, run with recording fakes of aws and docker', () =
       ]);
       expect(flat.some((c) => c.includes('--cache-from'))).toBe(true);
     }
+  });
+
+  // zstd: Docker docs, "Image and registry exporters" (compression=zstd, force-compression,
+  // oci-mediatypes) and "Build metadata" (--metadata-file: containerimage.digest). Recording fakes only:
+  // no buildx here (REAL-BUILDS: Debian ships none).
+  test('zstd on the registry cache (buildx): loaded for the checks, then every tag pushed by buildx with zstd layers', () => {
+    const { result, calls } = runWithFakes({ compression: ImageCompression.ZSTD }, { FAKE_BUILDX: '1' });
+    expect(result.succeeded).toBe(true);
+    const zstdOutput = (tag: string) =>
+      `type=image,name=${REPO}:${tag},push=true,compression=zstd,force-compression=true,oci-mediatypes=true`;
+    const flat = actions(calls).slice(2);
+    expect(flat[1]).toEqual(expect.arrayContaining(['buildx', 'build', '--load', '--cache-from']));
+    expect(flat.slice(2)).toEqual([
+      [
+        'docker',
+        'buildx',
+        'build',
+        '--builder',
+        'cdk-ecr-codebuild',
+        '--provenance=false',
+        '--metadata-file',
+        expect.any(String),
+        '--output',
+        zstdOutput('build-42'),
+        '--file',
+        'Dockerfile',
+        '.',
+      ],
+      ['docker', 'tag', `${REPO}:build-42`, `${REPO}:latest`],
+      [
+        'docker',
+        'buildx',
+        'build',
+        '--builder',
+        'cdk-ecr-codebuild',
+        '--provenance=false',
+        '--metadata-file',
+        expect.any(String),
+        '--output',
+        zstdOutput('latest'),
+        '--file',
+        'Dockerfile',
+        '.',
+      ],
+    ]);
+    // no docker push: the engine would push gzip layers
+    expect(calls.filter((c) => c.args[0] === 'push')).toEqual([]);
+    expect(result.exportedVariables.IMAGE_DIGEST).toBe(DIGEST(`${REPO}:build-42`));
+    expect(result.stdout).toContain(`Pushed ${REPO}:build-42 with zstd layers`);
+  });
+
+  test('zstd with a target: the push run builds the same target', () => {
+    const { calls } = runWithFakes({ compression: ImageCompression.ZSTD, target: 'runtime' }, { FAKE_BUILDX: '1' });
+    const pushes = calls.filter((c) => c.args.includes('--metadata-file'));
+    expect(pushes).toHaveLength(2);
+    for (const p of pushes) {
+      expect(p.args[p.args.indexOf('--target') + 1]).toBe('runtime');
+    }
+  });
+
+  test('zstd without a cache: a buildx build of its own (no cache flags)', () => {
+    const { result, calls } = runWithFakes(
+      { compression: ImageCompression.ZSTD, cache: DockerCache.none() },
+      { FAKE_BUILDX: '1' },
+    );
+    expect(result.succeeded).toBe(true);
+    const builds = actions(calls).filter((c) => c[1] === 'buildx' && c[2] === 'build');
+    expect(builds[0]).toEqual([
+      'docker',
+      'buildx',
+      'build',
+      '--builder',
+      'cdk-ecr-codebuild',
+      '--load',
+      '--provenance=false',
+      '--tag',
+      `${REPO}:build-42`,
+      '--file',
+      'Dockerfile',
+      '.',
+    ]);
+    expect(builds.slice(1).every((b) => b.includes('--metadata-file'))).toBe(true);
+  });
+
+  test('zstd on an image without buildx: the build fails with the reason, and nothing is built or pushed', () => {
+    for (const cache of [DockerCache.registry(), DockerCache.none()]) {
+      const { result, calls } = runWithFakes({ compression: ImageCompression.ZSTD, cache }, { FAKE_BUILDX: '0' });
+      expect(result.succeeded).toBe(false);
+      expect(result.stderr).toContain('compression ZSTD needs docker buildx, which this build image lacks');
+      expect(calls.filter((c) => ['build', 'push', 'tag'].includes(c.args[0]) || c.args[1] === 'build')).toEqual([]);
+    }
+  });
+
+  test('Docker server: one plain build on the server (no builder, no cache flags), pushed with docker push', () => {
+    const { result, calls } = runWithFakes({ cache: DockerCache.dockerServer() }, { FAKE_BUILDX: '1' });
+    expect(result.succeeded).toBe(true);
+    expect(actions(calls).slice(2)).toEqual([
+      ['docker', 'build', '--tag', `${REPO}:build-42`, '--file', 'Dockerfile', '.'],
+      ['docker', 'push', `${REPO}:build-42`],
+      ['docker', 'tag', `${REPO}:build-42`, `${REPO}:latest`],
+      ['docker', 'push', `${REPO}:latest`],
+    ]);
+    expect(result.stdout).toContain("Docker layer cache: CodeBuild's Docker server");
   });
 
   test('none and local caches: one plain BuildKit build without cache flags', () => {
@@ -674,6 +781,23 @@ describe('multi-platform batch build, run with recording fakes', () => {
     expect(result.stdout).toContain('already exists in this IMMUTABLE repository');
   });
 
+  test('zstd: the manifest step writes the index with buildx imagetools (OCI manifests) and reads its digest', () => {
+    const { result, calls } = runWithFakes(
+      { ...props, compression: ImageCompression.ZSTD },
+      { ...commit, IMAGE_MANIFEST_STEP: '1', FAKE_BUILDX: '1' },
+    );
+    expect(result.succeeded).toBe(true);
+    const children = [`${REPO}:cdcdcdc-amd64`, `${REPO}:cdcdcdc-arm64`];
+    expect(actions(calls).slice(2)).toEqual([
+      ['docker', 'buildx', 'imagetools', 'create', '--tag', `${REPO}:cdcdcdc`, ...children],
+      ['docker', 'buildx', 'imagetools', 'inspect', `${REPO}:cdcdcdc`, '--format', '{{.Manifest.Digest}}'],
+      ['docker', 'buildx', 'imagetools', 'create', '--tag', `${REPO}:latest`, ...children],
+      ['docker', 'buildx', 'imagetools', 'inspect', `${REPO}:latest`, '--format', '{{.Manifest.Digest}}'],
+    ]);
+    expect(result.exportedVariables.IMAGE_DIGEST).toBe(DIGEST(`${REPO}:cdcdcdc`));
+    expect(calls.filter((c) => c.args[0] === 'manifest')).toEqual([]);
+  });
+
   test('a build started without the batch fails and says how to start it', () => {
     const { result } = runWithFakes(props, commit);
     expect(result.phases.find((p) => p.phase === 'build')?.exitCode).toBe(1);
@@ -737,6 +861,18 @@ describe('generated buildspec passes shellcheck', () => {
         dockerHubCredentials: secretsmanager.Secret.fromSecretCompleteArn(new Stack(), 'H', `${SECRET_ARN}:h-AbCdEf`),
       },
     ],
+    ['zstd on the registry cache', { compression: ImageCompression.ZSTD }],
+    ['zstd without a cache', { compression: ImageCompression.ZSTD, cache: DockerCache.none() }],
+    [
+      'zstd, several platforms, IMMUTABLE',
+      {
+        compression: ImageCompression.ZSTD,
+        platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
+        source: codebuild.Source.gitHub({ owner: 'o', repo: 'r' }),
+        imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      },
+    ],
+    ['Docker server', { cache: DockerCache.dockerServer() }],
     [
       'one platform, registry cache with a tag',
       { platforms: [ImagePlatform.LINUX_ARM64], cache: DockerCache.registry({ tag: 'cache' }) },
