@@ -16,6 +16,7 @@ import {
 import { Warning, warn } from './private/shared/errors';
 import { PullThroughCacheRule } from './pull-through-cache-rule';
 import { RegistryScanning } from './registry-scanning';
+import { RegistrySigning } from './registry-signing';
 
 /** What ECR creates repositories for with a repository creation template. */
 export enum RepositoryCreationTrigger {
@@ -23,6 +24,11 @@ export enum RepositoryCreationTrigger {
   PULL_THROUGH_CACHE = 'PULL_THROUGH_CACHE',
   /** Destination repositories that replication creates. */
   REPLICATION = 'REPLICATION',
+  /**
+   * Repositories that a push to a repository that does not exist creates (ECR creates one only when
+   * a template with this trigger matches the name; the pusher needs `ecr:CreateRepository` on it).
+   */
+  CREATE_ON_PUSH = 'CREATE_ON_PUSH',
 }
 
 /** A registry that replication copies images to. */
@@ -64,7 +70,8 @@ export interface ReplicationRule {
 
 /**
  * Settings ECR applies to the repositories it creates itself: cache repositories of pull-through
- * cache rules and destination repositories of replication (`AWS::ECR::RepositoryCreationTemplate`).
+ * cache rules, destination repositories of replication and repositories created on push
+ * (`AWS::ECR::RepositoryCreationTemplate`).
  */
 export interface RepositoryCreationTemplate {
   /**
@@ -180,14 +187,22 @@ export interface RegistrySettingsProps {
    * @default - none
    */
   readonly repositoryCreationTemplates?: RepositoryCreationTemplate[];
+
+  /**
+   * The registry's image signing configuration: ECR managed signing with AWS Signer
+   * (`RegistrySigning.managed(rules)`).
+   *
+   * @default - no signing configuration is managed (ECR signs nothing on push)
+   */
+  readonly signing?: RegistrySigning;
 }
 
 /**
  * The registry-wide settings of ECR in one account and region: replication, the registry policy,
- * pull-through cache rules, registry scanning and repository creation templates.
+ * pull-through cache rules, registry scanning, managed signing and repository creation templates.
  *
- * The replication configuration, the registry policy and the scanning configuration exist once per
- * account and region: an app may hold one RegistrySettings per environment (a second is a synth
+ * The replication configuration, the registry policy and the scanning and signing configurations
+ * exist once per account and region: an app may hold one RegistrySettings per environment (a second is a synth
  * error), and one in an environment-agnostic stack only when it is the app's only one.
  *
  * @example
@@ -229,6 +244,8 @@ export class RegistrySettings extends Construct {
   public readonly registryPolicy?: ecr.CfnRegistryPolicy;
   /** The `AWS::ECR::RegistryScanningConfiguration` resource. Undefined without `scanning`. */
   public readonly scanningConfiguration?: CfnResource;
+  /** The `AWS::ECR::SigningConfiguration` resource. Undefined without `signing`. */
+  public readonly signingConfiguration?: CfnResource;
 
   private readonly rules: PullThroughCacheRule[] = [];
 
@@ -250,6 +267,13 @@ export class RegistrySettings extends Construct {
         // aws-cdk-lib 2.177 has no L1 for this type.
         type: 'AWS::ECR::RegistryScanningConfiguration',
         properties: inputs.scanning,
+      });
+    }
+    if (inputs.signing !== undefined) {
+      this.signingConfiguration = new CfnResource(this, 'Signing', {
+        // aws-cdk-lib has an L1 for this type (CfnSigningConfiguration) from 2.230 only; the floor is 2.177.
+        type: 'AWS::ECR::SigningConfiguration',
+        properties: inputs.signing,
       });
     }
     inputs.pullThroughCacheRules.forEach((rule) => this.createPullThroughCacheRule(rule));
@@ -296,7 +320,15 @@ export class RegistrySettings extends Construct {
   private createPullThroughCacheRule(resolved: ResolvedCacheRule<PullThroughCacheRule>): void {
     resolved.rule._bind(this);
     this.rules.push(resolved.rule);
-    new ecr.CfnPullThroughCacheRule(this, `PullThroughCache+${resolved.rule.ecrRepositoryPrefix}`, resolved.properties);
+    const rule = new ecr.CfnPullThroughCacheRule(
+      this,
+      `PullThroughCache+${resolved.rule.ecrRepositoryPrefix}`,
+      resolved.properties,
+    );
+    // CustomRoleArn and UpstreamRepositoryPrefix (ECR to ECR) are newer than aws-cdk-lib 2.177's L1.
+    for (const [name, value] of Object.entries(resolved.overrides)) {
+      rule.addPropertyOverride(name, value);
+    }
   }
 
   private createRegistryPolicy(accountIds: string[]): ecr.CfnRegistryPolicy {

@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { expiresUntagged, renderLifecyclePolicy } from './lifecycle';
-import { checkCredentialsGiven, checkCredentialsSecret } from './secrets';
+import { checkCredentialsGiven, checkCredentialsSecret, checkUpstreamAuthentication } from './secrets';
+import { SigningProperties, signingProperties, SigningRuleInputs } from './signing';
 import { environmentKey, registerRegistryWide, UNKNOWN_ENVIRONMENT } from './singleton';
 import {
   checkDistinct,
@@ -31,6 +32,11 @@ export const MAX_PULL_THROUGH_CACHE_RULES = 50;
 
 /** `RepositoryCreationTrigger.PULL_THROUGH_CACHE`. */
 const PULL_THROUGH_CACHE = 'PULL_THROUGH_CACHE';
+/**
+ * The `RepositoryCreationTrigger` values: `AppliedFor` of `AWS::ECR::RepositoryCreationTemplate`
+ * (its schema's enum) and `RCTAppliedFor` of the ECR API.
+ */
+export const CREATION_TRIGGERS: readonly string[] = ['PULL_THROUGH_CACHE', 'REPLICATION', 'CREATE_ON_PUSH'];
 
 /** A replication rule as {@link resolveRegistrySettings} reads it (`ReplicationRule` satisfies it). */
 export interface ReplicationRuleInputs {
@@ -71,6 +77,8 @@ export interface RegistrySettingsInputs<R extends CacheRuleInputs = CacheRuleInp
   readonly pullThroughCacheRules?: R[];
   readonly scanning?: RegistryScanning;
   readonly repositoryCreationTemplates?: CreationTemplateInputs[];
+  /** `RegistrySigning` (its rules were checked by `RegistrySigning.managed`). */
+  readonly signing?: { readonly rules: readonly SigningRuleInputs[] };
 }
 
 /** A pull-through cache rule, checked against the rules the registry already has. */
@@ -78,6 +86,11 @@ export interface ResolvedCacheRule<R extends CacheRuleInputs = CacheRuleInputs> 
   readonly rule: R;
   /** The properties of its `AWS::ECR::PullThroughCacheRule`. */
   readonly properties: ecr.CfnPullThroughCacheRuleProps;
+  /**
+   * Its properties that aws-cdk-lib 2.177's L1 lacks (`CustomRoleArn`, `UpstreamRepositoryPrefix`,
+   * ECR to ECR), by their CloudFormation names, for `addPropertyOverride`.
+   */
+  readonly overrides: Record<string, string>;
   /** Warnings about its credentials secret, in order. */
   readonly warnings: Warning[];
 }
@@ -99,6 +112,8 @@ export interface ResolvedRegistrySettings<R extends CacheRuleInputs = CacheRuleI
   readonly registryPolicyAccountIds?: string[];
   /** Undefined without `scanning`. */
   readonly scanning?: ScanningProperties;
+  /** The properties of the `AWS::ECR::SigningConfiguration`; undefined without `signing`. */
+  readonly signing?: SigningProperties;
   /** The props' pull-through cache rules, each once. */
   readonly pullThroughCacheRules: ResolvedCacheRule<R>[];
   /** The properties of each `AWS::ECR::RepositoryCreationTemplate`. */
@@ -148,6 +163,7 @@ export function resolveRegistrySettings<R extends CacheRuleInputs>(
     replicationRules,
     registryPolicyAccountIds,
     scanning: props.scanning !== undefined ? scanningProperties(props.scanning) : undefined,
+    signing: props.signing !== undefined ? signingProperties(props.signing.rules) : undefined,
     pullThroughCacheRules,
     creationTemplates: creationTemplates.map((t) => t.properties),
     warnings: [...pullThroughCacheRules, ...creationTemplates].flatMap((r) => r.warnings),
@@ -198,6 +214,7 @@ export function resolvePullThroughCacheRule<R extends CacheRuleInputs>(
   const credentials = rule.upstream.credentials;
   // The Upstream factories check this too; an upstream built any other way (JavaScript) is checked here.
   checkCredentialsGiven(scope, `upstream credentials of rule "${prefix}"`, rule.upstream.registryType, credentials);
+  const authentication = checkUpstreamAuthentication(scope, prefix, rule.upstream);
   return {
     rule,
     properties: {
@@ -206,7 +223,16 @@ export function resolvePullThroughCacheRule<R extends CacheRuleInputs>(
       upstreamRegistryUrl: rule.upstream.registryUrl,
       credentialArn: credentials?.secretArn,
     },
-    warnings: credentials !== undefined ? checkCredentialsSecret(scope, prefix, credentials) : [],
+    overrides: {
+      ...(rule.upstream.role !== undefined ? { CustomRoleArn: rule.upstream.role.roleArn } : {}),
+      ...(rule.upstream.upstreamRepositoryPrefix !== undefined
+        ? { UpstreamRepositoryPrefix: rule.upstream.upstreamRepositoryPrefix }
+        : {}),
+    },
+    warnings: [
+      ...(credentials !== undefined ? checkCredentialsSecret(scope, prefix, credentials) : []),
+      ...authentication,
+    ],
   };
 }
 
@@ -248,7 +274,7 @@ function checkOnePerEnvironment(scope: IConstruct): void {
     scope,
     'account/region',
     key === UNKNOWN_ENVIRONMENT ? '(unknown at synth)' : key,
-    `${problem}, and the replication configuration, registry policy and scanning configuration exist once per account and region (a second deployment would replace the first's)`,
+    `${problem}, and the replication configuration, registry policy, scanning and signing configurations exist once per account and region (a second deployment would replace the first's)`,
     'keep one RegistrySettings per account and region, and give stacks that hold one an explicit env (account and region)',
   );
 }
@@ -405,10 +431,20 @@ function resolveCreationTemplate(
       'appliedFor',
       [],
       'is empty',
-      'use RepositoryCreationTrigger.PULL_THROUGH_CACHE and/or RepositoryCreationTrigger.REPLICATION',
+      'use RepositoryCreationTrigger.PULL_THROUGH_CACHE, REPLICATION and/or CREATE_ON_PUSH',
     );
   }
   checkDistinct(scope, 'appliedFor', template.appliedFor, 'trigger');
+  const unknown = template.appliedFor.find((t) => !Token.isUnresolved(t) && !CREATION_TRIGGERS.includes(t));
+  if (unknown !== undefined) {
+    throw propError(
+      scope,
+      'appliedFor',
+      unknown,
+      'is not a repository creation trigger',
+      `use RepositoryCreationTrigger values (${CREATION_TRIGGERS.join(', ')})`,
+    );
+  }
   if (
     template.description !== undefined &&
     !Token.isUnresolved(template.description) &&
