@@ -1,4 +1,4 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -118,6 +118,23 @@ export interface RepositoryCreationTemplate {
    * @default - no lifecycle policy
    */
   readonly lifecycleRules?: ecr.LifecycleRule[];
+
+  /**
+   * Moves the images of the repositories that were not pulled for this long (or, never pulled,
+   * pushed this long ago) to ECR's archive storage class instead of keeping them in standard
+   * storage: a lifecycle rule after `lifecycleRules` (`sinceImagePulled`, action `transition` to
+   * `archive`).
+   *
+   * A whole number of days, at least 1. The rule is for any tag status, which ECR evaluates last
+   * and takes once: `lifecycleRules` may then hold no rule for any tag status, and images that the
+   * tag selection of one of them matches are not archived (ECR acts on an image by one rule at
+   * most). Archived images cannot be pulled until they are restored (or pushed again), are billed
+   * for at least 90 days, and are kept until deleted: `lifecycleRules` select images in standard
+   * storage only ("Archiving an image" and "Lifecycle policy properties", Amazon ECR User Guide).
+   *
+   * @default - images are not archived
+   */
+  readonly archiveImagesNotPulledFor?: Duration;
 
   /**
    * The repository policy of the repositories.

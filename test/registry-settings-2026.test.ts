@@ -1,5 +1,6 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as signer from 'aws-cdk-lib/aws-signer';
@@ -665,5 +666,105 @@ describe('Upstream.ecrRegistry (ECR to ECR)', () => {
       }),
     });
     expect(rule.repositoryName('222222222222.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.0')).toBe('central/team/app');
+  });
+});
+
+describe('RepositoryCreationTemplate.archiveImagesNotPulledFor', () => {
+  // https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html (archiving
+  // images not pulled) and lifecycle_policy_parameters.html (the rule for any tag status last).
+  test('renders the archive rule after lifecycleRules in LifecyclePolicy', () => {
+    const stack = envStack();
+    new RegistrySettings(stack, 'Registry', {
+      repositoryCreationTemplates: [
+        {
+          prefix: 'apps',
+          appliedFor: [RepositoryCreationTrigger.CREATE_ON_PUSH, RepositoryCreationTrigger.REPLICATION],
+          lifecycleRules: [{ tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(7) }],
+          archiveImagesNotPulledFor: Duration.days(90),
+        },
+      ],
+    });
+    const [template] = Object.values(Template.fromStack(stack).findResources('AWS::ECR::RepositoryCreationTemplate'));
+    expect(JSON.parse(template.Properties.LifecyclePolicy).rules).toEqual([
+      {
+        rulePriority: 1,
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 },
+        action: { type: 'expire' },
+      },
+      {
+        rulePriority: 2,
+        description: 'Archive images not pulled for 90 days',
+        selection: { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 90 },
+        action: { type: 'transition', targetStorageClass: 'archive' },
+      },
+    ]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  test('without lifecycleRules, the policy holds the archive rule alone', () => {
+    const stack = envStack();
+    new RegistrySettings(stack, 'Registry', {
+      repositoryCreationTemplates: [
+        {
+          prefix: 'apps',
+          appliedFor: [RepositoryCreationTrigger.CREATE_ON_PUSH],
+          archiveImagesNotPulledFor: Duration.days(30),
+        },
+      ],
+    });
+    const [template] = Object.values(Template.fromStack(stack).findResources('AWS::ECR::RepositoryCreationTemplate'));
+    expect(JSON.parse(template.Properties.LifecyclePolicy).rules).toHaveLength(1);
+  });
+
+  test('fails for part of a day, and for a rule for any tag status beside it', () => {
+    const stack = envStack();
+    expect(
+      () =>
+        new RegistrySettings(stack, 'Registry', {
+          repositoryCreationTemplates: [
+            {
+              prefix: 'apps',
+              appliedFor: [RepositoryCreationTrigger.CREATE_ON_PUSH],
+              archiveImagesNotPulledFor: Duration.hours(12),
+            },
+          ],
+        }),
+    ).toThrow(
+      /^\[Registry\/Registry\] RegistrySettings: archiveImagesNotPulledFor 12 hours is not a whole number of days/,
+    );
+    expect(
+      () =>
+        new RegistrySettings(envStack(), 'Registry', {
+          repositoryCreationTemplates: [
+            {
+              prefix: 'apps',
+              appliedFor: [RepositoryCreationTrigger.REPLICATION],
+              lifecycleRules: [{ maxImageCount: 50 }],
+              archiveImagesNotPulledFor: Duration.days(90),
+            },
+          ],
+        }),
+    ).toThrow(/lifecycleRules "rulePriority 1" is a rule for any tag status, and archiveImagesNotPulledFor adds one/);
+  });
+
+  // archive-image.html: "Archived images cannot be pulled"; the platform images of a cached
+  // multi-architecture image are untagged (the reason of the existing PULL_THROUGH_CACHE rule check).
+  test('warns for a template of pull-through cache repositories', () => {
+    const stack = envStack();
+    new RegistrySettings(stack, 'Registry', {
+      repositoryCreationTemplates: [
+        {
+          prefix: 'docker-hub',
+          appliedFor: [RepositoryCreationTrigger.PULL_THROUGH_CACHE],
+          archiveImagesNotPulledFor: Duration.days(180),
+        },
+      ],
+    });
+    Annotations.fromStack(stack).hasWarning(
+      '/Registry/Registry',
+      Match.stringLikeRegexp(
+        'repositoryCreationTemplates "docker-hub" archives images not pulled for 180 days in pull-through cache repositories: .*\\[ack: cdk-ecr-codebuild:archiveCacheImages\\]',
+      ),
+    );
   });
 });

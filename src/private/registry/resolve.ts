@@ -1,9 +1,9 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { expiresUntagged, renderLifecyclePolicy } from './lifecycle';
+import { expiresUntagged, renderLifecyclePolicy, validateArchiveAfter } from './lifecycle';
 import { checkCredentialsGiven, checkCredentialsSecret, checkUpstreamAuthentication } from './secrets';
 import { SigningProperties, signingProperties, SigningRuleInputs } from './signing';
 import { environmentKey, registerRegistryWide, UNKNOWN_ENVIRONMENT } from './singleton';
@@ -53,6 +53,7 @@ export interface CreationTemplateInputs {
   readonly imageTagMutability?: ecr.TagMutability;
   readonly encryptionKey?: kms.IKey;
   readonly lifecycleRules?: ecr.LifecycleRule[];
+  readonly archiveImagesNotPulledFor?: Duration;
   readonly repositoryPolicy?: iam.PolicyDocument;
   readonly resourceTags?: Record<string, string>;
   readonly customRole?: iam.IRole;
@@ -472,11 +473,22 @@ function resolveCreationTemplate(
       );
     }
   }
+  validateArchiveAfter(scope, 'archiveImagesNotPulledFor', template.archiveImagesNotPulledFor);
   if (template.resourceTags !== undefined) {
     validateResourceTags(scope, 'resourceTags', template.resourceTags);
   }
   const tags = Object.entries(template.resourceTags ?? {});
   const warnings: Warning[] = [];
+  const archive = template.archiveImagesNotPulledFor;
+  if (archive !== undefined && template.appliedFor.includes(PULL_THROUGH_CACHE)) {
+    warnings.push({
+      id: 'archiveCacheImages',
+      message:
+        `repositoryCreationTemplates "${template.prefix}" archives images not pulled for ${archive.toDays()} days in pull-through cache repositories: ` +
+        'archived images cannot be pulled until restored, and the rule is for any tag status, so it also archives the untagged platform images ' +
+        'of a cached multi-architecture image that are pulled less often than its tag (e.g. arm64 when only amd64 is pulled)',
+    });
+  }
   if ((template.encryptionKey !== undefined || tags.length > 0) && template.customRole === undefined) {
     warnings.push({
       id: 'creationTemplateWithoutRole',
@@ -493,7 +505,10 @@ function resolveCreationTemplate(
     encryptionConfiguration: template.encryptionKey
       ? { encryptionType: 'KMS', kmsKey: template.encryptionKey.keyArn }
       : undefined,
-    lifecyclePolicy: rules.length > 0 ? renderLifecyclePolicy(scope, 'lifecycleRules', rules) : undefined,
+    lifecyclePolicy:
+      rules.length > 0 || archive !== undefined
+        ? renderLifecyclePolicy(scope, 'lifecycleRules', rules, { archiveImagesNotPulledFor: archive })
+        : undefined,
     repositoryPolicy: template.repositoryPolicy ? Stack.of(scope).toJsonString(template.repositoryPolicy) : undefined,
     resourceTags: tags.length > 0 ? tags.map(([key, value]) => ({ key, value })) : undefined,
     customRoleArn: template.customRole?.roleArn,
