@@ -16,7 +16,7 @@ const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
  * import * as ecr from 'aws-cdk-lib/aws-ecr';
  * import { BuilderImage } from 'cdk-ecr-codebuild';
  *
- * // Go 1.23 on the image CodeBuild picks first for it (Ubuntu standard:7.0)
+ * // Go 1.23 on the newest image that still carries it (Ubuntu standard:7.0)
  * const curated = BuilderImage.curated('1.23');
  *
  * // an image with Go that you build and push yourself (e.g. with DockerBuildToEcr)
@@ -26,8 +26,8 @@ const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 export class BuilderImage {
   /**
    * The Go version of the default builder image: the newest that every curated image this library
-   * knows carries (Ubuntu standard:7.0 and 8.0, Amazon Linux 2023 x86_64 standard:5.0 and 6.0,
-   * aarch64 standard:3.0 and 4.0; aws-codebuild-docker-images release 26.03.25).
+   * knows carries (Ubuntu standard:8.0 and 7.0, Amazon Linux 2023 x86_64 standard:6.0 and 5.0,
+   * aarch64 standard:4.0 and 3.0; aws-codebuild-docker-images release 26.03.25, unchanged on 2026-04-09).
    */
   public static readonly DEFAULT_GO_VERSION = '1.26';
 
@@ -37,8 +37,9 @@ export class BuilderImage {
    *
    * @param goVersion the Go version, major.minor (e.g. '1.24'); it must be one the image carries
    * @param buildImage the curated image, e.g. `codebuild.LinuxBuildImage.STANDARD_7_0`; default: the
-   * first of Ubuntu standard:7.0, Amazon Linux 2023 standard:5.0, Ubuntu standard:8.0, Amazon Linux
-   * 2023 standard:6.0 (x86_64), Amazon Linux 2023 standard:3.0 and 4.0 (aarch64) that carries `goVersion`
+   * first of Ubuntu standard:8.0, Amazon Linux 2023 standard:6.0, Ubuntu standard:7.0, Amazon Linux
+   * 2023 standard:5.0 (x86_64), Amazon Linux 2023 standard:4.0 and 3.0 (aarch64) that carries
+   * `goVersion`: the newest image for Go 1.24-1.26, Ubuntu standard:7.0 for Go 1.20-1.23
    */
   public static curated(goVersion: string, buildImage?: codebuild.IBuildImage): BuilderImage {
     const factory = 'BuilderImage.curated';

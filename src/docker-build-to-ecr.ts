@@ -68,11 +68,25 @@ export interface DockerBuildToEcrProps {
 
   /**
    * Tag mutability of the repository that is created. With `IMMUTABLE`, every pushed tag must be
-   * new: fixed tags (`imageTag`, `additionalTags`) are rejected, and `additionalTags` defaults to none.
+   * new: fixed tags (`imageTag`, `additionalTags`) are rejected unless an
+   * `imageTagMutabilityExclusionFilters` filter matches them, and `additionalTags` defaults to none
+   * unless a filter matches `latest`.
    *
    * @default ecr.TagMutability.MUTABLE
    */
   readonly imageTagMutability?: ecr.TagMutability;
+
+  /**
+   * Exceptions to `imageTagMutability` in the repository that is created: ECR wildcard filters
+   * (1-5, each 1-128 of `A-Z a-z 0-9 . _ -` and `*`, which matches any run of characters). With
+   * `IMMUTABLE`, the tags they match stay movable: `['latest']` keeps every commit tag immutable
+   * while `latest` moves (and is the default additional tag again). With `MUTABLE`, the tags they
+   * match are immutable (e.g. `['v*']` for release tags). A fixed tag the repository would refuse to
+   * move is an error at synth.
+   *
+   * @default - no exceptions
+   */
+  readonly imageTagMutabilityExclusionFilters?: string[];
 
   /**
    * KMS key that encrypts the images of the repository that is created.
@@ -160,7 +174,8 @@ export interface DockerBuildToEcrProps {
   /**
    * Tags that every build moves to the image it pushes, besides `imageTag`.
    *
-   * @default ['latest'] (no tag when `imageTagMutability` is `IMMUTABLE`)
+   * @default ['latest'] (no tag when `imageTagMutability` is `IMMUTABLE` and no
+   * `imageTagMutabilityExclusionFilters` filter matches `latest`)
    */
   readonly additionalTags?: string[];
 
@@ -176,9 +191,12 @@ export interface DockerBuildToEcrProps {
 
   /**
    * Build image that runs the Docker build. It runs in privileged mode, so it must be a Linux
-   * container image with Docker.
+   * container image with Docker. The defaults are CodeBuild's newest curated images (Docker 28.5
+   * with buildx 0.32); older curated images and your own are accepted.
    *
-   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   * @default - `aws/codebuild/standard:8.0` (Ubuntu 24.04, x86_64), or
+   * `aws/codebuild/amazonlinux-aarch64-standard:4.0` (Amazon Linux 2023) when `platforms` is
+   * `[ImagePlatform.LINUX_ARM64]`
    */
   readonly buildImage?: codebuild.IBuildImage;
 
@@ -700,17 +718,26 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
     // aws-cdk-lib 2.177 checks names with an older pattern than ECR's ("__" and runs of "-" are
     // refused): such a name, already checked by validateRepositoryName, is set on the L1 resource.
     const l2AcceptsName = settings.repositoryName === undefined || l2RepositoryNamePattern(settings.repositoryName);
+    const mutability = settings.tagMutability;
     const repository = new ecr.Repository(this, 'Repository', {
       repositoryName: l2AcceptsName ? settings.repositoryName : undefined,
       imageScanOnPush: true,
-      imageTagMutability: settings.mutability,
+      imageTagMutability: mutability.immutableByDefault ? ecr.TagMutability.IMMUTABLE : ecr.TagMutability.MUTABLE,
       encryption: settings.encryptionKey ? ecr.RepositoryEncryption.KMS : undefined,
       encryptionKey: settings.encryptionKey,
       removalPolicy,
       emptyOnDelete: removalPolicy === RemovalPolicy.DESTROY ? true : undefined,
     });
+    const cfnRepository = repository.node.defaultChild as ecr.CfnRepository;
     if (!l2AcceptsName) {
-      (repository.node.defaultChild as ecr.CfnRepository).repositoryName = settings.repositoryName;
+      cfnRepository.repositoryName = settings.repositoryName;
+    }
+    if (mutability.exclusionFilters !== undefined) {
+      // Tag mutability exclusion filters (ECR, July 2025) are in the L2 from aws-cdk-lib 2.221 and the
+      // L1 from 2.211: on the 2.177 floor both CloudFormation properties are written here (the
+      // *_WITH_EXCLUSION value on the L1, which newer L2s refuse without their own filter objects).
+      cfnRepository.imageTagMutability = mutability.mutability;
+      cfnRepository.addPropertyOverride('ImageTagMutabilityExclusionFilters', mutability.exclusionFilters);
     }
     // Lifecycle presets (src/private/docker/cache.ts): untagged images expire, maxImageCount counts builds.
     for (const rule of lifecycleRules(settings.lifecycle)) {

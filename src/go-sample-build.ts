@@ -40,7 +40,7 @@ export interface GoSampleBuildProps {
   /**
    * The image the build runs in.
    *
-   * @default BuilderImage.curated(BuilderImage.DEFAULT_GO_VERSION) - Go 1.26 on Ubuntu standard:7.0
+   * @default BuilderImage.curated(BuilderImage.DEFAULT_GO_VERSION) - Go 1.26 on Ubuntu standard:8.0
    */
   readonly builderImage?: BuilderImage;
 

@@ -5,12 +5,14 @@ import { BuilderImage } from '../src';
 import { allCuratedGoVersions, CURATED_GO_IMAGES, findCuratedGoImage } from '../src/private/go/runtimes';
 
 describe('BuilderImage.curated', () => {
-  test('picks the first curated image that carries the Go version', () => {
+  // aws-codebuild-docker-images (2026-04-09): standard:8.0 carries Go 1.24-1.26, standard:7.0 1.20-1.26.
+  test('picks the newest curated image that carries the Go version', () => {
+    expect(BuilderImage.curated('1.20').curatedImage?.imageId).toBe('aws/codebuild/standard:7.0');
     expect(BuilderImage.curated('1.23').curatedImage?.imageId).toBe('aws/codebuild/standard:7.0');
-    expect(BuilderImage.curated('1.24').curatedImage?.imageId).toBe('aws/codebuild/standard:7.0');
-    expect(BuilderImage.curated('1.26').curatedImage?.imageId).toBe('aws/codebuild/standard:7.0');
+    expect(BuilderImage.curated('1.24').curatedImage?.imageId).toBe('aws/codebuild/standard:8.0');
+    expect(BuilderImage.curated('1.26').curatedImage?.imageId).toBe('aws/codebuild/standard:8.0');
     expect(BuilderImage.curated(BuilderImage.DEFAULT_GO_VERSION).curatedImage?.imageId).toBe(
-      'aws/codebuild/standard:7.0',
+      'aws/codebuild/standard:8.0',
     );
   });
 
@@ -85,7 +87,7 @@ describe('BuilderImage.curated', () => {
     const stack = new Stack();
     const repo = new ecr.Repository(stack, 'Repo');
     expect(() => BuilderImage.curated('1.23', codebuild.LinuxBuildImage.fromEcrRepository(repo))).toThrow(
-      /^BuilderImage\.curated: buildImage .* is not a CodeBuild curated image with Go runtimes: use one of aws\/codebuild\/standard:7\.0, .*BuilderImage\.fromEcrRepository/,
+      /^BuilderImage\.curated: buildImage .* is not a CodeBuild curated image with Go runtimes: use one of aws\/codebuild\/standard:8\.0, .*BuilderImage\.fromEcrRepository/,
     );
   });
 });

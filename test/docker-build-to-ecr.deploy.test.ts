@@ -76,7 +76,7 @@ describe('buildOnDeploy', () => {
       BuildInputs: expect.stringMatching(/^[0-9a-f]{64}$/),
       DeployTimeInputs: {
         SourceLocation: 'my-sources/app/source.zip',
-        Image: 'aws/codebuild/standard:7.0',
+        Image: 'aws/codebuild/standard:8.0',
         Variables: expect.objectContaining({ IMAGE_REPO_NAME: { Ref: expect.stringMatching(/^ImageRepository/) } }),
       },
       TimeoutMinutes: 50,

@@ -334,6 +334,7 @@ describe('DockerBuildToEcr: repository', () => {
     ['maxImageCount', { maxImageCount: 10 }],
     ['untaggedImageExpiration', { untaggedImageExpiration: Duration.days(1) }],
     ['keepUntaggedImages', { keepUntaggedImages: true }],
+    ['imageTagMutabilityExclusionFilters', { imageTagMutabilityExclusionFilters: ['latest'] }],
   ])('fails when %s is set together with an existing repository', (prop, extra) => {
     const stack = newStack();
     const repository = ecr.Repository.fromRepositoryName(stack, 'Existing', 'existing/app');
@@ -411,12 +412,12 @@ describe('DockerBuildToEcr: repository', () => {
 });
 
 describe('DockerBuildToEcr: project', () => {
-  test('a privileged Linux project on the standard 7.0 image, 60 minutes, small', () => {
+  test('a privileged Linux project on the standard 8.0 image (the newest x86_64 one), 60 minutes, small', () => {
     const { template } = build();
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Environment: {
         Type: 'LINUX_CONTAINER',
-        Image: 'aws/codebuild/standard:7.0',
+        Image: 'aws/codebuild/standard:8.0',
         ComputeType: 'BUILD_GENERAL1_SMALL',
         PrivilegedMode: true,
       },
@@ -842,6 +843,126 @@ describe('DockerBuildToEcr: tags', () => {
     );
   });
 
+  // Tag mutability exclusion filters: ECR API reference, API_ImageTagMutabilityExclusionFilter and
+  // the AWS::ECR::Repository schema (ImageTagMutability *_WITH_EXCLUSION, 1-5 WILDCARD filters).
+  describe('tag mutability exclusion filters', () => {
+    test('IMMUTABLE with latest excluded: commit tags immutable, latest moves again (the default tag)', () => {
+      const { template } = build({
+        imageTagMutability: ecr.TagMutability.IMMUTABLE,
+        imageTagMutabilityExclusionFilters: ['latest'],
+      });
+      expect(imageRepositoryOf(template).Properties).toEqual(
+        expect.objectContaining({
+          ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+          ImageTagMutabilityExclusionFilters: [
+            { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'latest' },
+          ],
+        }),
+      );
+      const [script] = commands(template, 'build');
+      expect(script).toContain(`local fixed_tags=('latest') tag`);
+      // the commit tag is never moved: a rebuild of the same commit keeps its image
+      expect(script).toContain('already exists in this IMMUTABLE repository');
+      // and the registry cache, in its own MUTABLE repository
+      expect(script).toContain(`CACHE_REF="$CACHE_REPOSITORY_URI:"'buildcache'`);
+      expect(cacheRepositoryOf(template).Properties.ImageTagMutability).toBe('MUTABLE');
+    });
+
+    test('IMMUTABLE with wildcard filters: additional tags and a fixed imageTag they cover are accepted', () => {
+      const { template } = build({
+        imageTagMutability: ecr.TagMutability.IMMUTABLE,
+        imageTagMutabilityExclusionFilters: ['latest', 'stable-*', 'nightly'],
+        imageTag: 'nightly',
+        additionalTags: ['latest', 'stable-eu'],
+      });
+      expect(imageRepositoryOf(template).Properties.ImageTagMutabilityExclusionFilters).toHaveLength(3);
+    });
+
+    test('MUTABLE with filters: MUTABLE_WITH_EXCLUSION, matching tags immutable', () => {
+      const { template } = build({ imageTagMutabilityExclusionFilters: ['v*'] });
+      expect(imageRepositoryOf(template).Properties.ImageTagMutability).toBe('MUTABLE_WITH_EXCLUSION');
+      // commit tags stay movable: no IMMUTABLE branch in the push
+      expect(commands(template, 'build')[0]).not.toContain('already exists in this IMMUTABLE repository');
+    });
+
+    test('without filters the repository has no exclusion property', () => {
+      const { template } = build({ imageTagMutability: ecr.TagMutability.IMMUTABLE });
+      expect(imageRepositoryOf(template).Properties.ImageTagMutabilityExclusionFilters).toBeUndefined();
+      expect(imageRepositoryOf(template).Properties.ImageTagMutability).toBe('IMMUTABLE');
+    });
+
+    test('fails when an additional tag is not covered by a filter of an IMMUTABLE repository', () => {
+      expect(() =>
+        build({
+          imageTagMutability: ecr.TagMutability.IMMUTABLE,
+          imageTagMutabilityExclusionFilters: ['latest'],
+          additionalTags: ['latest', 'stable'],
+        }),
+      ).toThrow(
+        '[Stack/Image] DockerBuildToEcr: additionalTags "stable" is a fixed tag that every build pushes again, and no ' +
+          'imageTagMutabilityExclusionFilters filter (["latest"]) keeps it movable in this IMMUTABLE repository: leave ' +
+          'imageTag unset (a tag per commit) and additionalTags empty, add a filter that matches it ' +
+          '(imageTagMutabilityExclusionFilters: ["stable"]), or use TagMutability.MUTABLE',
+      );
+    });
+
+    test('a filter of a MUTABLE repository that makes latest immutable: no default latest; asked for, an error', () => {
+      const { template } = build({ imageTagMutabilityExclusionFilters: ['lat*'] });
+      expect(commands(template, 'build')[0]).not.toContain('fixed_tags');
+      expect(() => build({ imageTagMutabilityExclusionFilters: ['lat*'], additionalTags: ['latest'] })).toThrow(
+        'additionalTags "latest" is a fixed tag that every build pushes again, and the imageTagMutabilityExclusionFilters ' +
+          '["lat*"] make it immutable, so ECR refuses it after the first build: remove the filter that matches it, or leave the tag out',
+      );
+    });
+
+    test('fails when a fixed multi-platform imageTag is covered but its per-platform tags are not', () => {
+      expect(() =>
+        build({
+          imageTagMutability: ecr.TagMutability.IMMUTABLE,
+          imageTagMutabilityExclusionFilters: ['edge'],
+          imageTag: 'edge',
+          additionalTags: [],
+          platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
+        }),
+      ).toThrow(
+        'imageTag "edge" is fixed, so every build pushes the per-platform tag "edge-amd64" again, which this ' +
+          "repository's tag mutability refuses after the first build: add an imageTagMutabilityExclusionFilters filter " +
+          'that covers the per-platform tags too (e.g. "edge*"), or leave imageTag unset',
+      );
+      expect(() =>
+        build({
+          imageTagMutability: ecr.TagMutability.IMMUTABLE,
+          imageTagMutabilityExclusionFilters: ['edge*'],
+          imageTag: 'edge',
+          additionalTags: [],
+          platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
+        }),
+      ).not.toThrow();
+    });
+
+    test('fails on a filter ECR refuses (the shared validation, with the construct path)', () => {
+      expect(() => build({ imageTagMutabilityExclusionFilters: ['release/*'] })).toThrow(
+        '[Stack/Image] DockerBuildToEcr: imageTagMutabilityExclusionFilters "release/*" is not an ECR tag filter',
+      );
+    });
+
+    test('tokens: a filter given at deploy time is written, and fixed tags it might cover are not refused', () => {
+      const stack = newStack();
+      const filter = new CfnParameter(stack, 'Filter').valueAsString;
+      const { template } = build(
+        {
+          imageTagMutability: ecr.TagMutability.IMMUTABLE,
+          imageTagMutabilityExclusionFilters: [filter],
+          additionalTags: ['latest'],
+        },
+        stack,
+      );
+      expect(imageRepositoryOf(template).Properties.ImageTagMutabilityExclusionFilters).toEqual([
+        { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: { Ref: 'Filter' } },
+      ]);
+    });
+  });
+
   test('an imported repository of unknown mutability is not checked', () => {
     const stack = newStack();
     const repository = ecr.Repository.fromRepositoryName(stack, 'Existing', 'existing/app');
@@ -1110,7 +1231,7 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
   test('one platform: built with --platform on an image of that architecture', () => {
     const { template } = build({ platforms: [ImagePlatform.LINUX_ARM64] });
     template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Environment: { Type: 'ARM_CONTAINER', Image: 'aws/codebuild/amazonlinux2-aarch64-standard:3.0' },
+      Environment: { Type: 'ARM_CONTAINER', Image: 'aws/codebuild/amazonlinux-aarch64-standard:4.0' },
       BuildBatchConfig: Match.absent(),
     });
     expect(commands(template, 'build')[0]).toContain("--platform 'linux/arm64'");
@@ -1119,7 +1240,7 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
   test('several platforms: a batch build project (service role of its own) with the build graph', () => {
     const { template } = build({ platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64], imageTag: 'v1' });
     template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Environment: { Type: 'LINUX_CONTAINER', Image: 'aws/codebuild/standard:7.0' },
+      Environment: { Type: 'LINUX_CONTAINER', Image: 'aws/codebuild/standard:8.0' },
       BuildBatchConfig: { ServiceRole: Match.anyValue() },
     });
     expect(buildSpecOf(template).batch['build-graph'].map((b: any) => b.identifier)).toEqual([
@@ -1137,7 +1258,7 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
     });
     const graph = buildSpecOf(template).batch['build-graph'];
     expect(graph[0].env).toEqual(
-      expect.objectContaining({ type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0' }),
+      expect.objectContaining({ type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:8.0' }),
     );
     expect(graph[1].env.image).toBeUndefined();
   });
@@ -1244,6 +1365,9 @@ describe('DockerBuildToEcr: cache, platforms, secrets (issue 11)', () => {
       imageDefinitionsContainerName: 'web',
       maxImageCount: 20,
       untaggedImageExpiration: Duration.days(7),
+      // commit tags immutable, latest moves (IMMUTABLE_WITH_EXCLUSION)
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      imageTagMutabilityExclusionFilters: ['latest'],
       // a batch project: an EventBridge Scheduler schedule and its role
       rebuildSchedule: events.Schedule.rate(Duration.days(7)),
       logRetention: logs.RetentionDays.ONE_MONTH,

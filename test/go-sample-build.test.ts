@@ -124,7 +124,7 @@ describe('GoSampleBuild defaults', () => {
   test('a curated image with Go 1.26 selected by runtime-versions, pulled with CODEBUILD credentials', () => {
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Environment: {
-        Image: 'aws/codebuild/standard:7.0',
+        Image: 'aws/codebuild/standard:8.0',
         ImagePullCredentialsType: 'CODEBUILD',
         ComputeType: 'BUILD_GENERAL1_SMALL',
         PrivilegedMode: false,

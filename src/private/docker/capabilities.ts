@@ -9,18 +9,13 @@ import { gitBranchProblem } from './schedule';
 import { BuildSecretInput, SECRET_ID, secretArnForEnvironment } from './secrets';
 import type { DockerCache } from '../../docker-cache';
 import { ImagePlatform } from '../../image-platform';
+import { defaultBuildImage } from '../shared/build-images';
 import { article, propError } from '../shared/errors';
 import { validateImageTag } from '../shared/validation';
 
 /** Source types that have branches, pull requests and webhooks. */
 /** Source types with branches and commits. */
 export const REPOSITORY_SOURCES = ['CODECOMMIT', 'GITHUB', 'GITHUB_ENTERPRISE', 'BITBUCKET'];
-
-/** The curated images a platform of a multi-platform build runs on when the project's image is another architecture. */
-const NATIVE_IMAGES: Record<string, codebuild.IBuildImage> = {
-  amd64: codebuild.LinuxBuildImage.STANDARD_7_0,
-  arm64: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0,
-};
 
 /** Architecture a build image runs (by its environment type). */
 export function imageArchitecture(image: codebuild.IBuildImage): string {
@@ -95,23 +90,23 @@ export function resolvePlatforms(
         [list[0]],
         `needs a build image of that architecture (buildImage ${buildImage.imageId} is ${imageArchitecture(buildImage)}, and CodeBuild cannot emulate)`,
         arch === 'arm64'
-          ? 'use an ARM image (e.g. LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0), or leave buildImage unset'
-          : 'use an x86-64 image (e.g. LinuxBuildImage.STANDARD_7_0), or leave buildImage unset',
+          ? "use an ARM image (e.g. LinuxArmBuildImage.fromCodeBuildImageId('aws/codebuild/amazonlinux-aarch64-standard:4.0')), or leave buildImage unset"
+          : "use an x86-64 image (e.g. LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0')), or leave buildImage unset",
       );
     }
     return {
       builds: [{ platform: list[0], architecture: arch }],
-      projectImage: buildImage ?? NATIVE_IMAGES[arch],
+      projectImage: buildImage ?? defaultBuildImage(arch),
     };
   }
-  const projectImage = buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
+  const projectImage = buildImage ?? defaultBuildImage('amd64');
   const projectArch = imageArchitecture(projectImage);
   const builds = list.map((p): PlatformBuild => {
     const architecture = architectureOf(p);
     if (architecture === projectArch) {
       return { platform: p, architecture };
     }
-    const native = NATIVE_IMAGES[architecture];
+    const native = defaultBuildImage(architecture);
     return {
       platform: p,
       architecture,
@@ -127,6 +122,8 @@ export function validateMultiPlatformTag(
   platformCount: number,
   source: codebuild.ISource,
   imageTag: string | undefined,
+  isImmutable: (tag: string) => boolean | undefined = () => false,
+  builds: readonly PlatformBuild[] = [],
 ): void {
   if (platformCount < 2) {
     return;
@@ -147,6 +144,20 @@ export function validateMultiPlatformTag(
       imageTag,
       'leaves no room for the "-<arch>" suffix of the per-platform images',
       'use at most 122 characters',
+    );
+  }
+  // A fixed imageTag: every build pushes "<imageTag>-<arch>" again, so those tags must move too.
+  const frozen =
+    imageTag === undefined
+      ? undefined
+      : builds.map((b) => `${imageTag}-${b.architecture}`).find((t) => isImmutable(t) === true);
+  if (frozen !== undefined) {
+    throw propError(
+      scope,
+      'imageTag',
+      imageTag,
+      `is fixed, so every build pushes the per-platform tag "${frozen}" again, which this repository's tag mutability refuses after the first build`,
+      `add an imageTagMutabilityExclusionFilters filter that covers the per-platform tags too (e.g. "${imageTag}*"), or leave imageTag unset`,
     );
   }
 }

@@ -20,6 +20,7 @@ export interface DockerBuildInputs {
   readonly repository?: ecr.IRepository;
   readonly repositoryName?: string;
   readonly imageTagMutability?: ecr.TagMutability;
+  readonly imageTagMutabilityExclusionFilters?: string[];
   readonly encryptionKey?: kms.IKey;
   readonly maxImageCount?: number;
   readonly untaggedImageExpiration?: Duration;

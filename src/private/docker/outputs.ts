@@ -91,8 +91,9 @@ export function pushLines(fixedTagWords: string[], immutable: boolean): string[]
       : []),
     '  elif push_tag "$BUILD_IMAGE_TAG"; then',
     '    IMAGE_DIGEST="$PUSHED_DIGEST"',
-    // A repository this construct did not create may be IMMUTABLE too: ECR refuses to overwrite the tag.
-    '  elif [ -n "$existing" ] && printf \'%s\\n\' "$PUSH_OUTPUT" | grep -q -i \'cannot be overwritten because the repository is immutable\'; then',
+    // A repository this construct did not create may be IMMUTABLE too, and a tag an exclusion filter
+    // makes immutable likewise: ECR refuses to overwrite the tag ("... cannot be overwritten because ...").
+    '  elif [ -n "$existing" ] && printf \'%s\\n\' "$PUSH_OUTPUT" | grep -q -i \'cannot be overwritten\'; then',
     '    IMAGE_DIGEST="$(registry_digest "$existing")"',
     '    echo "$REPOSITORY_URI:$BUILD_IMAGE_TAG already exists and the repository is IMMUTABLE ($IMAGE_DIGEST, built earlier from the same source): the existing image is kept"',
     '  else',

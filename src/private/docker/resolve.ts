@@ -37,12 +37,14 @@ import {
   validateSubnetSelection,
 } from '../shared/build-project';
 import { Warning } from '../shared/errors';
+import { ResolvedTagMutability, resolveTagMutability } from '../shared/tag-mutability';
 import { validateMinutes } from '../shared/validation';
 
 /** The repository DockerBuildToEcr creates when none is given. */
 export interface NewRepositoryInputs {
   readonly repositoryName?: string;
-  readonly mutability: ecr.TagMutability;
+  /** Tag mutability and its exclusion filters (`shared/tag-mutability.ts`). */
+  readonly tagMutability: ResolvedTagMutability;
   readonly encryptionKey?: kms.IKey;
   readonly removalPolicy: RemovalPolicy;
   /** The lifecycle presets (`cache.ts`). */
@@ -73,7 +75,10 @@ export interface ResolvedDockerBuild {
   readonly repository?: ecr.IRepository;
   /** The repository to create, when none is given. */
   readonly newRepository?: NewRepositoryInputs;
-  /** The created repository is IMMUTABLE. */
+  /**
+   * The created repository is IMMUTABLE (with or without exclusion filters): a tag that no filter
+   * matches, e.g. the commit tag, is never moved.
+   */
   readonly immutable: boolean;
   /**
    * The tag that every build moves (`imageTag` when fixed, else the first of the additional tags),
@@ -132,8 +137,10 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
   // Repository
   const createsRepository = props.repository === undefined;
   validateRepositoryProps(scope, props);
-  const mutability = props.imageTagMutability ?? ecr.TagMutability.MUTABLE;
-  const immutable = createsRepository && mutability === ecr.TagMutability.IMMUTABLE;
+  const tagMutability = resolveTagMutability(scope, createsRepository ? props : {});
+  const immutable = createsRepository && tagMutability.immutableByDefault;
+  const isImmutable = (tag: string): boolean | undefined =>
+    createsRepository ? tagMutability.isImmutable(tag) : false;
 
   // Dockerfile
   const dockerfile = props.dockerfile ?? 'Dockerfile';
@@ -142,8 +149,9 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
   validateDockerfile(scope, dockerfile, buildContext, props.target, buildArgs);
 
   // Tags
-  const additionalTags = props.additionalTags ?? (immutable ? [] : ['latest']);
-  validateTags(scope, props.imageTag, additionalTags, immutable);
+  // `latest` by default, unless the repository would refuse to move it (IMMUTABLE, and no filter matches it).
+  const additionalTags = props.additionalTags ?? (isImmutable('latest') === true ? [] : ['latest']);
+  validateTags(scope, props.imageTag, additionalTags, isImmutable, tagMutability.filters);
 
   // Project
   validateMinutes(scope, 'timeout', props.timeout, MIN_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES);
@@ -156,7 +164,7 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
   // Build capabilities (cache.ts, platforms.ts, secrets.ts, outputs.ts)
   const cache = resolveCache(scope, props.cache);
   const platforms = resolvePlatforms(scope, props.platforms, props.buildImage);
-  validateMultiPlatformTag(scope, platforms.builds.length, props.source, props.imageTag);
+  validateMultiPlatformTag(scope, platforms.builds.length, props.source, props.imageTag, isImmutable, platforms.builds);
   const secrets = resolveBuildSecrets(scope, props.buildSecrets);
   if (props.dockerHubCredentials !== undefined) {
     validateSecretRegion(scope, 'dockerHubCredentials', props.dockerHubCredentials);
@@ -219,7 +227,7 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
     newRepository: createsRepository
       ? {
           repositoryName: props.repositoryName,
-          mutability,
+          tagMutability,
           encryptionKey: props.encryptionKey,
           removalPolicy,
           lifecycle: {

@@ -7,6 +7,7 @@ import { DockerBuildInputs } from './inputs';
 import { scheduleExpressionProblem } from './schedule';
 import { isSecretValue } from '../shared/build-project';
 import { article, propError, Warning } from '../shared/errors';
+import { tagMatchesWildcard } from '../shared/tag-mutability';
 import {
   validateEnvVarName,
   validateImageTag,
@@ -27,6 +28,7 @@ export function validateRepositoryProps(scope: IConstruct, props: DockerBuildInp
     const createOnly: Array<[string, unknown]> = [
       ['repositoryName', props.repositoryName],
       ['imageTagMutability', props.imageTagMutability],
+      ['imageTagMutabilityExclusionFilters', props.imageTagMutabilityExclusionFilters],
       ['encryptionKey', props.encryptionKey],
       ['maxImageCount', props.maxImageCount],
       ['untaggedImageExpiration', props.untaggedImageExpiration],
@@ -118,11 +120,17 @@ export function validateDockerfile(
   }
 }
 
+/**
+ * The tags of the build: valid, each once, and every fixed one movable. `isImmutable` tells whether
+ * the repository refuses to move a tag (true), lets it move (false), or cannot tell at synth
+ * (undefined: a token, checked by nobody but ECR).
+ */
 export function validateTags(
   scope: IConstruct,
   imageTag: string | undefined,
   additionalTags: string[],
-  immutable: boolean,
+  isImmutable: (tag: string) => boolean | undefined,
+  exclusionFilters: string[] = [],
 ): void {
   if (imageTag !== undefined) {
     validateImageTag(scope, 'imageTag', imageTag);
@@ -144,21 +152,30 @@ export function validateTags(
     }
     seen.add(tag);
   }
-  if (immutable) {
-    const fixed = [...(imageTag !== undefined ? [imageTag] : []), ...additionalTags].filter(
-      (t) => !Token.isUnresolved(t),
+  const frozen = [...(imageTag !== undefined ? [imageTag] : []), ...additionalTags].find(
+    (t) => isImmutable(t) === true,
+  );
+  if (frozen !== undefined) {
+    const prop = imageTag !== undefined && frozen === imageTag ? 'imageTag' : 'additionalTags';
+    throw propError(
+      scope,
+      prop,
+      frozen,
+      exclusionFilters.length === 0
+        ? 'is a fixed tag that every build pushes again, which an IMMUTABLE repository refuses after the first build'
+        : isImmutableByFilter(frozen, exclusionFilters)
+          ? `is a fixed tag that every build pushes again, and the imageTagMutabilityExclusionFilters ${JSON.stringify(exclusionFilters)} make it immutable, so ECR refuses it after the first build`
+          : `is a fixed tag that every build pushes again, and no imageTagMutabilityExclusionFilters filter (${JSON.stringify(exclusionFilters)}) keeps it movable in this IMMUTABLE repository`,
+      exclusionFilters.length > 0 && isImmutableByFilter(frozen, exclusionFilters)
+        ? 'remove the filter that matches it, or leave the tag out'
+        : `leave imageTag unset (a tag per commit) and additionalTags empty, add a filter that matches it (imageTagMutabilityExclusionFilters: [${JSON.stringify(frozen)}]), or use TagMutability.MUTABLE`,
     );
-    if (fixed.length > 0) {
-      const prop = imageTag !== undefined && fixed[0] === imageTag ? 'imageTag' : 'additionalTags';
-      throw propError(
-        scope,
-        prop,
-        fixed[0],
-        'is a fixed tag that every build pushes again, which an IMMUTABLE repository refuses after the first build',
-        'leave imageTag unset (a tag per commit) and additionalTags empty, or use TagMutability.MUTABLE',
-      );
-    }
   }
+}
+
+/** Whether one of the (literal) exclusion filters matches `tag`. */
+function isImmutableByFilter(tag: string, exclusionFilters: string[]): boolean {
+  return exclusionFilters.some((f) => !Token.isUnresolved(f) && tagMatchesWildcard(f, tag));
 }
 
 export function validateBuildImage(scope: IConstruct, image: codebuild.IBuildImage | undefined): void {
@@ -172,7 +189,7 @@ export function validateBuildImage(scope: IConstruct, image: codebuild.IBuildIma
       'buildImage',
       image.imageId,
       `is ${article(image.type)} ${image.type} image, which cannot run Docker in privileged mode`,
-      'use a Linux container image with Docker, e.g. LinuxBuildImage.STANDARD_7_0 or LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0',
+      "use a Linux container image with Docker, e.g. LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0') or LinuxArmBuildImage.fromCodeBuildImageId('aws/codebuild/amazonlinux-aarch64-standard:4.0')",
     );
   }
 }
@@ -237,7 +254,8 @@ export function validateDockerBuildInputs(scope: IConstruct, props: DockerBuildI
         id: 'deployTimeTagOnImmutableRepository',
         message:
           'imageTag is only known at deploy time and the repository is IMMUTABLE: every build pushes that same tag, ' +
-          'and ECR refuses it after the first build; leave imageTag unset (a tag per commit), or give each build its own ' +
+          'and ECR refuses it after the first build (unless an imageTagMutabilityExclusionFilters filter matches it); ' +
+          'leave imageTag unset (a tag per commit), or give each build its own ' +
           'IMAGE_TAG (start-build --environment-variables-override)',
       },
     ];

@@ -1,14 +1,16 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { CURATED_IMAGES } from '../shared/build-images';
 
 /**
  * A CodeBuild standard image and the Go versions its `runtime-versions` section accepts.
  *
  * Source: each image's definition, `runtimes.yml` (golang section) in
- * https://github.com/aws/aws-codebuild-docker-images, release 26.03.25 (March 2026):
+ * https://github.com/aws/aws-codebuild-docker-images, release 26.03.25 (March 2026), unchanged at
+ * commit 1590e48 (2026-04-09, which added al/aarch64/standard/4.0):
  * ubuntu/standard/7.0, al/x86_64/standard/5.0 and al/aarch64/standard/3.0 carry golang 1.20-1.26;
  * ubuntu/standard/8.0, al/x86_64/standard/6.0 and al/aarch64/standard/4.0 carry 1.24-1.26. Older
  * images (Ubuntu 5.0/6.0, Amazon Linux 2 4.0) are left out: their Go versions are out of support.
- * The last three images are not constants in aws-cdk-lib 2.177: they are named by id.
+ * The images themselves: `../shared/build-images.ts`.
  */
 export interface CuratedGoImage {
   /** The image id, as CodeBuild names it. */
@@ -23,53 +25,55 @@ export interface CuratedGoImage {
   readonly buildImage: () => codebuild.IBuildImage;
 }
 
-/** In order of preference: the first image that has the requested Go version is the default. */
 const GO_1_20_TO_1_26 = ['1.20', '1.21', '1.22', '1.23', '1.24', '1.25', '1.26'];
 const GO_1_24_TO_1_26 = ['1.24', '1.25', '1.26'];
 
+/**
+ * In order of preference, newest first: the first image that has the requested Go version is the
+ * default (Go 1.24-1.26: Ubuntu standard:8.0; 1.20-1.23, which the newest images dropped: standard:7.0).
+ */
 export const CURATED_GO_IMAGES: readonly CuratedGoImage[] = [
-  {
-    imageId: 'aws/codebuild/standard:7.0',
-    aliases: [],
-    label: 'Ubuntu 22.04 standard:7.0 (x86_64)',
-    goVersions: GO_1_20_TO_1_26,
-    buildImage: () => codebuild.LinuxBuildImage.STANDARD_7_0,
-  },
-  {
-    imageId: 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
-    aliases: ['aws/codebuild/amazonlinux2-x86_64-standard:5.0'],
-    label: 'Amazon Linux 2023 standard:5.0 (x86_64)',
-    goVersions: GO_1_20_TO_1_26,
-    buildImage: () => codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5,
-  },
   {
     imageId: 'aws/codebuild/standard:8.0',
     aliases: [],
     label: 'Ubuntu 24.04 standard:8.0 (x86_64)',
     goVersions: GO_1_24_TO_1_26,
-    buildImage: () => codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0'),
+    buildImage: CURATED_IMAGES.STANDARD_8_0,
   },
   {
     imageId: 'aws/codebuild/amazonlinux-x86_64-standard:6.0',
     aliases: ['aws/codebuild/amazonlinux2-x86_64-standard:6.0'],
     label: 'Amazon Linux 2023 standard:6.0 (x86_64)',
     goVersions: GO_1_24_TO_1_26,
-    buildImage: () => codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/amazonlinux-x86_64-standard:6.0'),
+    buildImage: CURATED_IMAGES.AMAZON_LINUX_2023_6_0,
   },
   {
-    imageId: 'aws/codebuild/amazonlinux-aarch64-standard:3.0',
-    aliases: ['aws/codebuild/amazonlinux2-aarch64-standard:3.0'],
-    label: 'Amazon Linux 2023 standard:3.0 (aarch64)',
+    imageId: 'aws/codebuild/standard:7.0',
+    aliases: [],
+    label: 'Ubuntu 22.04 standard:7.0 (x86_64)',
     goVersions: GO_1_20_TO_1_26,
-    buildImage: () => codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0,
+    buildImage: CURATED_IMAGES.STANDARD_7_0,
+  },
+  {
+    imageId: 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
+    aliases: ['aws/codebuild/amazonlinux2-x86_64-standard:5.0'],
+    label: 'Amazon Linux 2023 standard:5.0 (x86_64)',
+    goVersions: GO_1_20_TO_1_26,
+    buildImage: CURATED_IMAGES.AMAZON_LINUX_2023_5_0,
   },
   {
     imageId: 'aws/codebuild/amazonlinux-aarch64-standard:4.0',
     aliases: ['aws/codebuild/amazonlinux2-aarch64-standard:4.0'],
     label: 'Amazon Linux 2023 standard:4.0 (aarch64)',
     goVersions: GO_1_24_TO_1_26,
-    buildImage: () =>
-      codebuild.LinuxArmBuildImage.fromCodeBuildImageId('aws/codebuild/amazonlinux-aarch64-standard:4.0'),
+    buildImage: CURATED_IMAGES.AARCH64_4_0,
+  },
+  {
+    imageId: 'aws/codebuild/amazonlinux-aarch64-standard:3.0',
+    aliases: ['aws/codebuild/amazonlinux2-aarch64-standard:3.0'],
+    label: 'Amazon Linux 2023 standard:3.0 (aarch64)',
+    goVersions: GO_1_20_TO_1_26,
+    buildImage: CURATED_IMAGES.AARCH64_3_0,
   },
 ];
 

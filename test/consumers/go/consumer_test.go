@@ -86,11 +86,11 @@ func TestDockerBuildToEcr(t *testing.T) {
 
 	// the project
 	projectID, project := onlyResource(t, template, "AWS::CodeBuild::Project")
-	check(t, "privileged standard:7.0 project building my-sources/app/source.zip", func() {
+	check(t, "privileged standard:8.0 project building my-sources/app/source.zip", func() {
 		template.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
 			"Environment": map[string]any{
 				"Type":           "LINUX_CONTAINER",
-				"Image":          "aws/codebuild/standard:7.0",
+				"Image":          "aws/codebuild/standard:8.0",
 				"ComputeType":    "BUILD_GENERAL1_SMALL",
 				"PrivilegedMode": true,
 			},
@@ -319,7 +319,7 @@ func TestCrossAccountPullPolicy(t *testing.T) {
 }
 
 // Mirrors go-sample-build.test.ts 'a curated image with Go 1.26 selected by runtime-versions' (here with
-// BuilderImage.curated('1.24')), builder-image.test.ts 'picks the first curated image that carries the Go
+// BuilderImage.curated('1.24')), builder-image.test.ts 'picks the newest curated image that carries the Go
 // version' and "goVersionsOf lists an image's versions", and go-sample-build.test.ts 'a repository of the
 // same stack: CODEBUILD, …' (a custom image from ECR: no runtime-versions).
 func TestGoSampleBuild(t *testing.T) {
@@ -328,8 +328,8 @@ func TestGoSampleBuild(t *testing.T) {
 		if got := *image.GoVersion(); got != "1.24" {
 			t.Errorf("goVersion = %q", got)
 		}
-		if got := *image.CuratedImage().ImageId(); got != "aws/codebuild/standard:7.0" {
-			t.Errorf("curatedImage.imageId = %q, want aws/codebuild/standard:7.0", got)
+		if got := *image.CuratedImage().ImageId(); got != "aws/codebuild/standard:8.0" {
+			t.Errorf("curatedImage.imageId = %q, want aws/codebuild/standard:8.0", got)
 		}
 		versions := cdkecrcodebuild.BuilderImage_GoVersionsOf(awscodebuild.LinuxBuildImage_STANDARD_7_0())
 		equalJSON(t, "goVersionsOf(STANDARD_7_0)", versions, `["1.20","1.21","1.22","1.23","1.24","1.25","1.26"]`)
@@ -344,7 +344,7 @@ func TestGoSampleBuild(t *testing.T) {
 		check(t, "curated project", func() {
 			template.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
 				"Environment": map[string]any{
-					"Image":                    "aws/codebuild/standard:7.0",
+					"Image":                    "aws/codebuild/standard:8.0",
 					"ImagePullCredentialsType": "CODEBUILD",
 					"PrivilegedMode":           false,
 				},

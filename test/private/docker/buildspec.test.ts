@@ -609,7 +609,7 @@ describe('multi-platform batch build, run with recording fakes', () => {
           identifier: 'image_linux_arm64',
           env: {
             type: 'ARM_CONTAINER',
-            image: 'aws/codebuild/amazonlinux2-aarch64-standard:3.0',
+            image: 'aws/codebuild/amazonlinux-aarch64-standard:4.0',
             'privileged-mode': true,
             variables: { IMAGE_PLATFORM: 'linux/arm64' },
           },

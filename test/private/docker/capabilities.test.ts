@@ -1,4 +1,3 @@
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { DockerCache } from '../../../src/docker-cache';
 import { ImagePlatform } from '../../../src/image-platform';
 import { CacheKind } from '../../../src/private/docker/cache';
@@ -19,17 +18,18 @@ describe('resolveCache', () => {
 });
 
 describe('resolvePlatforms', () => {
-  test('none: the build image (default standard 7.0), no platform build', () => {
-    expect(resolvePlatforms(undefined, undefined, undefined)).toEqual({
-      builds: [],
-      projectImage: codebuild.LinuxBuildImage.STANDARD_7_0,
-    });
+  test('none: the build image (default: standard 8.0, the newest x86_64 image), no platform build', () => {
+    const { builds, projectImage } = resolvePlatforms(undefined, undefined, undefined);
+    expect(builds).toEqual([]);
+    expect(projectImage.imageId).toBe('aws/codebuild/standard:8.0');
+    expect(projectImage.type).toBe('LINUX_CONTAINER');
   });
 
   test('one arm64 platform: the ARM image', () => {
     const { builds, projectImage } = resolvePlatforms(undefined, [ImagePlatform.LINUX_ARM64], undefined);
     expect(builds).toEqual([{ platform: 'linux/arm64', architecture: 'arm64' }]);
     expect(imageArchitecture(projectImage!)).toBe('arm64');
+    expect(projectImage.imageId).toBe('aws/codebuild/amazonlinux-aarch64-standard:4.0');
   });
 
   test('two platforms on the default image: only arm64 gets an environment override', () => {
@@ -38,8 +38,9 @@ describe('resolvePlatforms', () => {
       [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
       undefined,
     );
-    expect(projectImage).toBe(codebuild.LinuxBuildImage.STANDARD_7_0);
+    expect(projectImage.imageId).toBe('aws/codebuild/standard:8.0');
     expect(builds.map((b) => b.environment?.type)).toEqual([undefined, 'ARM_CONTAINER']);
+    expect(builds[1].environment?.image).toBe('aws/codebuild/amazonlinux-aarch64-standard:4.0');
   });
 
   test('ImagePlatform is an enum: its members are the platforms as Docker names them', () => {

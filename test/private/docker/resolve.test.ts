@@ -25,7 +25,7 @@ describe('resolveDockerBuild', () => {
     expect(inputs.repository).toBeUndefined();
     expect(inputs.newRepository).toEqual({
       repositoryName: undefined,
-      mutability: ecr.TagMutability.MUTABLE,
+      tagMutability: expect.objectContaining({ mutability: 'MUTABLE', immutableByDefault: false, filters: [] }),
       encryptionKey: undefined,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycle: {
@@ -53,7 +53,7 @@ describe('resolveDockerBuild', () => {
     expect(inputs.imageTagVariable).toBe('');
     expect(inputs.timeout.toMinutes()).toBe(60);
     expect(inputs.computeType).toBe(codebuild.ComputeType.SMALL);
-    expect(inputs.projectImage).toBe(codebuild.LinuxBuildImage.STANDARD_7_0);
+    expect(inputs.projectImage.imageId).toBe('aws/codebuild/standard:8.0');
     expect(inputs.deployBuild).toBeUndefined();
     expect(inputs.warnings).toEqual([]);
   });

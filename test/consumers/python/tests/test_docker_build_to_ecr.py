@@ -46,8 +46,8 @@ def test_repository_scanned_on_push_mutable_retained():
     template.resource_count_is("AWS::Logs::LogGroup", 1)
 
 
-def test_privileged_project_on_standard_7():
-    """Mirrors 'a privileged Linux project on the standard 7.0 image, 60 minutes, small'."""
+def test_privileged_project_on_standard_8():
+    """Mirrors 'a privileged Linux project on the standard 8.0 image (the newest x86_64 one), 60 minutes, small'."""
     _, _, template = build()
     template.resource_count_is("AWS::CodeBuild::Project", 1)
     template.has_resource_properties(
@@ -55,7 +55,7 @@ def test_privileged_project_on_standard_7():
         {
             "Environment": {
                 "Type": "LINUX_CONTAINER",
-                "Image": "aws/codebuild/standard:7.0",
+                "Image": "aws/codebuild/standard:8.0",
                 "ComputeType": "BUILD_GENERAL1_SMALL",
                 "PrivilegedMode": True,
             },
@@ -204,7 +204,7 @@ def test_platforms_make_a_batch_build():
     template.has_resource_properties(
         "AWS::CodeBuild::Project",
         {
-            "Environment": {"Type": "LINUX_CONTAINER", "Image": "aws/codebuild/standard:7.0"},
+            "Environment": {"Type": "LINUX_CONTAINER", "Image": "aws/codebuild/standard:8.0"},
             "BuildBatchConfig": {"ServiceRole": Match.any_value()},
         },
     )

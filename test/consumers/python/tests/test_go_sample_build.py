@@ -22,14 +22,14 @@ def build(stack: Stack, **props) -> GoSampleBuild:
 
 def test_curated_1_24_sets_runtime_versions():
     """Mirrors 'an explicit curated image and Go version' with BuilderImage.curated('1.24'), and
-    builder-image.test.ts 'picks the first curated image that carries the Go version' (1.24: standard:7.0)."""
+    builder-image.test.ts 'picks the newest curated image that carries the Go version' (1.24: standard:8.0, the newest)."""
     stack = new_stack()
     construct = build(stack, builder_image=BuilderImage.curated("1.24"))
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::CodeBuild::Project", 1)
     template.has_resource_properties(
         "AWS::CodeBuild::Project",
-        {"Environment": {"Image": "aws/codebuild/standard:7.0", "ImagePullCredentialsType": "CODEBUILD"}},
+        {"Environment": {"Image": "aws/codebuild/standard:8.0", "ImagePullCredentialsType": "CODEBUILD"}},
     )
     assert build_spec_of(template)["phases"]["install"]["runtime-versions"] == {"golang": "1.24"}
     assert construct.image_pull_credentials == codebuild.ImagePullPrincipalType.CODEBUILD

@@ -76,7 +76,7 @@ class DockerBuildToEcrTest {
         Map<String, Object> project = onlyResourceProperties(template, "AWS::CodeBuild::Project");
         assertEquals(true, at(project, "Environment", "PrivilegedMode"));
         assertEquals("LINUX_CONTAINER", at(project, "Environment", "Type"));
-        assertEquals("aws/codebuild/standard:7.0", at(project, "Environment", "Image"));
+        assertEquals("aws/codebuild/standard:8.0", at(project, "Environment", "Image"));
         assertEquals("S3", at(project, "Source", "Type"));
         assertEquals("my-sources/app/source.zip", at(project, "Source", "Location"));
         assertEquals(60, ((Number) project.get("TimeoutInMinutes")).intValue());

@@ -37,7 +37,7 @@ class GoSampleBuildTest {
     /**
      * Mirrors 'an explicit curated image and Go version' and 'a curated image with Go 1.26 selected
      * by runtime-versions, pulled with CODEBUILD credentials'. API.md: curated(goVersion) takes a
-     * version the image carries; 1.24 is one of Ubuntu standard:7.0's (asserted through goVersionsOf).
+     * version the image carries; 1.24 is one of Ubuntu standard:7.0 and 8.0 (asserted through goVersionsOf); the newest, 8.0, is picked.
      */
     @Test
     void curatedImageSelectsGoWithRuntimeVersions() {
@@ -51,7 +51,7 @@ class GoSampleBuildTest {
 
         template.resourceCountIs("AWS::CodeBuild::Project", 1);
         Map<String, Object> project = onlyResourceProperties(template, "AWS::CodeBuild::Project");
-        assertEquals("aws/codebuild/standard:7.0", at(project, "Environment", "Image"));
+        assertEquals("aws/codebuild/standard:8.0", at(project, "Environment", "Image"));
         assertEquals("CODEBUILD", at(project, "Environment", "ImagePullCredentialsType"));
         assertEquals(false, at(project, "Environment", "PrivilegedMode"));
         assertEquals(Map.of("golang", "1.24"), at(buildSpecOf(template), "phases", "install", "runtime-versions"));
