@@ -91,11 +91,25 @@ export interface RepositoryCreationTemplate {
   readonly description?: string;
 
   /**
-   * Tag mutability of the repositories.
+   * Tag mutability of the repositories. Besides `MUTABLE` and `IMMUTABLE`, the values of newer
+   * aws-cdk-lib versions `IMMUTABLE_WITH_EXCLUSION` and `MUTABLE_WITH_EXCLUSION` are accepted; they
+   * need `imageTagMutabilityExclusionFilters`.
    *
    * @default ecr.TagMutability.MUTABLE
    */
   readonly imageTagMutability?: ecr.TagMutability;
+
+  /**
+   * ECR wildcard filters (`*` matches any run of characters) of the tags that are the exception to
+   * `imageTagMutability`: with `IMMUTABLE`, the matching tags stay mutable (e.g. `['latest']`); with
+   * `MUTABLE`, they are immutable (e.g. `['v*']`). Rendered as `IMMUTABLE_WITH_EXCLUSION` or
+   * `MUTABLE_WITH_EXCLUSION` with `ImageTagMutabilityExclusionFilters`.
+   *
+   * 1-5 distinct filters of 1-128 letters, digits, `.`, `_`, `-` and `*`.
+   *
+   * @default - no exception: every tag follows imageTagMutability
+   */
+  readonly imageTagMutabilityExclusionFilters?: string[];
 
   /**
    * A KMS key that encrypts the repositories. ECR uses `customRole` to apply it.
@@ -294,9 +308,13 @@ export class RegistrySettings extends Construct {
       });
     }
     inputs.pullThroughCacheRules.forEach((rule) => this.createPullThroughCacheRule(rule));
-    for (const template of inputs.creationTemplates) {
-      new ecr.CfnRepositoryCreationTemplate(this, `CreationTemplate+${template.prefix}`, template);
-    }
+    inputs.creationTemplates.forEach((template, i) => {
+      const resource = new ecr.CfnRepositoryCreationTemplate(this, `CreationTemplate+${template.prefix}`, template);
+      // ImageTagMutabilityExclusionFilters is newer than aws-cdk-lib 2.177's L1.
+      for (const [name, value] of Object.entries(inputs.creationTemplateOverrides?.[i] ?? {})) {
+        resource.addPropertyOverride(name, value);
+      }
+    });
   }
 
   /** The pull-through cache rules of the registry. */

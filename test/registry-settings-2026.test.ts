@@ -768,3 +768,127 @@ describe('RepositoryCreationTemplate.archiveImagesNotPulledFor', () => {
     );
   });
 });
+
+describe('RepositoryCreationTemplate.imageTagMutabilityExclusionFilters', () => {
+  function templateProps(stack: Stack): Record<string, unknown> {
+    const [template] = Object.values(Template.fromStack(stack).findResources('AWS::ECR::RepositoryCreationTemplate'));
+    return template.Properties;
+  }
+
+  // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepositoryCreationTemplate.html
+  // and the AWS::ECR::RepositoryCreationTemplate schema: ImageTagMutability IMMUTABLE_WITH_EXCLUSION /
+  // MUTABLE_WITH_EXCLUSION, ImageTagMutabilityExclusionFilters 1-5 items of type WILDCARD
+  // (written as a property override: newer than aws-cdk-lib 2.177's L1).
+  test.each<[ecr.TagMutability, string]>([
+    [ecr.TagMutability.IMMUTABLE, 'IMMUTABLE_WITH_EXCLUSION'],
+    [ecr.TagMutability.MUTABLE, 'MUTABLE_WITH_EXCLUSION'],
+  ])('%s with filters renders %s and the filters', (mutability, rendered) => {
+    const stack = envStack();
+    new RegistrySettings(stack, 'Registry', {
+      repositoryCreationTemplates: [
+        {
+          prefix: 'apps',
+          appliedFor: [RepositoryCreationTrigger.CREATE_ON_PUSH],
+          imageTagMutability: mutability,
+          imageTagMutabilityExclusionFilters: ['latest', 'dev-*'],
+        },
+      ],
+    });
+    expect(templateProps(stack)).toMatchObject({
+      ImageTagMutability: rendered,
+      ImageTagMutabilityExclusionFilters: [
+        { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'latest' },
+        { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'dev-*' },
+      ],
+    });
+  });
+
+  test('without filters, the mutability as given and no filters; without either, neither', () => {
+    const stack = envStack();
+    new RegistrySettings(stack, 'Registry', {
+      repositoryCreationTemplates: [
+        {
+          prefix: 'a',
+          appliedFor: [RepositoryCreationTrigger.REPLICATION],
+          imageTagMutability: ecr.TagMutability.IMMUTABLE,
+        },
+        { prefix: 'b', appliedFor: [RepositoryCreationTrigger.REPLICATION] },
+      ],
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', {
+      Prefix: 'a',
+      ImageTagMutability: 'IMMUTABLE',
+      ImageTagMutabilityExclusionFilters: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', {
+      Prefix: 'b',
+      ImageTagMutability: Match.absent(),
+      ImageTagMutabilityExclusionFilters: Match.absent(),
+    });
+  });
+
+  test('accepts the *_WITH_EXCLUSION values of newer aws-cdk-lib versions with filters', () => {
+    const stack = envStack();
+    new RegistrySettings(stack, 'Registry', {
+      repositoryCreationTemplates: [
+        {
+          prefix: 'apps',
+          appliedFor: [RepositoryCreationTrigger.CREATE_ON_PUSH],
+          imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' as ecr.TagMutability,
+          imageTagMutabilityExclusionFilters: ['latest'],
+        },
+      ],
+    });
+    expect(templateProps(stack).ImageTagMutability).toBe('IMMUTABLE_WITH_EXCLUSION');
+  });
+
+  // The errors are the shared check's (src/private/shared/tag-mutability.ts, tested there); here:
+  // they reach RegistrySettings' props with its path, and the boundaries 5/6.
+  test('accepts 5 filters; fails for 6, for an empty list, a bad filter, and *_WITH_EXCLUSION without filters', () => {
+    const make =
+      (props: { imageTagMutability?: ecr.TagMutability; imageTagMutabilityExclusionFilters?: string[] }) => () =>
+        new RegistrySettings(envStack(), 'Registry', {
+          repositoryCreationTemplates: [
+            { prefix: 'apps', appliedFor: [RepositoryCreationTrigger.CREATE_ON_PUSH], ...props },
+          ],
+        });
+    const five = ['a', 'b', 'c', 'd', 'e'];
+    expect(
+      make({ imageTagMutability: ecr.TagMutability.IMMUTABLE, imageTagMutabilityExclusionFilters: five }),
+    ).not.toThrow();
+    expect(
+      make({ imageTagMutability: ecr.TagMutability.IMMUTABLE, imageTagMutabilityExclusionFilters: [...five, 'f'] }),
+    ).toThrow(
+      /^\[Registry\/Registry\] RegistrySettings: imageTagMutabilityExclusionFilters .* has 6 filters, and ECR takes at most 5/,
+    );
+    expect(make({ imageTagMutability: ecr.TagMutability.IMMUTABLE, imageTagMutabilityExclusionFilters: [] })).toThrow(
+      /^\[Registry\/Registry\] RegistrySettings: imageTagMutabilityExclusionFilters \[\] is empty/,
+    );
+    expect(
+      make({ imageTagMutability: ecr.TagMutability.IMMUTABLE, imageTagMutabilityExclusionFilters: ['v 1'] }),
+    ).toThrow(
+      /^\[Registry\/Registry\] RegistrySettings: imageTagMutabilityExclusionFilters "v 1" is not an ECR tag filter/,
+    );
+    expect(make({ imageTagMutability: 'MUTABLE_WITH_EXCLUSION' as ecr.TagMutability })).toThrow(
+      /^\[Registry\/Registry\] RegistrySettings: imageTagMutability "MUTABLE_WITH_EXCLUSION" needs imageTagMutabilityExclusionFilters/,
+    );
+  });
+
+  test('skips filters that are tokens', () => {
+    const stack = envStack();
+    expect(
+      () =>
+        new RegistrySettings(stack, 'Registry', {
+          repositoryCreationTemplates: [
+            {
+              prefix: 'apps',
+              appliedFor: [RepositoryCreationTrigger.CREATE_ON_PUSH],
+              imageTagMutability: ecr.TagMutability.IMMUTABLE,
+              imageTagMutabilityExclusionFilters: [token(stack)],
+            },
+          ],
+        }),
+    ).not.toThrow();
+  });
+});

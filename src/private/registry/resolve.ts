@@ -19,6 +19,7 @@ import type { RegistryScanning } from '../../registry-scanning';
 import type { Upstream } from '../../upstream';
 import { AccountRelation, compareAccounts } from '../shared/accounts';
 import { propError, Warning } from '../shared/errors';
+import { resolveTagMutability } from '../shared/tag-mutability';
 import { validateAccountId } from '../shared/validation';
 
 /** Most replication rules in a registry (ECR's limit: `ReplicationConfiguration.rules`). */
@@ -51,6 +52,7 @@ export interface CreationTemplateInputs {
   readonly appliedFor: string[];
   readonly description?: string;
   readonly imageTagMutability?: ecr.TagMutability;
+  readonly imageTagMutabilityExclusionFilters?: string[];
   readonly encryptionKey?: kms.IKey;
   readonly lifecycleRules?: ecr.LifecycleRule[];
   readonly archiveImagesNotPulledFor?: Duration;
@@ -119,6 +121,11 @@ export interface ResolvedRegistrySettings<R extends CacheRuleInputs = CacheRuleI
   readonly pullThroughCacheRules: ResolvedCacheRule<R>[];
   /** The properties of each `AWS::ECR::RepositoryCreationTemplate`. */
   readonly creationTemplates: ecr.CfnRepositoryCreationTemplateProps[];
+  /**
+   * The properties of each template (same order) that aws-cdk-lib 2.177's L1 lacks
+   * (`ImageTagMutabilityExclusionFilters`), for `addPropertyOverride`; undefined when no template has any.
+   */
+  readonly creationTemplateOverrides?: Array<Record<string, unknown>>;
   /** Warnings for the construct to emit, in order (the rules' first, then the templates'). */
   readonly warnings: Warning[];
 }
@@ -167,6 +174,9 @@ export function resolveRegistrySettings<R extends CacheRuleInputs>(
     signing: props.signing !== undefined ? signingProperties(props.signing.rules) : undefined,
     pullThroughCacheRules,
     creationTemplates: creationTemplates.map((t) => t.properties),
+    creationTemplateOverrides: creationTemplates.some((t) => Object.keys(t.overrides).length > 0)
+      ? creationTemplates.map((t) => t.overrides)
+      : undefined,
     warnings: [...pullThroughCacheRules, ...creationTemplates].flatMap((r) => r.warnings),
   };
 }
@@ -424,7 +434,7 @@ function scanningProperties(scanning: RegistryScanning): ScanningProperties {
 function resolveCreationTemplate(
   scope: IConstruct,
   template: CreationTemplateInputs,
-): { properties: ecr.CfnRepositoryCreationTemplateProps; warnings: Warning[] } {
+): { properties: ecr.CfnRepositoryCreationTemplateProps; overrides: Record<string, unknown>; warnings: Warning[] } {
   validateTemplatePrefix(scope, 'prefix', template.prefix);
   if (template.appliedFor.length === 0) {
     throw propError(
@@ -474,6 +484,11 @@ function resolveCreationTemplate(
     }
   }
   validateArchiveAfter(scope, 'archiveImagesNotPulledFor', template.archiveImagesNotPulledFor);
+  // The shared check of DockerBuildToEcr's repository too (ImageTagMutability with exclusion filters).
+  const mutability =
+    template.imageTagMutability !== undefined || template.imageTagMutabilityExclusionFilters !== undefined
+      ? resolveTagMutability(scope, template)
+      : undefined;
   if (template.resourceTags !== undefined) {
     validateResourceTags(scope, 'resourceTags', template.resourceTags);
   }
@@ -501,7 +516,7 @@ function resolveCreationTemplate(
     prefix: template.prefix,
     appliedFor: template.appliedFor,
     description: template.description,
-    imageTagMutability: template.imageTagMutability,
+    imageTagMutability: mutability?.mutability,
     encryptionConfiguration: template.encryptionKey
       ? { encryptionType: 'KMS', kmsKey: template.encryptionKey.keyArn }
       : undefined,
@@ -513,5 +528,10 @@ function resolveCreationTemplate(
     resourceTags: tags.length > 0 ? tags.map(([key, value]) => ({ key, value })) : undefined,
     customRoleArn: template.customRole?.roleArn,
   };
-  return { properties, warnings };
+  // ImageTagMutabilityExclusionFilters is newer than aws-cdk-lib 2.177's CfnRepositoryCreationTemplate.
+  const overrides: Record<string, unknown> =
+    mutability?.exclusionFilters !== undefined
+      ? { ImageTagMutabilityExclusionFilters: mutability.exclusionFilters }
+      : {};
+  return { properties, overrides, warnings };
 }
