@@ -10,11 +10,14 @@ import { AccessLevel } from './access-level';
 import { BuilderImage } from './builder-image';
 import { CrossAccountPullPolicy } from './cross-account-pull-policy';
 import { DockerBuildToEcr } from './docker-build-to-ecr';
+import { DockerCache } from './docker-cache';
 import { GoSampleBuild } from './go-sample-build';
+import { ImageCompression } from './image-compression';
 import { goPlatformRule, parameter, PARAMETER_RULES } from './private/catalog/parameters';
 import {
   PrincipalKind,
   resolveDockerBuildToEcrProduct,
+  ResolvedDockerBuildToEcrProduct,
   resolveGoSampleBuildProduct,
   resolvePlatformCatalog,
   resolvePrincipal,
@@ -83,6 +86,56 @@ export interface DockerBuildToEcrProductOptions extends CatalogProductOptions {
    * @default - no pull-through cache: base images come from where the Dockerfile says
    */
   readonly pullThroughCachePrefix?: string;
+
+  /**
+   * Tag mutability of each repository the product creates. Every build pushes a tag of its own
+   * (`build-<number>`: an S3 zip has no commit) and `latest`; with `IMMUTABLE`, `latest` is pushed
+   * only when an `imageTagMutabilityExclusionFilters` filter matches it (e.g. `['latest']`).
+   *
+   * Fixed by the platform team, not a launch parameter: whether `latest` is pushed is decided at
+   * synth from it, and whether tags may move is the platform's rule (what deployments may rely on),
+   * not a choice of each team.
+   *
+   * @default ecr.TagMutability.MUTABLE
+   */
+  readonly imageTagMutability?: ecr.TagMutability;
+
+  /**
+   * Exceptions to `imageTagMutability` in each repository the product creates: 1-5 ECR wildcard
+   * filters (`A-Z a-z 0-9 . _ -` and `*`). With `IMMUTABLE`, the tags they match stay movable
+   * (`['latest']`: every build tag immutable, `latest` moves); with `MUTABLE`, they are immutable.
+   * Checked when the product is made, with DockerBuildToEcr's rules.
+   *
+   * Fixed by the platform team, not a launch parameter (it goes with `imageTagMutability`).
+   *
+   * @default - no exceptions
+   */
+  readonly imageTagMutabilityExclusionFilters?: string[];
+
+  /**
+   * How the layers of the images the product pushes are compressed. `ImageCompression.ZSTD` needs
+   * the registry cache (the default) or `DockerCache.none()`.
+   *
+   * Fixed by the platform team, not a launch parameter: the build commands are written at synth
+   * for one compression, and which compression the runtimes of the platform read (zstd: e.g. AWS
+   * Fargate) is the platform's to know.
+   *
+   * @default ImageCompression.GZIP
+   */
+  readonly compression?: ImageCompression;
+
+  /**
+   * Where the product's builds keep Docker layers between builds: `DockerCache.registry()` (a cache
+   * repository of each launch's own), `DockerCache.dockerServer({ computeType })` (CodeBuild's
+   * Docker server, paid while builds run), `DockerCache.local()` or `DockerCache.none()`. The
+   * product's build runs in no VPC: a Docker server with `securityGroups` is refused.
+   *
+   * Fixed by the platform team, not a launch parameter: each choice creates different resources (a
+   * cache repository, a Docker server) and build commands, and its cost is the platform's to weigh.
+   *
+   * @default DockerCache.registry()
+   */
+  readonly cache?: DockerCache;
 }
 
 /** Options of the CrossAccountPullPolicy product. */
@@ -128,16 +181,14 @@ export interface GoSampleBuildProductOptions extends CatalogProductOptions {
 export class CatalogProduct {
   /** The DockerBuildToEcr product. */
   public static dockerBuildToEcr(options: DockerBuildToEcrProductOptions = {}): CatalogProduct {
-    const { lifecycle, pullThroughCachePrefix } = inFactory('CatalogProduct.dockerBuildToEcr', () =>
-      resolveDockerBuildToEcrProduct(options),
-    );
+    const resolved = inFactory('CatalogProduct.dockerBuildToEcr', () => resolveDockerBuildToEcrProduct(options));
     return new CatalogProduct(
       'DockerBuildToEcr',
       options,
       'Docker image build to ECR',
       'Builds a Docker image from an S3 zip in CodeBuild and pushes it to a new ECR repository',
       false,
-      (scope) => buildDockerBuildToEcrProduct(scope, lifecycle, pullThroughCachePrefix),
+      (scope) => buildDockerBuildToEcrProduct(scope, resolved),
     );
   }
 
@@ -493,11 +544,8 @@ function s3Source(scope: Construct, what: string): codebuild.ISource {
 }
 
 /** The DockerBuildToEcr product: a repository and a CodeBuild project that builds the zip's Dockerfile. */
-function buildDockerBuildToEcrProduct(
-  scope: Construct,
-  lifecycle: { maxImageCount: number; untaggedImageExpiration: Duration },
-  pullThroughCachePrefix: string | undefined,
-): void {
+function buildDockerBuildToEcrProduct(scope: Construct, options: ResolvedDockerBuildToEcrProduct): void {
+  const { lifecycle, pullThroughCachePrefix } = options;
   const source = s3Source(scope, 'Docker build');
   const repositoryName = parameter(
     scope,
@@ -528,6 +576,8 @@ function buildDockerBuildToEcrProduct(
     // and a parameter in them would be written as the text of a reference.
     maxImageCount: lifecycle.maxImageCount,
     untaggedImageExpiration: lifecycle.untaggedImageExpiration,
+    // Fixed by the platform team, checked when the product was made; DockerBuildToEcr applies its defaults.
+    ...options.build,
     // The cache of the account the product is launched in (same account and region as the build).
     buildArgs: pullThroughCachePrefix ? { BASE_REGISTRY: ownRegistryPrefix(pullThroughCachePrefix) } : undefined,
   });
