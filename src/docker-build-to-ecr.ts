@@ -28,6 +28,7 @@ import {
   resolveDockerBuild,
   ResolvedDockerBuild,
 } from './private/docker/resolve';
+import { renderLifecyclePolicy } from './private/registry/lifecycle';
 import {
   addBuildSpecLengthCheck,
   BuildRoleGrants,
@@ -52,8 +53,8 @@ export interface DockerBuildToEcrProps {
 
   /**
    * An existing repository to push to. When given, the repository props of this construct
-   * (`repositoryName`, `imageTagMutability`, `encryptionKey`, `maxImageCount`,
-   * `untaggedImageExpiration`, `keepUntaggedImages`) must not be set: they only shape a new repository.
+   * (`repositoryName`, `imageTagMutability`, `imageTagMutabilityExclusionFilters`, `encryptionKey`,
+   * `maxImageCount`, `untaggedImageExpiration`, `keepUntaggedImages`, `archiveImagesNotPulledFor`) must not be set: they only shape a new repository.
    * The registry cache is never in it: it has a repository of its own, in this stack.
    *
    * @default - a repository is created: scanned on push, untagged images expire after 14 days,
@@ -122,6 +123,19 @@ export interface DockerBuildToEcrProps {
    * @default false
    */
   readonly keepUntaggedImages?: boolean;
+
+  /**
+   * Lifecycle preset: move the images that were not pulled for this long (whole days, counted from
+   * the push for an image never pulled) to ECR's archive storage class, instead of keeping them in
+   * standard storage or expiring them by count: tagged images (`latest` too, when nobody pulled it),
+   * and untagged ones when `keepUntaggedImages` (otherwise they expire by age first). A rule for any
+   * tag status, evaluated last; not with `maxImageCount`, whose rule would leave it no tagged image.
+   * An archived image cannot be pulled until it is restored (or pushed again), is billed for at least
+   * 90 days, and no preset expires it: it stays until you delete it.
+   *
+   * @default - images are not archived
+   */
+  readonly archiveImagesNotPulledFor?: Duration;
 
   /**
    * What happens to the repositories this construct creates (the image's, the cache's) and to its
@@ -788,8 +802,19 @@ export class DockerBuildToEcr extends Construct implements iam.IGrantable {
       cfnRepository.addPropertyOverride('ImageTagMutabilityExclusionFilters', mutability.exclusionFilters);
     }
     // Lifecycle presets (src/private/docker/cache.ts): untagged images expire, maxImageCount counts builds.
-    for (const rule of lifecycleRules(settings.lifecycle)) {
-      repository.addLifecycleRule(rule);
+    const rules = lifecycleRules(settings.lifecycle);
+    if (settings.lifecycle.archiveImagesNotPulledFor === undefined) {
+      for (const rule of rules) {
+        repository.addLifecycleRule(rule);
+      }
+    } else {
+      // aws-cdk-lib's LifecycleRule has no transition action: with the archive rule, the policy text
+      // is rendered by the library (as ecr.Repository renders its own rules) and set on the L1.
+      cfnRepository.lifecyclePolicy = {
+        lifecyclePolicyText: renderLifecyclePolicy(this, 'archiveImagesNotPulledFor', rules, {
+          archiveImagesNotPulledFor: settings.lifecycle.archiveImagesNotPulledFor,
+        }),
+      };
     }
     return repository;
   }

@@ -8,6 +8,7 @@ export * from './upstream';
 export * from './registry-scanning';
 export * from './pull-through-cache-rule';
 export * from './registry-settings';
+export * from './registry-signing';
 export * from './platform-catalog';
 export * from './docker-cache';
 export * from './image-compression';

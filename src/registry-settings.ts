@@ -1,4 +1,4 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -16,6 +16,7 @@ import {
 import { Warning, warn } from './private/shared/errors';
 import { PullThroughCacheRule } from './pull-through-cache-rule';
 import { RegistryScanning } from './registry-scanning';
+import { RegistrySigning } from './registry-signing';
 
 /** What ECR creates repositories for with a repository creation template. */
 export enum RepositoryCreationTrigger {
@@ -23,6 +24,11 @@ export enum RepositoryCreationTrigger {
   PULL_THROUGH_CACHE = 'PULL_THROUGH_CACHE',
   /** Destination repositories that replication creates. */
   REPLICATION = 'REPLICATION',
+  /**
+   * Repositories that a push to a repository that does not exist creates (ECR creates one only when
+   * a template with this trigger matches the name; the pusher needs `ecr:CreateRepository` on it).
+   */
+  CREATE_ON_PUSH = 'CREATE_ON_PUSH',
 }
 
 /** A registry that replication copies images to. */
@@ -64,7 +70,8 @@ export interface ReplicationRule {
 
 /**
  * Settings ECR applies to the repositories it creates itself: cache repositories of pull-through
- * cache rules and destination repositories of replication (`AWS::ECR::RepositoryCreationTemplate`).
+ * cache rules, destination repositories of replication and repositories created on push
+ * (`AWS::ECR::RepositoryCreationTemplate`).
  */
 export interface RepositoryCreationTemplate {
   /**
@@ -84,11 +91,25 @@ export interface RepositoryCreationTemplate {
   readonly description?: string;
 
   /**
-   * Tag mutability of the repositories.
+   * Tag mutability of the repositories. Besides `MUTABLE` and `IMMUTABLE`, the values of newer
+   * aws-cdk-lib versions `IMMUTABLE_WITH_EXCLUSION` and `MUTABLE_WITH_EXCLUSION` are accepted; they
+   * need `imageTagMutabilityExclusionFilters`.
    *
    * @default ecr.TagMutability.MUTABLE
    */
   readonly imageTagMutability?: ecr.TagMutability;
+
+  /**
+   * ECR wildcard filters (`*` matches any run of characters) of the tags that are the exception to
+   * `imageTagMutability`: with `IMMUTABLE`, the matching tags stay mutable (e.g. `['latest']`); with
+   * `MUTABLE`, they are immutable (e.g. `['v*']`). Rendered as `IMMUTABLE_WITH_EXCLUSION` or
+   * `MUTABLE_WITH_EXCLUSION` with `ImageTagMutabilityExclusionFilters`.
+   *
+   * 1-5 distinct filters of 1-128 letters, digits, `.`, `_`, `-` and `*`.
+   *
+   * @default - no exception: every tag follows imageTagMutability
+   */
+  readonly imageTagMutabilityExclusionFilters?: string[];
 
   /**
    * A KMS key that encrypts the repositories. ECR uses `customRole` to apply it.
@@ -111,6 +132,23 @@ export interface RepositoryCreationTemplate {
    * @default - no lifecycle policy
    */
   readonly lifecycleRules?: ecr.LifecycleRule[];
+
+  /**
+   * Moves the images of the repositories that were not pulled for this long (or, never pulled,
+   * pushed this long ago) to ECR's archive storage class instead of keeping them in standard
+   * storage: a lifecycle rule after `lifecycleRules` (`sinceImagePulled`, action `transition` to
+   * `archive`).
+   *
+   * A whole number of days, at least 1. The rule is for any tag status, which ECR evaluates last
+   * and takes once: `lifecycleRules` may then hold no rule for any tag status, and images that the
+   * tag selection of one of them matches are not archived (ECR acts on an image by one rule at
+   * most). Archived images cannot be pulled until they are restored (or pushed again), are billed
+   * for at least 90 days, and are kept until deleted: `lifecycleRules` select images in standard
+   * storage only ("Archiving an image" and "Lifecycle policy properties", Amazon ECR User Guide).
+   *
+   * @default - images are not archived
+   */
+  readonly archiveImagesNotPulledFor?: Duration;
 
   /**
    * The repository policy of the repositories.
@@ -180,14 +218,22 @@ export interface RegistrySettingsProps {
    * @default - none
    */
   readonly repositoryCreationTemplates?: RepositoryCreationTemplate[];
+
+  /**
+   * The registry's image signing configuration: ECR managed signing with AWS Signer
+   * (`RegistrySigning.managed(rules)`).
+   *
+   * @default - no signing configuration is managed (ECR signs nothing on push)
+   */
+  readonly signing?: RegistrySigning;
 }
 
 /**
  * The registry-wide settings of ECR in one account and region: replication, the registry policy,
- * pull-through cache rules, registry scanning and repository creation templates.
+ * pull-through cache rules, registry scanning, managed signing and repository creation templates.
  *
- * The replication configuration, the registry policy and the scanning configuration exist once per
- * account and region: an app may hold one RegistrySettings per environment (a second is a synth
+ * The replication configuration, the registry policy and the scanning and signing configurations
+ * exist once per account and region: an app may hold one RegistrySettings per environment (a second is a synth
  * error), and one in an environment-agnostic stack only when it is the app's only one.
  *
  * @example
@@ -229,6 +275,8 @@ export class RegistrySettings extends Construct {
   public readonly registryPolicy?: ecr.CfnRegistryPolicy;
   /** The `AWS::ECR::RegistryScanningConfiguration` resource. Undefined without `scanning`. */
   public readonly scanningConfiguration?: CfnResource;
+  /** The `AWS::ECR::SigningConfiguration` resource. Undefined without `signing`. */
+  public readonly signingConfiguration?: CfnResource;
 
   private readonly rules: PullThroughCacheRule[] = [];
 
@@ -252,10 +300,21 @@ export class RegistrySettings extends Construct {
         properties: inputs.scanning,
       });
     }
-    inputs.pullThroughCacheRules.forEach((rule) => this.createPullThroughCacheRule(rule));
-    for (const template of inputs.creationTemplates) {
-      new ecr.CfnRepositoryCreationTemplate(this, `CreationTemplate+${template.prefix}`, template);
+    if (inputs.signing !== undefined) {
+      this.signingConfiguration = new CfnResource(this, 'Signing', {
+        // aws-cdk-lib has an L1 for this type (CfnSigningConfiguration) from 2.230 only; the floor is 2.177.
+        type: 'AWS::ECR::SigningConfiguration',
+        properties: inputs.signing,
+      });
     }
+    inputs.pullThroughCacheRules.forEach((rule) => this.createPullThroughCacheRule(rule));
+    inputs.creationTemplates.forEach((template, i) => {
+      const resource = new ecr.CfnRepositoryCreationTemplate(this, `CreationTemplate+${template.prefix}`, template);
+      // ImageTagMutabilityExclusionFilters is newer than aws-cdk-lib 2.177's L1.
+      for (const [name, value] of Object.entries(inputs.creationTemplateOverrides?.[i] ?? {})) {
+        resource.addPropertyOverride(name, value);
+      }
+    });
   }
 
   /** The pull-through cache rules of the registry. */
@@ -296,7 +355,15 @@ export class RegistrySettings extends Construct {
   private createPullThroughCacheRule(resolved: ResolvedCacheRule<PullThroughCacheRule>): void {
     resolved.rule._bind(this);
     this.rules.push(resolved.rule);
-    new ecr.CfnPullThroughCacheRule(this, `PullThroughCache+${resolved.rule.ecrRepositoryPrefix}`, resolved.properties);
+    const rule = new ecr.CfnPullThroughCacheRule(
+      this,
+      `PullThroughCache+${resolved.rule.ecrRepositoryPrefix}`,
+      resolved.properties,
+    );
+    // CustomRoleArn and UpstreamRepositoryPrefix (ECR to ECR) are newer than aws-cdk-lib 2.177's L1.
+    for (const [name, value] of Object.entries(resolved.overrides)) {
+      rule.addPropertyOverride(name, value);
+    }
   }
 
   private createRegistryPolicy(accountIds: string[]): ecr.CfnRegistryPolicy {

@@ -106,6 +106,73 @@ describe('DockerBuildToEcr: repository', () => {
     expect(lifecycleOf(imageRepositoryOf(counted.template)).map((r) => r.selection.tagStatus)).toEqual(['any']);
   });
 
+  // Archive: ECR user guide, "Lifecycle policy properties" (action transition, targetStorageClass
+  // archive, countType sinceImagePulled; a rule for any tag status has the highest priority) and
+  // "Archiving an image" (archived images cannot be pulled; 90-day minimum).
+  describe('archiveImagesNotPulledFor', () => {
+    test('the default untagged rule, then the archive rule for any tag status (last)', () => {
+      const { template } = build({ archiveImagesNotPulledFor: Duration.days(90) });
+      expect(lifecycleOf(imageRepositoryOf(template))).toEqual([
+        {
+          rulePriority: 1,
+          description: 'Expire untagged images 14 days after push',
+          selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 },
+          action: { type: 'expire' },
+        },
+        {
+          rulePriority: 2,
+          description: 'Archive images not pulled for 90 days',
+          selection: { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 90 },
+          action: { type: 'transition', targetStorageClass: 'archive' },
+        },
+      ]);
+      // the cache repository is not archived: its images are superseded within a day
+      expect(JSON.stringify(cacheRepositoryOf(template).Properties.LifecyclePolicy)).not.toContain('transition');
+    });
+
+    test('with keepUntaggedImages: the archive rule alone', () => {
+      const { template } = build({ archiveImagesNotPulledFor: Duration.days(30), keepUntaggedImages: true });
+      expect(lifecycleOf(imageRepositoryOf(template)).map((r) => r.action.type)).toEqual(['transition']);
+    });
+
+    test.each([
+      [
+        'with maxImageCount (whose rule would leave it no tagged image)',
+        { archiveImagesNotPulledFor: Duration.days(30), maxImageCount: 10 },
+        "archiveImagesNotPulledFor 30 days would archive no tagged image: maxImageCount's rule selects every tagged image",
+      ],
+      [
+        'in hours',
+        { archiveImagesNotPulledFor: Duration.hours(36) },
+        'archiveImagesNotPulledFor 36 hours is not a whole number of days',
+      ],
+      [
+        'zero days',
+        { archiveImagesNotPulledFor: Duration.days(0) },
+        'archiveImagesNotPulledFor 0 days is less than a day',
+      ],
+    ])('fails %s', (_name, props, message) => {
+      expect(() => build(props)).toThrow(message);
+    });
+
+    test('fails when it is a deploy-time value, or given with an existing repository', () => {
+      const stack = newStack();
+      const days = new CfnParameter(stack, 'Days', { type: 'Number' }).valueAsNumber;
+      expect(() => build({ archiveImagesNotPulledFor: Duration.days(days) }, stack)).toThrow(
+        /archiveImagesNotPulledFor "\(a deploy-time value\)" cannot go into the repository's lifecycle policy/,
+      );
+      const other = newStack();
+      const repository = ecr.Repository.fromRepositoryName(other, 'Existing', 'existing/app');
+      expect(() => build({ repository, archiveImagesNotPulledFor: Duration.days(1) }, other)).toThrow(
+        /archiveImagesNotPulledFor .* only applies to a repository this construct creates/,
+      );
+    });
+
+    test('1 day is accepted (the least ECR counts)', () => {
+      expect(() => build({ archiveImagesNotPulledFor: Duration.days(1) })).not.toThrow();
+    });
+  });
+
   test('fails when keepUntaggedImages is set with untaggedImageExpiration', () => {
     expect(() => build({ keepUntaggedImages: true, untaggedImageExpiration: Duration.days(3) })).toThrow(
       /^\[Stack\/Image\] DockerBuildToEcr: untaggedImageExpiration 3 days expires untagged images, and keepUntaggedImages keeps them: set one of the two$/,

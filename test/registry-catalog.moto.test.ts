@@ -9,8 +9,12 @@
  *   PutRegistryScanningConfiguration (its replication takes one rule only, ECR's limit before 2023: the
  *   registry here has one; several rules are covered by the unit tests): the template's values, resolved, are sent through them and
  *   read back (DescribeRegistry, GetRegistryPolicy, GetRegistryScanningConfiguration). It has no
- *   API for pull-through cache rules or repository creation templates (checked below, so that this
- *   test says when a new moto gains them).
+ *   API for pull-through cache rules, repository creation templates or signing configurations
+ *   (checked below, so that this test says when a new moto gains them). Its lifecycle policy
+ *   validation predates archiving (action type "expire" only): a creation template's rules are put
+ *   on a repository with PutLifecyclePolicy, the archive rule is refused (checked, so that this test
+ *   says when moto gains it), and the archive behaviour is checked against the ECR model of
+ *   test/support/ecr-lifecycle.ts only.
  * - Service Catalog: moto 5.2.1 implements neither the CloudFormation types nor the API calls that
  *   create portfolios and products, so the catalog stack itself is not deployed here.
  * - The product templates are ordinary CloudFormation templates: each is deployed into moto as a
@@ -23,7 +27,11 @@ import * as path from 'path';
 import { CreateStackCommand, DescribeStacksCommand, Stack as CfnStack } from '@aws-sdk/client-cloudformation';
 import {
   CreatePullThroughCacheRuleCommand,
+  CreateRepositoryCommand,
   CreateRepositoryCreationTemplateCommand,
+  GetLifecyclePolicyCommand,
+  PutLifecyclePolicyCommand,
+  PutSigningConfigurationCommand,
   DescribeRegistryCommand,
   GetRegistryPolicyCommand,
   GetRegistryScanningConfigurationCommand,
@@ -32,16 +40,18 @@ import {
   PutReplicationConfigurationCommand,
 } from '@aws-sdk/client-ecr';
 import { CopyObjectCommand, CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as signer from 'aws-cdk-lib/aws-signer';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import {
   PlatformCatalog,
   PullThroughCacheRule,
   RegistryScanning,
   RegistrySettings,
+  RegistrySigning,
   RepositoryCreationTrigger,
   Upstream,
 } from '../src';
@@ -221,6 +231,62 @@ describe('RegistrySettings', () => {
       }),
     );
     await expect(templated).rejects.toThrow();
+  });
+});
+
+describe('RegistrySettings 2026 features', () => {
+  // GIVEN a creation template with an archive rule and a signing configuration
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'registry-2026-moto-')) });
+  const stack = new Stack(app, 'Registry2026', { env: { account: ACCOUNT, region: REGION } });
+  const profile = new signer.SigningProfile(stack, 'Profile', { platform: signer.Platform.NOTATION_OCI_SHA384_ECDSA });
+  new RegistrySettings(stack, 'Registry', {
+    signing: RegistrySigning.managed([{ signingProfile: profile, repositoryFilters: ['prod/*'] }]),
+    repositoryCreationTemplates: [
+      {
+        prefix: 'apps',
+        appliedFor: [RepositoryCreationTrigger.CREATE_ON_PUSH],
+        lifecycleRules: [{ tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(7) }],
+        archiveImagesNotPulledFor: Duration.days(90),
+      },
+    ],
+  });
+  const template = app.synth().getStackByName('Registry2026').template as Template;
+  const propsOf = (type: string): any => Object.values(template.Resources).find((r) => r.Type === type)!.Properties;
+
+  test("moto 5.2.1's lifecycle policy validation predates archiving: it takes the template's rules and refuses only the transition action", async () => {
+    // moto has no creation template API: the policy is put on a repository of the prefix instead.
+    const policy = JSON.parse(propsOf('AWS::ECR::RepositoryCreationTemplate').LifecyclePolicy);
+    await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: 'apps/archived' }));
+    const withArchive = clients.ecr.send(
+      new PutLifecyclePolicyCommand({ repositoryName: 'apps/archived', lifecyclePolicyText: JSON.stringify(policy) }),
+    );
+    await expect(withArchive).rejects.toThrow(/Lifecycle policy validation failure: .*(transition|targetStorageClass)/);
+    const expireOnly = { rules: policy.rules.filter((r: any) => r.action.type === 'expire') };
+    await clients.ecr.send(
+      new PutLifecyclePolicyCommand({
+        repositoryName: 'apps/archived',
+        lifecyclePolicyText: JSON.stringify(expireOnly),
+      }),
+    );
+    const { lifecyclePolicyText } = await clients.ecr.send(
+      new GetLifecyclePolicyCommand({ repositoryName: 'apps/archived' }),
+    );
+    expect(JSON.parse(lifecyclePolicyText!)).toEqual(expireOnly);
+  });
+
+  test('moto 5.2.1 has no signing configuration API (read it back here once it has)', async () => {
+    const props = propsOf('AWS::ECR::SigningConfiguration');
+    const put = clients.ecr.send(
+      new PutSigningConfigurationCommand({
+        signingConfiguration: {
+          rules: props.Rules.map((r: any) => ({
+            signingProfileArn: `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/ecr_signing`,
+            repositoryFilters: r.RepositoryFilters.map((f: any) => ({ filter: f.Filter, filterType: f.FilterType })),
+          })),
+        },
+      }),
+    );
+    await expect(put).rejects.toThrow();
   });
 });
 

@@ -1,9 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
+import * as signer from 'aws-cdk-lib/aws-signer';
 import { buildIntegApp as buildOnDeployIntegApp } from './integ.build-on-deploy';
 import { buildIntegApp as pullPolicyIntegApp } from './integ.cross-account-pull-policy';
 import { buildIntegApp as dockerIntegApp } from './integ.docker-build-to-ecr';
@@ -19,6 +23,7 @@ import {
 import { buildPipelineApp } from '../examples/pipeline';
 import { buildPlatformCatalogApp } from '../examples/platform-catalog';
 import { buildSeedApp } from '../examples/seed-pipeline';
+import { PullThroughCacheRule, RegistrySettings, RegistrySigning, RepositoryCreationTrigger, Upstream } from '../src';
 
 /**
  * Every template synthesized from examples/ passes cfn-lint with no error or warning, and cdk-nag's
@@ -236,5 +241,73 @@ describe('template checks: examples/platform-catalog.ts', () => {
     app2.synth();
     // THEN the errors are found
     expect(productStackNagErrors(app2).join('\n')).toMatch(/Parent\/Product\/Plain\/Resource: AwsSolutions-S10/);
+  });
+});
+
+/**
+ * RegistrySettings in the AWS of 2026 (managed signing, create on push, Chainguard and ECR to ECR
+ * upstreams, archive rules and tag mutability exclusions in creation templates): the resources the
+ * examples do not hold, in one stack, through cfn-lint and cdk-nag.
+ */
+describe('template checks: RegistrySettings 2026 features', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-2026-'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  // GIVEN a stack with every new RegistrySettings feature, WHEN it is synthesized with the AwsSolutions pack
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Registry2026', { env: { account: '111111111111', region: 'us-east-1' } });
+  const profile = new signer.SigningProfile(stack, 'SigningProfile', {
+    platform: signer.Platform.NOTATION_OCI_SHA384_ECDSA,
+  });
+  const cacheRole = new iam.Role(stack, 'CacheRole', {
+    assumedBy: new iam.ServicePrincipal('pullthroughcache.ecr.amazonaws.com'),
+  });
+  const chainguardToken = secretsmanager.Secret.fromSecretNameV2(
+    stack,
+    'ChainguardToken',
+    'ecr-pullthroughcache/chainguard',
+  );
+  new RegistrySettings(stack, 'Registry', {
+    signing: RegistrySigning.managed([{ signingProfile: profile, repositoryFilters: ['prod/*'] }]),
+    pullThroughCacheRules: [
+      new PullThroughCacheRule({ ecrRepositoryPrefix: 'chainguard', upstream: Upstream.chainguard(chainguardToken) }),
+      new PullThroughCacheRule({
+        ecrRepositoryPrefix: 'central',
+        upstream: Upstream.ecrRegistry({
+          account: '222222222222',
+          region: 'eu-west-1',
+          role: cacheRole,
+          repositoryPrefix: 'base',
+        }),
+      }),
+    ],
+    repositoryCreationTemplates: [
+      {
+        prefix: 'apps',
+        appliedFor: [RepositoryCreationTrigger.CREATE_ON_PUSH],
+        imageTagMutability: ecr.TagMutability.IMMUTABLE,
+        imageTagMutabilityExclusionFilters: ['latest'],
+        lifecycleRules: [{ tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(7) }],
+        archiveImagesNotPulledFor: Duration.days(90),
+      },
+    ],
+  });
+  addNagChecks(app);
+  const assembly = app.synth();
+
+  test('holds the new resource types and properties', () => {
+    const template = JSON.parse(fs.readFileSync(templateFiles(assembly)[0], 'utf-8'));
+    const types = Object.values<any>(template.Resources).map((r) => r.Type);
+    expect(types).toEqual(expect.arrayContaining(['AWS::ECR::SigningConfiguration', 'AWS::Signer::SigningProfile']));
+  });
+
+  test('cfn-lint reports no error and no warning', () => {
+    const result = cfnLint(templateFiles(assembly));
+    expect(result.output).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+
+  test('cdk-nag AwsSolutions: no unsuppressed error', () => {
+    expect(nagErrors(stack, assembly)).toEqual([]);
   });
 });

@@ -11,7 +11,13 @@
  *   with a tag matching each entry of `tagPrefixList` (prefixes) or `tagPatternList` (`*` wildcards);
  * - `imageCountMoreThan`: the selected images sorted newest push first, those past the count
  *   expire; `sinceImagePushed`: the selected images pushed more than `countNumber` days ago expire.
- * Only what the library's rules use is modelled (expire actions, days).
+ * - storage classes ("Lifecycle policy properties", "Archiving an image"): a rule selects images of
+ *   its `storageClass` only (`standard` when omitted); a `transition` action moves the images it
+ *   acts on to `archive` (they stay in the repository, and cannot be pulled); `sinceImagePulled`:
+ *   the selected images last pulled (never pulled: pushed) more than `countNumber` days ago;
+ *   `sinceImageTransitioned`: the selected (archived) images archived more than `countNumber` days ago.
+ * Only what the library's rules use is modelled (expire and transition actions, days). A policy of
+ * expire rules over standard images evaluates as before storage classes were modelled.
  */
 
 /** One rule as it appears in the LifecyclePolicyText. */
@@ -21,11 +27,13 @@ export interface LifecycleRuleJson {
     readonly tagStatus: 'tagged' | 'untagged' | 'any';
     readonly tagPrefixList?: string[];
     readonly tagPatternList?: string[];
-    readonly countType: 'imageCountMoreThan' | 'sinceImagePushed';
+    readonly storageClass?: 'standard' | 'archive';
+    readonly countType: 'imageCountMoreThan' | 'sinceImagePushed' | 'sinceImagePulled' | 'sinceImageTransitioned';
     readonly countUnit?: 'days';
     readonly countNumber: number;
   };
-  readonly action: { readonly type: 'expire' };
+  readonly action:
+    { readonly type: 'expire' } | { readonly type: 'transition'; readonly targetStorageClass: 'archive' };
 }
 
 /** An image (a manifest or a manifest list) in the repository. */
@@ -36,6 +44,12 @@ export interface ModelImage {
   readonly pushedAt: number;
   /** Digests of the images a manifest list points at. */
   readonly children: string[];
+  /** `standard` until a transition archives the image. */
+  storageClass: 'standard' | 'archive';
+  /** Last pull, in days since the start; undefined when never pulled. */
+  lastPulledAt?: number;
+  /** When a transition archived the image. */
+  archivedAt?: number;
 }
 
 /** An ECR repository: pushes move tags (MUTABLE), the lifecycle policy expires images. */
@@ -51,30 +65,47 @@ export class ModelRepository {
     for (const image of this.images) {
       image.tags = image.tags.filter((t) => !tags.includes(t));
     }
-    this.images.push({ digest, tags: [...tags], pushedAt: now, children });
+    this.images.push({ digest, tags: [...tags], pushedAt: now, children, storageClass: 'standard' });
     return digest;
+  }
+
+  /** Pulls the image under `tag` at `now`: fails (undefined) for an archived one, as ECR answers 404. */
+  public pull(now: number, tag: string): ModelImage | undefined {
+    const image = this.tagged(tag);
+    if (image === undefined || image.storageClass === 'archive') {
+      return undefined;
+    }
+    image.lastPulledAt = now;
+    return image;
+  }
+
+  /** The images a transition archived in the last evaluations. */
+  public archived(): ModelImage[] {
+    return this.images.filter((image) => image.storageClass === 'archive');
   }
 
   /** One evaluation of the lifecycle policy at `now`: removes the images it expires, returns them. */
   public evaluate(now: number): ModelImage[] {
     const rules = [...this.rules].sort((a, b) => a.rulePriority - b.rulePriority);
     const expired = new Set<ModelImage>();
+    const transitioned = new Set<ModelImage>();
     // images claimed by the tag selection of a rule already evaluated (higher priority)
     const claimed = new Set<ModelImage>();
     for (const rule of rules) {
       const selected = this.images.filter((image) => selects(rule, image));
-      const candidates =
-        rule.selection.countType === 'imageCountMoreThan'
-          ? [...selected].sort((a, b) => b.pushedAt - a.pushedAt).slice(rule.selection.countNumber)
-          : selected.filter((image) => now - image.pushedAt > rule.selection.countNumber);
+      const candidates = candidatesOf(rule, selected, now);
       for (const image of candidates) {
-        if (!claimed.has(image) && !expired.has(image)) {
-          expired.add(image);
+        if (!claimed.has(image) && !expired.has(image) && !transitioned.has(image)) {
+          (rule.action.type === 'transition' ? transitioned : expired).add(image);
         }
       }
       for (const image of selected) {
         claimed.add(image);
       }
+    }
+    for (const image of transitioned) {
+      image.storageClass = 'archive';
+      image.archivedAt = now;
     }
     const out = this.images.filter((image) => expired.has(image));
     this.images.splice(0, this.images.length, ...this.images.filter((image) => !expired.has(image)));
@@ -86,7 +117,24 @@ export class ModelRepository {
   }
 }
 
+function candidatesOf(rule: LifecycleRuleJson, selected: ModelImage[], now: number): ModelImage[] {
+  const { countType, countNumber } = rule.selection;
+  switch (countType) {
+    case 'imageCountMoreThan':
+      return [...selected].sort((a, b) => b.pushedAt - a.pushedAt).slice(countNumber);
+    case 'sinceImagePushed':
+      return selected.filter((image) => now - image.pushedAt > countNumber);
+    case 'sinceImagePulled':
+      return selected.filter((image) => now - (image.lastPulledAt ?? image.pushedAt) > countNumber);
+    case 'sinceImageTransitioned':
+      return selected.filter((image) => image.archivedAt !== undefined && now - image.archivedAt > countNumber);
+  }
+}
+
 function selects(rule: LifecycleRuleJson, image: ModelImage): boolean {
+  if ((rule.selection.storageClass ?? 'standard') !== image.storageClass) {
+    return false;
+  }
   const { tagStatus, tagPrefixList, tagPatternList } = rule.selection;
   if (tagStatus === 'any') {
     return true;

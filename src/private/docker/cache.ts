@@ -154,7 +154,7 @@ export function buildImageLines(cache: CacheSettings): string[] {
     `    docker_build buildx build --builder ${BUILDX_BUILDER} --load --provenance=false \\`,
     '      --cache-from "type=registry,ref=$CACHE_REF" "${cache_to[@]}" \\',
     '      "${target_args[@]}" --tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" || return 1',
-      '  else',
+    '  else',
     ...(zstd ? requireBuildx().map((l) => `  ${l}`) : []),
     '    echo "Docker layer cache: $CACHE_REF and one image per stage (BuildKit inline cache; no buildx here)"',
     '    export DOCKER_BUILDKIT=1',
@@ -213,6 +213,13 @@ export interface LifecyclePresets {
   readonly untaggedImageExpiration?: Duration;
   /** Number of platforms (1 for a single image; several push an index and one image per platform). */
   readonly platformCount: number;
+  /**
+   * Images not pulled for this long move to ECR's archive storage class: a rule of its own, for any
+   * tag status, after the others (added when the policy is rendered: `archiveLifecycleRuleJson`).
+   * It acts on the images no earlier rule selects: the tagged ones (never with `maxImageCount`),
+   * and the untagged ones when they are kept.
+   */
+  readonly archiveImagesNotPulledFor?: Duration;
 }
 
 /**

@@ -63,7 +63,7 @@ export function resolveDockerServer(
     throw propError(
       scope,
       'cache',
-      `DockerCache.dockerServer() with compute type ${computeType}${options.computeType === undefined ? ' (the project\'s)' : ''}`,
+      `DockerCache.dockerServer() with compute type ${computeType}${options.computeType === undefined ? " (the project's)" : ''}`,
       'is not a compute type of a CodeBuild Docker server',
       'set DockerCache.dockerServer({ computeType }) to ComputeType.SMALL, MEDIUM, LARGE, X_LARGE or X2_LARGE',
     );
@@ -114,7 +114,13 @@ export function resolveCompression(
   const value = compression ?? ImageCompression.GZIP;
   if (!Object.values(ImageCompression).includes(value)) {
     // Only untyped JavaScript (or a cast) gets here.
-    throw propError(scope, 'compression', value, 'is not an ImageCompression', 'use ImageCompression.GZIP or ImageCompression.ZSTD');
+    throw propError(
+      scope,
+      'compression',
+      value,
+      'is not an ImageCompression',
+      'use ImageCompression.GZIP or ImageCompression.ZSTD',
+    );
   }
   if (value === ImageCompression.ZSTD && (cacheKind === CacheKind.LOCAL || cacheKind === CacheKind.DOCKER_SERVER)) {
     throw propError(

@@ -26,6 +26,7 @@ export interface DockerBuildInputs {
   readonly maxImageCount?: number;
   readonly untaggedImageExpiration?: Duration;
   readonly keepUntaggedImages?: boolean;
+  readonly archiveImagesNotPulledFor?: Duration;
   readonly removalPolicy?: RemovalPolicy;
   readonly dockerfile?: string;
   readonly buildContext?: string;

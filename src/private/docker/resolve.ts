@@ -247,6 +247,7 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
               ? undefined
               : (props.untaggedImageExpiration ?? DEFAULT_UNTAGGED_IMAGE_EXPIRATION),
             platformCount,
+            archiveImagesNotPulledFor: props.archiveImagesNotPulledFor,
           },
         }
       : undefined,

@@ -5,6 +5,7 @@ import { BUILD_INPUTS_VARIABLE } from './build-on-deploy';
 import { ENV, RESERVED_BUILD_VARIABLES } from './buildspec';
 import { DockerBuildInputs } from './inputs';
 import { scheduleExpressionProblem } from './schedule';
+import { validateArchiveAfter } from '../registry/lifecycle';
 import { isSecretValue } from '../shared/build-project';
 import { article, propError, Warning } from '../shared/errors';
 import { tagMatchesWildcard } from '../shared/tag-mutability';
@@ -33,6 +34,7 @@ export function validateRepositoryProps(scope: IConstruct, props: DockerBuildInp
       ['maxImageCount', props.maxImageCount],
       ['untaggedImageExpiration', props.untaggedImageExpiration],
       ['keepUntaggedImages', props.keepUntaggedImages],
+      ['archiveImagesNotPulledFor', props.archiveImagesNotPulledFor],
     ];
     for (const [name, value] of createOnly) {
       if (value !== undefined) {
@@ -53,6 +55,7 @@ export function validateRepositoryProps(scope: IConstruct, props: DockerBuildInp
   const deployTime: Array<[string, boolean]> = [
     ['maxImageCount', props.maxImageCount !== undefined && Token.isUnresolved(props.maxImageCount)],
     ['untaggedImageExpiration', props.untaggedImageExpiration?.isUnresolved() ?? false],
+    ['archiveImagesNotPulledFor', props.archiveImagesNotPulledFor?.isUnresolved() ?? false],
   ];
   for (const [name, unresolved] of deployTime) {
     if (unresolved) {
@@ -92,6 +95,19 @@ export function validateRepositoryProps(scope: IConstruct, props: DockerBuildInp
         'use Duration.days(n) with n >= 1 (ECR lifecycle rules count in days)',
       );
     }
+  }
+  validateArchiveAfter(scope, 'archiveImagesNotPulledFor', props.archiveImagesNotPulledFor);
+  if (props.archiveImagesNotPulledFor !== undefined && props.maxImageCount !== undefined) {
+    // "An image that matches the tagging requirements of a rule cannot be expired by a rule with a
+    // lower priority" (ECR user guide, lifecycle policy evaluation rules), and the archive rule, for
+    // any tag status, must come last: after maxImageCount's rule, which selects every tagged image.
+    throw propError(
+      scope,
+      'archiveImagesNotPulledFor',
+      props.archiveImagesNotPulledFor,
+      "would archive no tagged image: maxImageCount's rule selects every tagged image, and ECR lets no later rule act on an image an earlier rule selected (the archive rule, for any tag status, must be the last)",
+      'archive images (archiveImagesNotPulledFor) or expire them by count (maxImageCount), not both',
+    );
   }
 }
 

@@ -60,6 +60,16 @@ export function parseImageReference(
     const host = parts.shift()!;
     const own =
       host === upstream.registryUrl || (upstream.registryType === 'docker-hub' && DOCKER_HUB_HOSTS.includes(host));
+    if (!own && Token.isUnresolved(upstream.registryUrl)) {
+      // An ECR upstream whose account, region or DNS suffix is only known at deploy time.
+      throw siteError(
+        site,
+        prop,
+        image,
+        `names registry ${host}, and the host of the rule's upstream is only known at deploy time`,
+        'give the upstream image without a host (e.g. "team/app:1.0")',
+      );
+    }
     if (!own) {
       throw siteError(
         site,

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { IConstruct } from 'constructs';
 import { count } from './errors';
@@ -10,11 +10,82 @@ export const MAX_TAG_PATTERN_WILDCARDS = 4;
 export const MAX_LIFECYCLE_POLICY_LENGTH = 30720;
 
 /**
+ * The fewest days of an archive rule: `countNumber` takes positive integers ("0 is not an accepted
+ * value", Lifecycle policy properties, Amazon ECR User Guide). The page gives no upper bound.
+ */
+export const MIN_ARCHIVE_DAYS = 1;
+/** The storage class a `transition` action moves images to: "archive is the only supported value". */
+export const ARCHIVE_STORAGE_CLASS = 'archive';
+
+/**
+ * Checks the age after which images that were not pulled are archived: a whole number of days, at
+ * least {@link MIN_ARCHIVE_DAYS} (ECR counts `sinceImagePulled` in days, `countNumber` a positive
+ * integer; Lifecycle policy properties, Amazon ECR User Guide). Undefined and tokens are skipped.
+ * Free of any construct's specifics: `prop` names the caller's prop.
+ */
+export function validateArchiveAfter(scope: IConstruct | undefined, prop: string, after: Duration | undefined): void {
+  if (after === undefined || after.isUnresolved()) {
+    return;
+  }
+  const days = after.toDays({ integral: false });
+  if (!Number.isInteger(days) || days < MIN_ARCHIVE_DAYS) {
+    throw propError(
+      scope,
+      prop,
+      after,
+      Number.isInteger(days)
+        ? 'is less than a day'
+        : 'is not a whole number of days (ECR counts the days since the last pull)',
+      'use a whole number of at least 1 day, e.g. Duration.days(90)',
+    );
+  }
+}
+
+/**
+ * One lifecycle rule that moves the images not pulled for `days` days to the archive storage class
+ * ("Examples of lifecycle policies": "Archiving images not pulled in a specified number of days"):
+ * `tagStatus: any` (so it must have the highest priority of the policy, and be its only rule for
+ * any tag status), `countType: sinceImagePulled` (an image never pulled counts from its push),
+ * `action: transition` to `archive`. It selects images of the standard storage class (no
+ * `storageClass`: "If you omit this, the value of standard will be used").
+ */
+export function archiveLifecycleRuleJson(
+  days: number,
+  rulePriority: number,
+  description?: string,
+): Record<string, unknown> {
+  return {
+    rulePriority,
+    ...(description !== undefined ? { description } : {}),
+    selection: { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: days },
+    action: { type: 'transition', targetStorageClass: ARCHIVE_STORAGE_CLASS },
+  };
+}
+
+/** Options of {@link renderLifecyclePolicy}. */
+export interface LifecyclePolicyOptions {
+  /**
+   * Adds {@link archiveLifecycleRuleJson} for images not pulled for that long, after the rules
+   * (the highest priority: it is a rule for any tag status).
+   */
+  readonly archiveImagesNotPulledFor?: Duration;
+  /** The prop that holds `archiveImagesNotPulledFor`, for the messages (default `archiveImagesNotPulledFor`). */
+  readonly archiveProp?: string;
+}
+
+/**
  * Renders lifecycle rules into ECR lifecycle policy text, the way `ecr.Repository` does for its own
  * rules (aws-cdk-lib keeps that renderer private): priorities in the order given unless set, a rule
- * for any tag status last.
+ * for any tag status last. With `archiveImagesNotPulledFor`, the archive rule comes after them all,
+ * and the checks (one rule for any tag status, with the highest priority; at most 30720
+ * characters) hold with it in.
  */
-export function renderLifecyclePolicy(scope: IConstruct, prop: string, rules: ecr.LifecycleRule[]): string {
+export function renderLifecyclePolicy(
+  scope: IConstruct,
+  prop: string,
+  rules: ecr.LifecycleRule[],
+  options: LifecyclePolicyOptions = {},
+): string {
   let next = 1;
   const used = new Set<number>();
   const rendered = rules.map((rule) => {
@@ -46,8 +117,44 @@ export function renderLifecyclePolicy(scope: IConstruct, prop: string, rules: ec
       action: { type: 'expire' },
     };
   });
-  const any = rendered.filter((r) => r.selection.tagStatus === ecr.TagStatus.ANY);
-  const highest = Math.max(...rendered.map((r) => r.rulePriority));
+  const archiveProp = options.archiveProp ?? 'archiveImagesNotPulledFor';
+  const archiveAfter = options.archiveImagesNotPulledFor;
+  if (archiveAfter !== undefined) {
+    if (archiveAfter.isUnresolved()) {
+      throw propError(
+        scope,
+        archiveProp,
+        archiveAfter,
+        'is only known at deploy time, and the lifecycle policy text is written at synth',
+        'give the duration as a literal, e.g. Duration.days(90)',
+      );
+    }
+    validateArchiveAfter(scope, archiveProp, archiveAfter);
+    const anyRule = rendered.find((r) => r.selection.tagStatus === ecr.TagStatus.ANY);
+    if (anyRule !== undefined) {
+      throw propError(
+        scope,
+        prop,
+        anyRule.description ?? `rulePriority ${anyRule.rulePriority}`,
+        `is a rule for any tag status, and ${archiveProp} adds one (the archive rule, which ECR evaluates last), while ECR takes one such rule only`,
+        `give that rule TagStatus.TAGGED (with a tag list) or TagStatus.UNTAGGED, or leave ${archiveProp} out`,
+      );
+    }
+  }
+  const all: Array<{ rulePriority: number; selection: { tagStatus: string } }> = [...rendered];
+  if (archiveAfter !== undefined) {
+    const days = archiveAfter.toDays();
+    const priority = Math.max(0, ...rendered.map((r) => r.rulePriority)) + 1;
+    all.push(
+      archiveLifecycleRuleJson(
+        days,
+        priority,
+        `Archive images not pulled for ${days} days`,
+      ) as unknown as (typeof all)[number],
+    );
+  }
+  const any = all.filter((r) => r.selection.tagStatus === ecr.TagStatus.ANY);
+  const highest = Math.max(...all.map((r) => r.rulePriority));
   if (any.length > 1 || (any.length === 1 && any[0].rulePriority !== highest)) {
     throw propError(
       scope,
@@ -59,7 +166,7 @@ export function renderLifecyclePolicy(scope: IConstruct, prop: string, rules: ec
       'give one rule for any tag status (or without tag lists), with the highest rulePriority or none',
     );
   }
-  const text = JSON.stringify({ rules: rendered.sort((a, b) => a.rulePriority - b.rulePriority) });
+  const text = JSON.stringify({ rules: all.sort((a, b) => a.rulePriority - b.rulePriority) });
   if (text.length > MAX_LIFECYCLE_POLICY_LENGTH) {
     throw propError(
       scope,

@@ -1,10 +1,11 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { expiresUntagged, renderLifecyclePolicy } from './lifecycle';
-import { checkCredentialsGiven, checkCredentialsSecret } from './secrets';
+import { expiresUntagged, renderLifecyclePolicy, validateArchiveAfter } from './lifecycle';
+import { checkCredentialsGiven, checkCredentialsSecret, checkUpstreamAuthentication } from './secrets';
+import { SigningProperties, signingProperties, SigningRuleInputs } from './signing';
 import { environmentKey, registerRegistryWide, UNKNOWN_ENVIRONMENT } from './singleton';
 import {
   checkDistinct,
@@ -18,6 +19,7 @@ import type { RegistryScanning } from '../../registry-scanning';
 import type { Upstream } from '../../upstream';
 import { AccountRelation, compareAccounts } from '../shared/accounts';
 import { propError, Warning } from '../shared/errors';
+import { resolveTagMutability } from '../shared/tag-mutability';
 import { validateAccountId } from '../shared/validation';
 
 /** Most replication rules in a registry (ECR's limit: `ReplicationConfiguration.rules`). */
@@ -31,6 +33,11 @@ export const MAX_PULL_THROUGH_CACHE_RULES = 50;
 
 /** `RepositoryCreationTrigger.PULL_THROUGH_CACHE`. */
 const PULL_THROUGH_CACHE = 'PULL_THROUGH_CACHE';
+/**
+ * The `RepositoryCreationTrigger` values: `AppliedFor` of `AWS::ECR::RepositoryCreationTemplate`
+ * (its schema's enum) and `RCTAppliedFor` of the ECR API.
+ */
+export const CREATION_TRIGGERS: readonly string[] = ['PULL_THROUGH_CACHE', 'REPLICATION', 'CREATE_ON_PUSH'];
 
 /** A replication rule as {@link resolveRegistrySettings} reads it (`ReplicationRule` satisfies it). */
 export interface ReplicationRuleInputs {
@@ -45,8 +52,10 @@ export interface CreationTemplateInputs {
   readonly appliedFor: string[];
   readonly description?: string;
   readonly imageTagMutability?: ecr.TagMutability;
+  readonly imageTagMutabilityExclusionFilters?: string[];
   readonly encryptionKey?: kms.IKey;
   readonly lifecycleRules?: ecr.LifecycleRule[];
+  readonly archiveImagesNotPulledFor?: Duration;
   readonly repositoryPolicy?: iam.PolicyDocument;
   readonly resourceTags?: Record<string, string>;
   readonly customRole?: iam.IRole;
@@ -71,6 +80,8 @@ export interface RegistrySettingsInputs<R extends CacheRuleInputs = CacheRuleInp
   readonly pullThroughCacheRules?: R[];
   readonly scanning?: RegistryScanning;
   readonly repositoryCreationTemplates?: CreationTemplateInputs[];
+  /** `RegistrySigning` (its rules were checked by `RegistrySigning.managed`). */
+  readonly signing?: { readonly rules: readonly SigningRuleInputs[] };
 }
 
 /** A pull-through cache rule, checked against the rules the registry already has. */
@@ -78,6 +89,11 @@ export interface ResolvedCacheRule<R extends CacheRuleInputs = CacheRuleInputs> 
   readonly rule: R;
   /** The properties of its `AWS::ECR::PullThroughCacheRule`. */
   readonly properties: ecr.CfnPullThroughCacheRuleProps;
+  /**
+   * Its properties that aws-cdk-lib 2.177's L1 lacks (`CustomRoleArn`, `UpstreamRepositoryPrefix`,
+   * ECR to ECR), by their CloudFormation names, for `addPropertyOverride`.
+   */
+  readonly overrides: Record<string, string>;
   /** Warnings about its credentials secret, in order. */
   readonly warnings: Warning[];
 }
@@ -99,10 +115,17 @@ export interface ResolvedRegistrySettings<R extends CacheRuleInputs = CacheRuleI
   readonly registryPolicyAccountIds?: string[];
   /** Undefined without `scanning`. */
   readonly scanning?: ScanningProperties;
+  /** The properties of the `AWS::ECR::SigningConfiguration`; undefined without `signing`. */
+  readonly signing?: SigningProperties;
   /** The props' pull-through cache rules, each once. */
   readonly pullThroughCacheRules: ResolvedCacheRule<R>[];
   /** The properties of each `AWS::ECR::RepositoryCreationTemplate`. */
   readonly creationTemplates: ecr.CfnRepositoryCreationTemplateProps[];
+  /**
+   * The properties of each template (same order) that aws-cdk-lib 2.177's L1 lacks
+   * (`ImageTagMutabilityExclusionFilters`), for `addPropertyOverride`; undefined when no template has any.
+   */
+  readonly creationTemplateOverrides?: Array<Record<string, unknown>>;
   /** Warnings for the construct to emit, in order (the rules' first, then the templates'). */
   readonly warnings: Warning[];
 }
@@ -148,8 +171,12 @@ export function resolveRegistrySettings<R extends CacheRuleInputs>(
     replicationRules,
     registryPolicyAccountIds,
     scanning: props.scanning !== undefined ? scanningProperties(props.scanning) : undefined,
+    signing: props.signing !== undefined ? signingProperties(props.signing.rules) : undefined,
     pullThroughCacheRules,
     creationTemplates: creationTemplates.map((t) => t.properties),
+    creationTemplateOverrides: creationTemplates.some((t) => Object.keys(t.overrides).length > 0)
+      ? creationTemplates.map((t) => t.overrides)
+      : undefined,
     warnings: [...pullThroughCacheRules, ...creationTemplates].flatMap((r) => r.warnings),
   };
 }
@@ -198,6 +225,7 @@ export function resolvePullThroughCacheRule<R extends CacheRuleInputs>(
   const credentials = rule.upstream.credentials;
   // The Upstream factories check this too; an upstream built any other way (JavaScript) is checked here.
   checkCredentialsGiven(scope, `upstream credentials of rule "${prefix}"`, rule.upstream.registryType, credentials);
+  const authentication = checkUpstreamAuthentication(scope, prefix, rule.upstream);
   return {
     rule,
     properties: {
@@ -206,7 +234,16 @@ export function resolvePullThroughCacheRule<R extends CacheRuleInputs>(
       upstreamRegistryUrl: rule.upstream.registryUrl,
       credentialArn: credentials?.secretArn,
     },
-    warnings: credentials !== undefined ? checkCredentialsSecret(scope, prefix, credentials) : [],
+    overrides: {
+      ...(rule.upstream.role !== undefined ? { CustomRoleArn: rule.upstream.role.roleArn } : {}),
+      ...(rule.upstream.upstreamRepositoryPrefix !== undefined
+        ? { UpstreamRepositoryPrefix: rule.upstream.upstreamRepositoryPrefix }
+        : {}),
+    },
+    warnings: [
+      ...(credentials !== undefined ? checkCredentialsSecret(scope, prefix, credentials) : []),
+      ...authentication,
+    ],
   };
 }
 
@@ -248,7 +285,7 @@ function checkOnePerEnvironment(scope: IConstruct): void {
     scope,
     'account/region',
     key === UNKNOWN_ENVIRONMENT ? '(unknown at synth)' : key,
-    `${problem}, and the replication configuration, registry policy and scanning configuration exist once per account and region (a second deployment would replace the first's)`,
+    `${problem}, and the replication configuration, registry policy, scanning and signing configurations exist once per account and region (a second deployment would replace the first's)`,
     'keep one RegistrySettings per account and region, and give stacks that hold one an explicit env (account and region)',
   );
 }
@@ -397,7 +434,7 @@ function scanningProperties(scanning: RegistryScanning): ScanningProperties {
 function resolveCreationTemplate(
   scope: IConstruct,
   template: CreationTemplateInputs,
-): { properties: ecr.CfnRepositoryCreationTemplateProps; warnings: Warning[] } {
+): { properties: ecr.CfnRepositoryCreationTemplateProps; overrides: Record<string, unknown>; warnings: Warning[] } {
   validateTemplatePrefix(scope, 'prefix', template.prefix);
   if (template.appliedFor.length === 0) {
     throw propError(
@@ -405,10 +442,20 @@ function resolveCreationTemplate(
       'appliedFor',
       [],
       'is empty',
-      'use RepositoryCreationTrigger.PULL_THROUGH_CACHE and/or RepositoryCreationTrigger.REPLICATION',
+      'use RepositoryCreationTrigger.PULL_THROUGH_CACHE, REPLICATION and/or CREATE_ON_PUSH',
     );
   }
   checkDistinct(scope, 'appliedFor', template.appliedFor, 'trigger');
+  const unknown = template.appliedFor.find((t) => !Token.isUnresolved(t) && !CREATION_TRIGGERS.includes(t));
+  if (unknown !== undefined) {
+    throw propError(
+      scope,
+      'appliedFor',
+      unknown,
+      'is not a repository creation trigger',
+      `use RepositoryCreationTrigger values (${CREATION_TRIGGERS.join(', ')})`,
+    );
+  }
   if (
     template.description !== undefined &&
     !Token.isUnresolved(template.description) &&
@@ -436,11 +483,27 @@ function resolveCreationTemplate(
       );
     }
   }
+  validateArchiveAfter(scope, 'archiveImagesNotPulledFor', template.archiveImagesNotPulledFor);
+  // The shared check of DockerBuildToEcr's repository too (ImageTagMutability with exclusion filters).
+  const mutability =
+    template.imageTagMutability !== undefined || template.imageTagMutabilityExclusionFilters !== undefined
+      ? resolveTagMutability(scope, template)
+      : undefined;
   if (template.resourceTags !== undefined) {
     validateResourceTags(scope, 'resourceTags', template.resourceTags);
   }
   const tags = Object.entries(template.resourceTags ?? {});
   const warnings: Warning[] = [];
+  const archive = template.archiveImagesNotPulledFor;
+  if (archive !== undefined && template.appliedFor.includes(PULL_THROUGH_CACHE)) {
+    warnings.push({
+      id: 'archiveCacheImages',
+      message:
+        `repositoryCreationTemplates "${template.prefix}" archives images not pulled for ${archive.toDays()} days in pull-through cache repositories: ` +
+        'archived images cannot be pulled until restored, and the rule is for any tag status, so it also archives the untagged platform images ' +
+        'of a cached multi-architecture image that are pulled less often than its tag (e.g. arm64 when only amd64 is pulled)',
+    });
+  }
   if ((template.encryptionKey !== undefined || tags.length > 0) && template.customRole === undefined) {
     warnings.push({
       id: 'creationTemplateWithoutRole',
@@ -453,14 +516,22 @@ function resolveCreationTemplate(
     prefix: template.prefix,
     appliedFor: template.appliedFor,
     description: template.description,
-    imageTagMutability: template.imageTagMutability,
+    imageTagMutability: mutability?.mutability,
     encryptionConfiguration: template.encryptionKey
       ? { encryptionType: 'KMS', kmsKey: template.encryptionKey.keyArn }
       : undefined,
-    lifecyclePolicy: rules.length > 0 ? renderLifecyclePolicy(scope, 'lifecycleRules', rules) : undefined,
+    lifecyclePolicy:
+      rules.length > 0 || archive !== undefined
+        ? renderLifecyclePolicy(scope, 'lifecycleRules', rules, { archiveImagesNotPulledFor: archive })
+        : undefined,
     repositoryPolicy: template.repositoryPolicy ? Stack.of(scope).toJsonString(template.repositoryPolicy) : undefined,
     resourceTags: tags.length > 0 ? tags.map(([key, value]) => ({ key, value })) : undefined,
     customRoleArn: template.customRole?.roleArn,
   };
-  return { properties, warnings };
+  // ImageTagMutabilityExclusionFilters is newer than aws-cdk-lib 2.177's CfnRepositoryCreationTemplate.
+  const overrides: Record<string, unknown> =
+    mutability?.exclusionFilters !== undefined
+      ? { ImageTagMutabilityExclusionFilters: mutability.exclusionFilters }
+      : {};
+  return { properties, overrides, warnings };
 }

@@ -1,4 +1,5 @@
 import { Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import { count, ErrorSite, siteError } from './errors';
@@ -141,4 +142,112 @@ export function checkCredentialsSecret(scope: IConstruct, prefix: string, secret
     );
   }
   return warnings;
+}
+
+/** The `UpstreamRegistry` of another ECR private registry (ECR to ECR pull through cache). */
+export const ECR_UPSTREAM = 'ecr';
+/** The service principal a rule's `CustomRoleArn` must trust ("Setting up permissions for cross-account ECR to ECR PTC"). */
+export const PULL_THROUGH_CACHE_PRINCIPAL = 'pullthroughcache.ecr.amazonaws.com';
+/** `<account>.dkr.ecr.<region>.` at the start of an ECR registry host whose account and region are literals. */
+const ECR_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\./;
+
+/** How a pull-through cache rule's upstream authenticates, as its resolve step reads it (`Upstream` satisfies it). */
+export interface UpstreamAuthentication {
+  readonly registryType: string;
+  readonly registryUrl: string;
+  readonly credentials?: secretsmanager.ISecret;
+  readonly role?: iam.IRole;
+  readonly upstreamRepositoryPrefix?: string;
+}
+
+/**
+ * The checks of how ECR reaches an upstream besides its secret: an ECR upstream takes a role and no
+ * secret, the other upstreams neither a role nor an upstream repository prefix (`CustomRoleArn` and
+ * `UpstreamRepositoryPrefix` are for ECR upstreams only, CreatePullThroughCacheRule, Amazon ECR API
+ * Reference); the role is one of the registry's account ("This role must be in the same account as
+ * the registry that you are configuring") and, when created in the app, trusts
+ * `pullthroughcache.ecr.amazonaws.com` (a warning otherwise); the upstream is not the registry itself.
+ */
+export function checkUpstreamAuthentication(
+  scope: IConstruct,
+  prefix: string,
+  upstream: UpstreamAuthentication,
+): Warning[] {
+  const prop = `upstream of rule "${prefix}"`;
+  if (upstream.registryType !== ECR_UPSTREAM) {
+    const given =
+      upstream.role !== undefined
+        ? 'role'
+        : upstream.upstreamRepositoryPrefix !== undefined
+          ? 'repositoryPrefix'
+          : undefined;
+    if (given !== undefined) {
+      throw propError(
+        scope,
+        prop,
+        upstream.registryType,
+        `has a ${given}, which ECR takes for an ECR upstream only (CustomRoleArn, UpstreamRepositoryPrefix)`,
+        'use Upstream.ecrRegistry({ account, region, role, repositoryPrefix }) for another ECR registry, or give no role or prefix',
+      );
+    }
+    return [];
+  }
+  if (upstream.credentials !== undefined && upstream.credentials !== null) {
+    throw propError(
+      scope,
+      prop,
+      upstream.credentials.node.path,
+      'is a secret for an ECR upstream, which ECR reaches with the role (CustomRoleArn) and no secret',
+      'give Upstream.ecrRegistry a role and no credentials',
+    );
+  }
+  const role = upstream.role;
+  if (role === undefined || role === null) {
+    throw propError(
+      scope,
+      prop,
+      upstream.registryUrl,
+      'has no role, and ECR pulls from another ECR registry with a role of the registry account',
+      'use Upstream.ecrRegistry({ account, region, role })',
+    );
+  }
+  const stack = Stack.of(scope);
+  if (compareAccounts(role.env.account, stack.account) === AccountRelation.DIFFERENT) {
+    throw propError(
+      scope,
+      `${prop} role`,
+      role.roleArn && !Token.isUnresolved(role.roleArn) ? role.roleArn : role.node.path,
+      `is in account ${role.env.account}, not in the registry's account ${stack.account}, and ECR assumes a role of the registry's own account`,
+      'create the role in the account of the registry, and let the upstream account allow this account in its registry or repository policy',
+    );
+  }
+  const host = ECR_HOST.exec(upstream.registryUrl);
+  if (
+    host !== null &&
+    compareAccounts(host[1], stack.account) === AccountRelation.SAME &&
+    !Token.isUnresolved(stack.region) &&
+    host[2] === stack.region
+  ) {
+    throw propError(
+      scope,
+      prop,
+      `${host[1]}/${host[2]}`,
+      'is the registry itself',
+      'cache from another region or another account',
+    );
+  }
+  if (role instanceof iam.Role && role.assumeRolePolicy !== undefined) {
+    const trust = JSON.stringify(Stack.of(role).resolve(role.assumeRolePolicy.toJSON()));
+    if (!trust.includes(PULL_THROUGH_CACHE_PRINCIPAL)) {
+      return [
+        {
+          id: 'pullThroughCacheRoleTrust',
+          message:
+            `the role ${role.node.path} of rule "${prefix}" does not trust ${PULL_THROUGH_CACHE_PRINCIPAL}: ECR cannot assume it to pull from ` +
+            `the upstream registry; create it with assumedBy: new iam.ServicePrincipal('${PULL_THROUGH_CACHE_PRINCIPAL}')`,
+        },
+      ];
+    }
+  }
+  return [];
 }

@@ -53,6 +53,35 @@ export function validateCachePrefix(site: ErrorSite | undefined, prop: string, p
   }
 }
 
+/**
+ * The `UpstreamRepositoryPrefix` of an ECR to ECR pull-through cache rule: `ROOT`, or 2-30
+ * characters of a repository name (the same pattern and lengths as `EcrRepositoryPrefix`,
+ * `AWS::ECR::PullThroughCacheRule` schema; `PullThroughCacheRuleRepositoryPrefix` of the ECR API).
+ */
+export function validateUpstreamRepositoryPrefix(site: ErrorSite | undefined, prop: string, prefix: string): void {
+  if (Token.isUnresolved(prefix) || prefix === 'ROOT') {
+    return;
+  }
+  if (prefix.length < 2 || prefix.length > MAX_CACHE_PREFIX_LENGTH) {
+    throw siteError(
+      site,
+      prop,
+      prefix,
+      `has ${count(prefix.length, 'character')}`,
+      `use 2-${MAX_CACHE_PREFIX_LENGTH} characters (e.g. "team-a"), or leave it out for every repository (ROOT)`,
+    );
+  }
+  if (!REPOSITORY_PREFIX.test(prefix)) {
+    throw siteError(
+      site,
+      prop,
+      prefix,
+      'is not a valid upstream repository prefix',
+      `use ${REPOSITORY_PREFIX_RULE} (e.g. "team-a" or "base/images")`,
+    );
+  }
+}
+
 /** The prefix of a repository creation template: ROOT, or 1-256 characters of a repository name. */
 export function validateTemplatePrefix(site: ErrorSite | undefined, prop: string, prefix: string): void {
   if (Token.isUnresolved(prefix)) {

@@ -186,3 +186,39 @@ describe('lifecycle simulation: the cache repository stays bounded', () => {
     expect(tagged.every((i) => i.tags[0] === 'buildcache' || i.tags[0].endsWith('x'))).toBe(true);
   });
 });
+
+describe('lifecycle simulation: archiveImagesNotPulledFor', () => {
+  test('images nobody pulls are archived after the period, pulled ones stay; untagged ones still expire by age', () => {
+    // GIVEN 60 days of daily builds and rebuilds, archive after 30 days without a pull
+    const days = Array.from({ length: 60 }, (_, d) => d);
+    const rules = policies({ archiveImagesNotPulledFor: Duration.days(30) }).image;
+    const image = new ModelRepository(rules);
+    for (const day of days) {
+      const tag = `c${day.toString().padStart(6, '0')}`;
+      image.push(day, [tag, 'latest']);
+      image.push(day + 0.5, [tag, 'latest']); // a rebuild: the first image is now untagged
+      // a service pulls latest every day, and the build of day 5 once more on day 30 (before it is archived)
+      image.pull(day + 0.6, 'latest');
+      if (day === 30) {
+        image.pull(day + 0.6, 'c000005');
+      }
+      image.evaluate(day + 0.9);
+    }
+    // THEN the tagged images not pulled for 30 days are archived, none deleted
+    const tagged = image.images.filter((i) => i.tags.length > 0);
+    expect(tagged).toHaveLength(60);
+    const archived = tagged.filter((i) => i.storageClass === 'archive').map((i) => i.tags[0]);
+    // day d's image was last pulled on day d (as latest): archived once 59.9 - d > 30, i.e. d <= 29;
+    // day 5's was pulled again on day 30, so it stays
+    expect(archived).toEqual(
+      Array.from({ length: 30 }, (_, d) => d)
+        .filter((d) => d !== 5)
+        .map((d) => `c${d.toString().padStart(6, '0')}`),
+    );
+    expect(image.tagged('latest')?.storageClass).toBe('standard');
+    // an archived image cannot be pulled (ECR answers 404)
+    expect(image.pull(60, 'c000001')).toBeUndefined();
+    // superseded (untagged) images expire 14 days after their push, archived or not
+    expect(image.images.filter((i) => i.tags.length === 0).every((i) => 59.9 - i.pushedAt <= 14)).toBe(true);
+  });
+});
