@@ -62,9 +62,10 @@ export interface CatalogProductOptions {
 export interface DockerBuildToEcrProductOptions extends CatalogProductOptions {
   /**
    * Images kept in each repository the product creates. Fixed by the platform team, not a launch
-   * parameter (lifecycle rules are written into the repository's policy text at synth).
+   * parameter (lifecycle rules are written into the repository's policy text at synth). Not with
+   * `archiveImagesNotPulledFor`: images are archived or expired by count, not both.
    *
-   * @default 100
+   * @default - 100; no count limit with `archiveImagesNotPulledFor`
    */
   readonly maxImageCount?: number;
 
@@ -75,6 +76,20 @@ export interface DockerBuildToEcrProductOptions extends CatalogProductOptions {
    * @default Duration.days(14)
    */
   readonly untaggedImageExpiration?: Duration;
+
+  /**
+   * Images of each repository the product creates that nobody pulled for this long (whole days,
+   * counted from the push for an image never pulled) move to ECR's archive storage class instead of
+   * being expired by count: DockerBuildToEcr's `archiveImagesNotPulledFor`. An archived image cannot
+   * be pulled until it is restored, and is billed for at least 90 days. Not with `maxImageCount`
+   * (whose default then no longer applies).
+   *
+   * Fixed by the platform team, not a launch parameter: the rule is written into the repository's
+   * lifecycle policy text at synth, and storage cost and retention are the platform's policy.
+   *
+   * @default - images are not archived; the newest `maxImageCount` are kept
+   */
+  readonly archiveImagesNotPulledFor?: Duration;
 
   /**
    * The prefix of a pull-through cache rule that exists in every account where the product is
@@ -576,6 +591,7 @@ function buildDockerBuildToEcrProduct(scope: Construct, options: ResolvedDockerB
     // and a parameter in them would be written as the text of a reference.
     maxImageCount: lifecycle.maxImageCount,
     untaggedImageExpiration: lifecycle.untaggedImageExpiration,
+    archiveImagesNotPulledFor: lifecycle.archiveImagesNotPulledFor,
     // Fixed by the platform team, checked when the product was made; DockerBuildToEcr applies its defaults.
     ...options.build,
     // The cache of the account the product is launched in (same account and region as the build).

@@ -457,6 +457,44 @@ describe('product templates', () => {
     expect(project.Properties.Environment.Image).toBe('aws/codebuild/standard:8.0');
   });
 
+  // Archiving: Amazon ECR User Guide, "Lifecycle policy properties" (transition to archive,
+  // countType sinceImagePulled, countNumber a positive integer of days) and "Lifecycle policy
+  // evaluation rules" (no later rule acts on an image an earlier one selected).
+  test('DockerBuildToEcr with archiveImagesNotPulledFor: untagged images expire, the others are archived, none expired by count', () => {
+    const { repositories } = dockerProduct({ archiveImagesNotPulledFor: Duration.days(90) });
+    const lifecycle = JSON.parse(imageRepository(repositories).Properties.LifecyclePolicy.LifecyclePolicyText);
+    expect(lifecycle.rules).toEqual([
+      {
+        rulePriority: 1,
+        description: 'Expire untagged images 14 days after push',
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 },
+        action: { type: 'expire' },
+      },
+      {
+        rulePriority: 2,
+        description: 'Archive images not pulled for 90 days',
+        selection: { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 90 },
+        action: { type: 'transition', targetStorageClass: 'archive' },
+      },
+    ]);
+  });
+
+  test('fails when the DockerBuildToEcr product both archives and expires by count (DockerBuildToEcr reports it in the product stack)', () => {
+    const { stack } = catalogStack();
+    expect(
+      () =>
+        new PlatformCatalog(stack, 'Catalog', {
+          portfolioName: 'p',
+          providerName: 'team',
+          products: [
+            CatalogProduct.dockerBuildToEcr({ archiveImagesNotPulledFor: Duration.days(30), maxImageCount: 10 }),
+          ],
+        }),
+    ).toThrow(
+      /^\[Catalog\/Catalog\/DockerBuildToEcrTemplate\/Build\] DockerBuildToEcr: archiveImagesNotPulledFor 30 days would archive no tagged image: .*: archive images \(archiveImagesNotPulledFor\) or expire them by count \(maxImageCount\), not both$/,
+    );
+  });
+
   // Tag mutability with exclusion filters: ECR API reference, API_ImageTagMutabilityExclusionFilter,
   // and the AWS::ECR::Repository schema (ImageTagMutability *_WITH_EXCLUSION, 1-5 WILDCARD filters).
   test('DockerBuildToEcr with IMMUTABLE tags and latest excluded: every build tag immutable, latest moves', () => {
@@ -560,6 +598,28 @@ describe('product templates', () => {
         'a *_WITH_EXCLUSION mutability has no filters',
         () => ({ imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' as ecr.TagMutability }),
         'imageTagMutability "IMMUTABLE_WITH_EXCLUSION" needs imageTagMutabilityExclusionFilters',
+      ],
+      // Amazon ECR User Guide, "Lifecycle policy properties": sinceImagePulled counts whole days, at least 1
+      [
+        'the archive age is not a whole number of days',
+        () => ({ archiveImagesNotPulledFor: Duration.hours(36) }),
+        'archiveImagesNotPulledFor 36 hours is not a whole number of days (ECR counts the days since the last pull): ' +
+          'use a whole number of at least 1 day, e.g. Duration.days(90)',
+      ],
+      [
+        'the archive age is less than a day',
+        () => ({ archiveImagesNotPulledFor: Duration.days(0) }),
+        'archiveImagesNotPulledFor 0 days is less than a day',
+      ],
+      [
+        'the archive age is a deploy-time value (the lifecycle policy text is written at synth)',
+        () => ({
+          archiveImagesNotPulledFor: Duration.days(
+            new CfnParameter(new Stack(), 'D', { type: 'Number' }).valueAsNumber,
+          ),
+        }),
+        'archiveImagesNotPulledFor (a token) is only known at deploy time, and the lifecycle policy text is written at ' +
+          'synth: give a literal, e.g. archiveImagesNotPulledFor: Duration.days(90)',
       ],
       // CodeBuild API reference, API_DockerServer: securityGroupIds (ingress on 9876 from the project's VPC)
       [
@@ -810,7 +870,10 @@ describe.each<[string, DockerBuildToEcrProductOptions]>([
       cache: DockerCache.dockerServer({ computeType: codebuild.ComputeType.LARGE }),
     },
   ],
-  ['the LOCAL cache', { cache: DockerCache.local() }],
+  [
+    'the LOCAL cache, images archived after 90 days',
+    { cache: DockerCache.local(), archiveImagesNotPulledFor: Duration.days(90) },
+  ],
 ])('template checks: the DockerBuildToEcr product with %s', (_name, options) => {
   const { app, stack } = catalogStack();
   new PlatformCatalog(stack, 'Catalog', {

@@ -10,6 +10,7 @@ import type { DockerCache } from '../../docker-cache';
 import type { ImageCompression } from '../../image-compression';
 import { CacheKind } from '../docker/cache';
 import { resolveCache, resolveCompression, resolveDockerServer } from '../docker/capabilities';
+import { validateArchiveAfter } from '../registry/lifecycle';
 import { validateCachePrefix } from '../registry/validation';
 import { propError } from '../shared/errors';
 import { resolveTagMutability } from '../shared/tag-mutability';
@@ -141,6 +142,7 @@ const A_TOKEN = { toString: () => '(a token)' };
 export interface DockerBuildToEcrProductInputs {
   readonly maxImageCount?: number;
   readonly untaggedImageExpiration?: Duration;
+  readonly archiveImagesNotPulledFor?: Duration;
   readonly pullThroughCachePrefix?: string;
   readonly imageTagMutability?: ecr.TagMutability;
   readonly imageTagMutabilityExclusionFilters?: string[];
@@ -150,7 +152,15 @@ export interface DockerBuildToEcrProductInputs {
 
 /** The options of the DockerBuildToEcr product, validated, with the defaults applied. */
 export interface ResolvedDockerBuildToEcrProduct {
-  readonly lifecycle: { readonly maxImageCount: number; readonly untaggedImageExpiration: Duration };
+  /**
+   * The lifecycle presets: `maxImageCount` is 100 unless given, or unless images are archived
+   * (DockerBuildToEcr refuses both: archived or expired by count).
+   */
+  readonly lifecycle: {
+    readonly maxImageCount?: number;
+    readonly untaggedImageExpiration: Duration;
+    readonly archiveImagesNotPulledFor?: Duration;
+  };
   readonly pullThroughCachePrefix?: string;
   /**
    * What the product's DockerBuildToEcr takes as given (it checks them again, with the same
@@ -175,9 +185,11 @@ export interface ResolvedDockerBuildToEcrProduct {
 export function resolveDockerBuildToEcrProduct(
   options: DockerBuildToEcrProductInputs,
 ): ResolvedDockerBuildToEcrProduct {
+  const archive = options.archiveImagesNotPulledFor;
   const lifecycle = {
-    maxImageCount: options.maxImageCount ?? 100,
+    maxImageCount: options.maxImageCount ?? (archive === undefined ? 100 : undefined),
     untaggedImageExpiration: options.untaggedImageExpiration ?? Duration.days(14),
+    archiveImagesNotPulledFor: archive,
   };
   if (options.pullThroughCachePrefix !== undefined) {
     validateCachePrefix(undefined, 'pullThroughCachePrefix', options.pullThroughCachePrefix);
@@ -202,6 +214,19 @@ export function resolveDockerBuildToEcrProduct(
       'give a literal, e.g. untaggedImageExpiration: Duration.days(14)',
     );
   }
+  if (archive?.isUnresolved()) {
+    throw propError(
+      undefined,
+      'archiveImagesNotPulledFor',
+      archive,
+      'is only known at deploy time, and the lifecycle policy text is written at synth',
+      'give a literal, e.g. archiveImagesNotPulledFor: Duration.days(90)',
+    );
+  }
+  // DockerBuildToEcr's check of the archive age (whole days, at least 1). That it refuses
+  // maxImageCount beside it, DockerBuildToEcr reports when the product stack is built (its rule,
+  // not repeated here; its fix names these options).
+  validateArchiveAfter(undefined, 'archiveImagesNotPulledFor', archive);
   // Repository: the product always creates one, so both props apply.
   resolveTagMutability(undefined, options);
   // Build capabilities

@@ -135,6 +135,17 @@ describe('product options', () => {
     );
   });
 
+  test('archiving images: no count limit by default (DockerBuildToEcr refuses both), the given one passed on for it to refuse', () => {
+    const archived = resolveDockerBuildToEcrProduct({ archiveImagesNotPulledFor: Duration.days(90) }).lifecycle;
+    expect(archived.maxImageCount).toBeUndefined();
+    expect(archived.archiveImagesNotPulledFor?.toDays()).toBe(90);
+    expect(archived.untaggedImageExpiration.toDays()).toBe(14);
+    expect(
+      resolveDockerBuildToEcrProduct({ archiveImagesNotPulledFor: Duration.days(90), maxImageCount: 5 }).lifecycle
+        .maxImageCount,
+    ).toBe(5);
+  });
+
   test('passes the build options through as given (DockerBuildToEcr applies its own defaults)', () => {
     expect(resolveDockerBuildToEcrProduct({}).build).toEqual({});
     const cache = DockerCache.registry({ tag: 'layers' });
