@@ -10,11 +10,14 @@ import { AccessLevel } from './access-level';
 import { BuilderImage } from './builder-image';
 import { CrossAccountPullPolicy } from './cross-account-pull-policy';
 import { DockerBuildToEcr } from './docker-build-to-ecr';
+import { DockerCache } from './docker-cache';
 import { GoSampleBuild } from './go-sample-build';
+import { ImageCompression } from './image-compression';
 import { goPlatformRule, parameter, PARAMETER_RULES } from './private/catalog/parameters';
 import {
   PrincipalKind,
   resolveDockerBuildToEcrProduct,
+  ResolvedDockerBuildToEcrProduct,
   resolveGoSampleBuildProduct,
   resolvePlatformCatalog,
   resolvePrincipal,
@@ -59,9 +62,10 @@ export interface CatalogProductOptions {
 export interface DockerBuildToEcrProductOptions extends CatalogProductOptions {
   /**
    * Images kept in each repository the product creates. Fixed by the platform team, not a launch
-   * parameter (lifecycle rules are written into the repository's policy text at synth).
+   * parameter (lifecycle rules are written into the repository's policy text at synth). Not with
+   * `archiveImagesNotPulledFor`: images are archived or expired by count, not both.
    *
-   * @default 100
+   * @default - 100; no count limit with `archiveImagesNotPulledFor`
    */
   readonly maxImageCount?: number;
 
@@ -74,6 +78,20 @@ export interface DockerBuildToEcrProductOptions extends CatalogProductOptions {
   readonly untaggedImageExpiration?: Duration;
 
   /**
+   * Images of each repository the product creates that nobody pulled for this long (whole days,
+   * counted from the push for an image never pulled) move to ECR's archive storage class instead of
+   * being expired by count: DockerBuildToEcr's `archiveImagesNotPulledFor`. An archived image cannot
+   * be pulled until it is restored, and is billed for at least 90 days. Not with `maxImageCount`
+   * (whose default then no longer applies).
+   *
+   * Fixed by the platform team, not a launch parameter: the rule is written into the repository's
+   * lifecycle policy text at synth, and storage cost and retention are the platform's policy.
+   *
+   * @default - images are not archived; the newest `maxImageCount` are kept
+   */
+  readonly archiveImagesNotPulledFor?: Duration;
+
+  /**
    * The prefix of a pull-through cache rule that exists in every account where the product is
    * launched (e.g. `docker-hub`, created there by a RegistrySettings): the build gets the build
    * argument `BASE_REGISTRY` = `<launching account>.dkr.ecr.<region>.amazonaws.com/<prefix>` for
@@ -83,6 +101,56 @@ export interface DockerBuildToEcrProductOptions extends CatalogProductOptions {
    * @default - no pull-through cache: base images come from where the Dockerfile says
    */
   readonly pullThroughCachePrefix?: string;
+
+  /**
+   * Tag mutability of each repository the product creates. Every build pushes a tag of its own
+   * (`build-<number>`: an S3 zip has no commit) and `latest`; with `IMMUTABLE`, `latest` is pushed
+   * only when an `imageTagMutabilityExclusionFilters` filter matches it (e.g. `['latest']`).
+   *
+   * Fixed by the platform team, not a launch parameter: whether `latest` is pushed is decided at
+   * synth from it, and whether tags may move is the platform's rule (what deployments may rely on),
+   * not a choice of each team.
+   *
+   * @default ecr.TagMutability.MUTABLE
+   */
+  readonly imageTagMutability?: ecr.TagMutability;
+
+  /**
+   * Exceptions to `imageTagMutability` in each repository the product creates: 1-5 ECR wildcard
+   * filters (`A-Z a-z 0-9 . _ -` and `*`). With `IMMUTABLE`, the tags they match stay movable
+   * (`['latest']`: every build tag immutable, `latest` moves); with `MUTABLE`, they are immutable.
+   * Checked when the product is made, with DockerBuildToEcr's rules.
+   *
+   * Fixed by the platform team, not a launch parameter (it goes with `imageTagMutability`).
+   *
+   * @default - no exceptions
+   */
+  readonly imageTagMutabilityExclusionFilters?: string[];
+
+  /**
+   * How the layers of the images the product pushes are compressed. `ImageCompression.ZSTD` needs
+   * the registry cache (the default) or `DockerCache.none()`.
+   *
+   * Fixed by the platform team, not a launch parameter: the build commands are written at synth
+   * for one compression, and which compression the runtimes of the platform read (zstd: e.g. AWS
+   * Fargate) is the platform's to know.
+   *
+   * @default ImageCompression.GZIP
+   */
+  readonly compression?: ImageCompression;
+
+  /**
+   * Where the product's builds keep Docker layers between builds: `DockerCache.registry()` (a cache
+   * repository of each launch's own), `DockerCache.dockerServer({ computeType })` (CodeBuild's
+   * Docker server, paid while builds run), `DockerCache.local()` or `DockerCache.none()`. The
+   * product's build runs in no VPC: a Docker server with `securityGroups` is refused.
+   *
+   * Fixed by the platform team, not a launch parameter: each choice creates different resources (a
+   * cache repository, a Docker server) and build commands, and its cost is the platform's to weigh.
+   *
+   * @default DockerCache.registry()
+   */
+  readonly cache?: DockerCache;
 }
 
 /** Options of the CrossAccountPullPolicy product. */
@@ -128,16 +196,14 @@ export interface GoSampleBuildProductOptions extends CatalogProductOptions {
 export class CatalogProduct {
   /** The DockerBuildToEcr product. */
   public static dockerBuildToEcr(options: DockerBuildToEcrProductOptions = {}): CatalogProduct {
-    const { lifecycle, pullThroughCachePrefix } = inFactory('CatalogProduct.dockerBuildToEcr', () =>
-      resolveDockerBuildToEcrProduct(options),
-    );
+    const resolved = inFactory('CatalogProduct.dockerBuildToEcr', () => resolveDockerBuildToEcrProduct(options));
     return new CatalogProduct(
       'DockerBuildToEcr',
       options,
       'Docker image build to ECR',
       'Builds a Docker image from an S3 zip in CodeBuild and pushes it to a new ECR repository',
       false,
-      (scope) => buildDockerBuildToEcrProduct(scope, lifecycle, pullThroughCachePrefix),
+      (scope) => buildDockerBuildToEcrProduct(scope, resolved),
     );
   }
 
@@ -493,11 +559,8 @@ function s3Source(scope: Construct, what: string): codebuild.ISource {
 }
 
 /** The DockerBuildToEcr product: a repository and a CodeBuild project that builds the zip's Dockerfile. */
-function buildDockerBuildToEcrProduct(
-  scope: Construct,
-  lifecycle: { maxImageCount: number; untaggedImageExpiration: Duration },
-  pullThroughCachePrefix: string | undefined,
-): void {
+function buildDockerBuildToEcrProduct(scope: Construct, options: ResolvedDockerBuildToEcrProduct): void {
+  const { lifecycle, pullThroughCachePrefix } = options;
   const source = s3Source(scope, 'Docker build');
   const repositoryName = parameter(
     scope,
@@ -528,6 +591,9 @@ function buildDockerBuildToEcrProduct(
     // and a parameter in them would be written as the text of a reference.
     maxImageCount: lifecycle.maxImageCount,
     untaggedImageExpiration: lifecycle.untaggedImageExpiration,
+    archiveImagesNotPulledFor: lifecycle.archiveImagesNotPulledFor,
+    // Fixed by the platform team, checked when the product was made; DockerBuildToEcr applies its defaults.
+    ...options.build,
     // The cache of the account the product is launched in (same account and region as the build).
     buildArgs: pullThroughCachePrefix ? { BASE_REGISTRY: ownRegistryPrefix(pullThroughCachePrefix) } : undefined,
   });

@@ -3,10 +3,28 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
-import { AccessLevel, CatalogProduct, PlatformCatalog } from '../src';
+import {
+  AccessLevel,
+  CatalogProduct,
+  DockerBuildToEcrProductOptions,
+  DockerCache,
+  ImageCompression,
+  PlatformCatalog,
+} from '../src';
+import {
+  addNagChecks,
+  cfnLint,
+  nagErrors,
+  productStackNagErrors,
+  productTemplateFiles,
+  templateFiles,
+} from './support/template-checks';
 import { PARAMETER_RULES } from '../src/private/catalog/parameters';
 import { GO_DIST_LISTS } from '../src/private/go/dist-lists';
 import {
@@ -40,6 +58,35 @@ function productTemplate(app: App, construct: string): any {
     .find((f) => f.startsWith(`Catalog${construct}Template`) && f.endsWith('.product.template.json'));
   expect(file).toBeDefined();
   return JSON.parse(fs.readFileSync(path.join(assembly.directory, file!), 'utf-8'));
+}
+
+/** The DockerBuildToEcr product of a catalog that offers it with `options`. */
+function dockerProduct(options: DockerBuildToEcrProductOptions = {}): {
+  product: any;
+  project: any;
+  script: string;
+  repositories: Record<string, any>;
+} {
+  const { app, stack } = catalogStack();
+  new PlatformCatalog(stack, 'Catalog', {
+    portfolioName: 'p',
+    providerName: 'team',
+    products: [CatalogProduct.dockerBuildToEcr(options)],
+  });
+  const product = productTemplate(app, 'DockerBuildToEcr');
+  const project = Object.values<any>(product.Resources).find((r) => r.Type === 'AWS::CodeBuild::Project');
+  const buildSpec = JSON.parse(project.Properties.Source.BuildSpec);
+  const repositories = Object.fromEntries(
+    Object.entries<any>(product.Resources).filter(([, r]) => r.Type === 'AWS::ECR::Repository'),
+  );
+  return { product, project, script: buildSpec.phases.build.commands.join('\n'), repositories };
+}
+
+/** The repository of the images (not the registry cache's). */
+function imageRepository(repositories: Record<string, any>): any {
+  const ids = Object.keys(repositories).filter((id) => !id.includes('CacheRepository'));
+  expect(ids).toHaveLength(1);
+  return repositories[ids[0]];
 }
 
 function accepts(pattern: string, value: string): boolean {
@@ -398,6 +445,254 @@ describe('product templates', () => {
     );
   });
 
+  test("DockerBuildToEcr by default: a MUTABLE repository, latest, gzip, the registry cache, CodeBuild's newest image", () => {
+    const { project, script, repositories } = dockerProduct();
+    expect(imageRepository(repositories).Properties.ImageTagMutability).toBe('MUTABLE');
+    expect(imageRepository(repositories).Properties.ImageTagMutabilityExclusionFilters).toBeUndefined();
+    expect(script).toContain(`local fixed_tags=('latest') tag`);
+    expect(script).not.toContain('compression=zstd');
+    expect(Object.keys(repositories).filter((id) => id.includes('CacheRepository'))).toHaveLength(1);
+    expect(project.Properties.Environment.DockerServer).toBeUndefined();
+    // CodeBuild's newest x86_64 curated image (Docker 28, buildx)
+    expect(project.Properties.Environment.Image).toBe('aws/codebuild/standard:8.0');
+  });
+
+  // Archiving: Amazon ECR User Guide, "Lifecycle policy properties" (transition to archive,
+  // countType sinceImagePulled, countNumber a positive integer of days) and "Lifecycle policy
+  // evaluation rules" (no later rule acts on an image an earlier one selected).
+  test('DockerBuildToEcr with archiveImagesNotPulledFor: untagged images expire, the others are archived, none expired by count', () => {
+    const { repositories } = dockerProduct({ archiveImagesNotPulledFor: Duration.days(90) });
+    const lifecycle = JSON.parse(imageRepository(repositories).Properties.LifecyclePolicy.LifecyclePolicyText);
+    expect(lifecycle.rules).toEqual([
+      {
+        rulePriority: 1,
+        description: 'Expire untagged images 14 days after push',
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 },
+        action: { type: 'expire' },
+      },
+      {
+        rulePriority: 2,
+        description: 'Archive images not pulled for 90 days',
+        selection: { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 90 },
+        action: { type: 'transition', targetStorageClass: 'archive' },
+      },
+    ]);
+  });
+
+  test('fails when the DockerBuildToEcr product both archives and expires by count (DockerBuildToEcr reports it in the product stack)', () => {
+    const { stack } = catalogStack();
+    expect(
+      () =>
+        new PlatformCatalog(stack, 'Catalog', {
+          portfolioName: 'p',
+          providerName: 'team',
+          products: [
+            CatalogProduct.dockerBuildToEcr({ archiveImagesNotPulledFor: Duration.days(30), maxImageCount: 10 }),
+          ],
+        }),
+    ).toThrow(
+      /^\[Catalog\/Catalog\/DockerBuildToEcrTemplate\/Build\] DockerBuildToEcr: archiveImagesNotPulledFor 30 days would archive no tagged image: .*: archive images \(archiveImagesNotPulledFor\) or expire them by count \(maxImageCount\), not both$/,
+    );
+  });
+
+  // Tag mutability with exclusion filters: ECR API reference, API_ImageTagMutabilityExclusionFilter,
+  // and the AWS::ECR::Repository schema (ImageTagMutability *_WITH_EXCLUSION, 1-5 WILDCARD filters).
+  test('DockerBuildToEcr with IMMUTABLE tags and latest excluded: every build tag immutable, latest moves', () => {
+    const { script, repositories } = dockerProduct({
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      imageTagMutabilityExclusionFilters: ['latest'],
+    });
+    expect(imageRepository(repositories).Properties).toMatchObject({
+      ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      ImageTagMutabilityExclusionFilters: [
+        { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'latest' },
+      ],
+    });
+    expect(script).toContain(`local fixed_tags=('latest') tag`);
+    // the registry cache moves its tag in a repository of its own, MUTABLE
+    const cache = Object.entries<any>(repositories).find(([id]) => id.includes('CacheRepository'))![1];
+    expect(cache.Properties.ImageTagMutability).toBe('MUTABLE');
+  });
+
+  test('DockerBuildToEcr with IMMUTABLE tags and no filter: latest is not pushed (ECR would refuse it after the first build)', () => {
+    const { script, repositories } = dockerProduct({ imageTagMutability: ecr.TagMutability.IMMUTABLE });
+    expect(imageRepository(repositories).Properties.ImageTagMutability).toBe('IMMUTABLE');
+    expect(script).not.toContain('fixed_tags');
+  });
+
+  test('DockerBuildToEcr with MUTABLE tags and release filters: MUTABLE_WITH_EXCLUSION', () => {
+    const { repositories } = dockerProduct({ imageTagMutabilityExclusionFilters: ['v*', 'release-*'] });
+    expect(imageRepository(repositories).Properties).toMatchObject({
+      ImageTagMutability: 'MUTABLE_WITH_EXCLUSION',
+      ImageTagMutabilityExclusionFilters: [
+        { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'v*' },
+        { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'release-*' },
+      ],
+    });
+  });
+
+  // Layer compression: Docker docs, "Image and registry exporters" (compression=zstd,
+  // force-compression, oci-mediatypes), written by buildx.
+  test.each([
+    ['the registry cache (the default)', undefined],
+    ['no cache', DockerCache.none()],
+  ])('DockerBuildToEcr with ZSTD on %s: pushed by buildx with zstd layers', (_name, cache) => {
+    const { script } = dockerProduct({ compression: ImageCompression.ZSTD, cache });
+    expect(script).toContain('push=true,compression=zstd,force-compression=true,oci-mediatypes=true');
+  });
+
+  // CodeBuild's Docker server: CodeBuild API reference, API_DockerServer (compute types SMALL to
+  // 2XLARGE; security groups, which admit the build from the project's VPC).
+  test("DockerBuildToEcr on CodeBuild's Docker server: its compute type, no cache repository, no security group", () => {
+    const { product, project, script, repositories } = dockerProduct({
+      cache: DockerCache.dockerServer({ computeType: codebuild.ComputeType.MEDIUM }),
+    });
+    expect(project.Properties.Environment).toMatchObject({
+      ComputeType: 'BUILD_GENERAL1_SMALL',
+      DockerServer: { ComputeType: 'BUILD_GENERAL1_MEDIUM' },
+    });
+    expect(project.Properties.Environment.DockerServer.SecurityGroupIds).toBeUndefined();
+    expect(Object.keys(repositories)).toHaveLength(1);
+    expect(Object.values<any>(product.Resources).some((r) => r.Type === 'AWS::EC2::SecurityGroup')).toBe(false);
+    expect(script).toContain("Docker layer cache: CodeBuild's Docker server");
+  });
+
+  test('DockerBuildToEcr with the LOCAL cache and with a registry cache tag of its own', () => {
+    expect(dockerProduct({ cache: DockerCache.local() }).project.Properties.Cache).toEqual({
+      Type: 'LOCAL',
+      Modes: ['LOCAL_DOCKER_LAYER_CACHE'],
+    });
+    expect(dockerProduct({ cache: DockerCache.registry({ tag: 'layers' }) }).script).toContain(
+      `CACHE_REF="$CACHE_REPOSITORY_URI:"'layers'`,
+    );
+  });
+
+  describe("fails when a DockerBuildToEcr product option cannot work (reported by the factory, DockerBuildToEcr's rules)", () => {
+    const sg = (): ec2.ISecurityGroup =>
+      ec2.SecurityGroup.fromSecurityGroupId(new Stack(), 'Sg', 'sg-0123456789abcdef0');
+    test.each<[string, () => DockerBuildToEcrProductOptions, string]>([
+      // ECR API reference, API_ImageTagMutabilityExclusionFilter: filterValue ^[0-9a-zA-Z._*-]{1,128}$
+      [
+        'a filter is not an ECR wildcard filter',
+        () => ({ imageTagMutability: ecr.TagMutability.IMMUTABLE, imageTagMutabilityExclusionFilters: ['latest!'] }),
+        'imageTagMutabilityExclusionFilters "latest!" is not an ECR tag filter: use 1-128 of A-Z a-z 0-9 . _ - and the wildcard *',
+      ],
+      // AWS::ECR::Repository ImageTagMutabilityExclusionFilters: 1-5 items
+      [
+        'there are more than 5 filters',
+        () => ({ imageTagMutabilityExclusionFilters: ['a', 'b', 'c', 'd', 'e', 'f'] }),
+        'imageTagMutabilityExclusionFilters ["a", "b", "c", "d", "e", "f"] has 6 filters, and ECR takes at most 5',
+      ],
+      [
+        'the filter list is empty',
+        () => ({ imageTagMutabilityExclusionFilters: [] }),
+        'imageTagMutabilityExclusionFilters [] is empty: leave it unset, or list 1-5 wildcard filters',
+      ],
+      [
+        'a filter is listed twice',
+        () => ({ imageTagMutabilityExclusionFilters: ['latest', 'latest'] }),
+        'imageTagMutabilityExclusionFilters "latest" is listed twice: list each filter once',
+      ],
+      // AWS::ECR::Repository ImageTagMutability: IMMUTABLE_WITH_EXCLUSION needs filters
+      [
+        'a *_WITH_EXCLUSION mutability has no filters',
+        () => ({ imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' as ecr.TagMutability }),
+        'imageTagMutability "IMMUTABLE_WITH_EXCLUSION" needs imageTagMutabilityExclusionFilters',
+      ],
+      // Amazon ECR User Guide, "Lifecycle policy properties": sinceImagePulled counts whole days, at least 1
+      [
+        'the archive age is not a whole number of days',
+        () => ({ archiveImagesNotPulledFor: Duration.hours(36) }),
+        'archiveImagesNotPulledFor 36 hours is not a whole number of days (ECR counts the days since the last pull): ' +
+          'use a whole number of at least 1 day, e.g. Duration.days(90)',
+      ],
+      [
+        'the archive age is less than a day',
+        () => ({ archiveImagesNotPulledFor: Duration.days(0) }),
+        'archiveImagesNotPulledFor 0 days is less than a day',
+      ],
+      [
+        'the archive age is a deploy-time value (the lifecycle policy text is written at synth)',
+        () => ({
+          archiveImagesNotPulledFor: Duration.days(
+            new CfnParameter(new Stack(), 'D', { type: 'Number' }).valueAsNumber,
+          ),
+        }),
+        'archiveImagesNotPulledFor (a token) is only known at deploy time, and the lifecycle policy text is written at ' +
+          'synth: give a literal, e.g. archiveImagesNotPulledFor: Duration.days(90)',
+      ],
+      // CodeBuild API reference, API_DockerServer: securityGroupIds (ingress on 9876 from the project's VPC)
+      [
+        "the Docker server gets security groups (the product's build runs in no VPC)",
+        () => ({ cache: DockerCache.dockerServer({ securityGroups: [sg()] }) }),
+        'cache "DockerCache.dockerServer({ securityGroups })" sets security groups, which admit the build from the ' +
+          "project's VPC, and the product's build runs in no VPC",
+      ],
+      // CodeBuild API reference, API_DockerServer: computeType BUILD_GENERAL1_SMALL to _2XLARGE
+      [
+        'the Docker server gets a compute type it does not take',
+        () => ({ cache: DockerCache.dockerServer({ computeType: codebuild.ComputeType.LAMBDA_1GB }) }),
+        'cache "DockerCache.dockerServer() with compute type BUILD_LAMBDA_1GB" is not a compute type of a CodeBuild ' +
+          'Docker server: set DockerCache.dockerServer({ computeType }) to ComputeType.SMALL, MEDIUM, LARGE, X_LARGE or X2_LARGE',
+      ],
+      // ECR API reference, API_PutImage imageTag (the cache tag is an image tag of the cache repository)
+      [
+        'the registry cache tag is not an image tag',
+        () => ({ cache: DockerCache.registry({ tag: 'build cache' }) }),
+        'cache "build cache" is not a valid',
+      ],
+      // Docker docs, "Image and registry exporters": compression=zstd is written by buildx's image
+      // exporter, not by the Docker engine's image store (the host's, or the Docker server's)
+      [
+        'ZSTD meets the LOCAL cache',
+        () => ({ compression: ImageCompression.ZSTD, cache: DockerCache.local() }),
+        'compression "ImageCompression.ZSTD" needs a buildx builder of the build\'s own, and DockerCache.local() keeps ' +
+          "the layers of the host's Docker engine",
+      ],
+      [
+        "ZSTD meets CodeBuild's Docker server",
+        () => ({ compression: ImageCompression.ZSTD, cache: DockerCache.dockerServer() }),
+        'compression "ImageCompression.ZSTD" needs a buildx builder of the build\'s own, and DockerCache.dockerServer() ' +
+          "builds on the Docker server's engine",
+      ],
+      [
+        'compression is not an ImageCompression (untyped JavaScript)',
+        () => ({ compression: 'brotli' as ImageCompression }),
+        'compression "brotli" is not an ImageCompression: use ImageCompression.GZIP or ImageCompression.ZSTD',
+      ],
+    ])('%s', (_name, options, message) => {
+      let error: Error | undefined;
+      try {
+        CatalogProduct.dockerBuildToEcr(options());
+      } catch (e) {
+        error = e as Error;
+      }
+      expect(error?.message).toContain(message);
+      // the factory leads the message: no construct exists yet
+      expect(error?.message.startsWith(`CatalogProduct.dockerBuildToEcr: ${message.split(' ')[0]} `)).toBe(true);
+    });
+
+    test('in the order DockerBuildToEcr reports them: the repository before the cache', () => {
+      expect(() =>
+        CatalogProduct.dockerBuildToEcr({
+          imageTagMutabilityExclusionFilters: [],
+          cache: DockerCache.dockerServer({ securityGroups: [sg()] }),
+        }),
+      ).toThrow(/^CatalogProduct\.dockerBuildToEcr: imageTagMutabilityExclusionFilters \[\] is empty/);
+    });
+
+    test('a Docker server of a Docker server compute type, and the LOCAL cache with gzip, are accepted', () => {
+      expect(() =>
+        CatalogProduct.dockerBuildToEcr({
+          cache: DockerCache.dockerServer({ computeType: codebuild.ComputeType.X2_LARGE }),
+        }),
+      ).not.toThrow();
+      expect(() =>
+        CatalogProduct.dockerBuildToEcr({ cache: DockerCache.local(), compression: ImageCompression.GZIP }),
+      ).not.toThrow();
+    });
+  });
+
   test('CrossAccountPullPolicy: the account list parameter becomes the policy condition', () => {
     const { app, stack } = catalogStack();
     new PlatformCatalog(stack, 'Catalog', {
@@ -550,5 +845,55 @@ describe('logical ids (frozen: a change replaces the portfolio or a product, and
       'CatalogGoSampleBuild9AD1B207',
     ]);
     expect(ids('AWS::S3::Bucket')).toEqual(['CatalogAssetBucket798B9941']);
+  });
+});
+
+/**
+ * The DockerBuildToEcr product with the options a platform team fixes: its template and the catalog
+ * stack pass cfn-lint and cdk-nag AwsSolutions (examples/platform-catalog.ts, checked in
+ * template-checks.test.ts, offers the product with its defaults).
+ */
+describe.each<[string, DockerBuildToEcrProductOptions]>([
+  [
+    'IMMUTABLE with latest excluded, zstd, the registry cache',
+    {
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      imageTagMutabilityExclusionFilters: ['latest'],
+      compression: ImageCompression.ZSTD,
+      cache: DockerCache.registry({ tag: 'layers' }),
+    },
+  ],
+  [
+    "MUTABLE with release tags immutable, CodeBuild's Docker server",
+    {
+      imageTagMutabilityExclusionFilters: ['v*'],
+      cache: DockerCache.dockerServer({ computeType: codebuild.ComputeType.LARGE }),
+    },
+  ],
+  [
+    'the LOCAL cache, images archived after 90 days',
+    { cache: DockerCache.local(), archiveImagesNotPulledFor: Duration.days(90) },
+  ],
+])('template checks: the DockerBuildToEcr product with %s', (_name, options) => {
+  const { app, stack } = catalogStack();
+  new PlatformCatalog(stack, 'Catalog', {
+    portfolioName: 'p',
+    providerName: 'team',
+    products: [CatalogProduct.dockerBuildToEcr(options)],
+  });
+  addNagChecks(app);
+  const assembly = app.synth();
+
+  test('cfn-lint reports no error and no warning in the stack and the product template', () => {
+    const files = [...templateFiles(assembly), ...productTemplateFiles(assembly)];
+    expect(productTemplateFiles(assembly)).toHaveLength(1);
+    const result = cfnLint(files);
+    expect(result.output).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+
+  test('cdk-nag AwsSolutions: no unsuppressed error in the stack or the product stack', () => {
+    expect(nagErrors(stack, assembly)).toEqual([]);
+    expect(productStackNagErrors(app)).toEqual([]);
   });
 });

@@ -1,12 +1,19 @@
 import * as crypto from 'crypto';
 import { Duration, Stack, Token } from 'aws-cdk-lib';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { IConstruct } from 'constructs';
 import { BuilderImage } from '../../builder-image';
+import type { DockerCache } from '../../docker-cache';
+import type { ImageCompression } from '../../image-compression';
+import { CacheKind } from '../docker/cache';
+import { resolveCache, resolveCompression, resolveDockerServer } from '../docker/capabilities';
+import { validateArchiveAfter } from '../registry/lifecycle';
 import { validateCachePrefix } from '../registry/validation';
 import { propError } from '../shared/errors';
+import { resolveTagMutability } from '../shared/tag-mutability';
 import { validateLength } from '../shared/validation';
 
 /** A product as {@link resolvePlatformCatalog} reads it (`CatalogProduct` satisfies it). */
@@ -135,22 +142,54 @@ const A_TOKEN = { toString: () => '(a token)' };
 export interface DockerBuildToEcrProductInputs {
   readonly maxImageCount?: number;
   readonly untaggedImageExpiration?: Duration;
+  readonly archiveImagesNotPulledFor?: Duration;
   readonly pullThroughCachePrefix?: string;
+  readonly imageTagMutability?: ecr.TagMutability;
+  readonly imageTagMutabilityExclusionFilters?: string[];
+  readonly compression?: ImageCompression;
+  readonly cache?: DockerCache;
 }
 
 /** The options of the DockerBuildToEcr product, validated, with the defaults applied. */
 export interface ResolvedDockerBuildToEcrProduct {
-  readonly lifecycle: { readonly maxImageCount: number; readonly untaggedImageExpiration: Duration };
+  /**
+   * The lifecycle presets: `maxImageCount` is 100 unless given, or unless images are archived
+   * (DockerBuildToEcr refuses both: archived or expired by count).
+   */
+  readonly lifecycle: {
+    readonly maxImageCount?: number;
+    readonly untaggedImageExpiration: Duration;
+    readonly archiveImagesNotPulledFor?: Duration;
+  };
   readonly pullThroughCachePrefix?: string;
+  /**
+   * What the product's DockerBuildToEcr takes as given (it checks them again, with the same
+   * functions, and applies its own defaults: MUTABLE, gzip, the registry cache).
+   */
+  readonly build: {
+    readonly imageTagMutability?: ecr.TagMutability;
+    readonly imageTagMutabilityExclusionFilters?: string[];
+    readonly compression?: ImageCompression;
+    readonly cache?: DockerCache;
+  };
 }
 
-/** Checks the options of the DockerBuildToEcr product when it is made (no construct yet). */
+/**
+ * Checks the options of the DockerBuildToEcr product when it is made (no construct yet), in the
+ * order DockerBuildToEcr reports them (repository, then build capabilities), with DockerBuildToEcr's
+ * own checks (`shared/tag-mutability.ts`, `docker/capabilities.ts`) applied to what the product
+ * builds: a project with no VPC, of one platform, on the project's default compute type. Only what
+ * the product adds is checked here: a Docker server's security groups, which need a VPC the product
+ * does not have.
+ */
 export function resolveDockerBuildToEcrProduct(
   options: DockerBuildToEcrProductInputs,
 ): ResolvedDockerBuildToEcrProduct {
+  const archive = options.archiveImagesNotPulledFor;
   const lifecycle = {
-    maxImageCount: options.maxImageCount ?? 100,
+    maxImageCount: options.maxImageCount ?? (archive === undefined ? 100 : undefined),
     untaggedImageExpiration: options.untaggedImageExpiration ?? Duration.days(14),
+    archiveImagesNotPulledFor: archive,
   };
   if (options.pullThroughCachePrefix !== undefined) {
     validateCachePrefix(undefined, 'pullThroughCachePrefix', options.pullThroughCachePrefix);
@@ -175,7 +214,45 @@ export function resolveDockerBuildToEcrProduct(
       'give a literal, e.g. untaggedImageExpiration: Duration.days(14)',
     );
   }
-  return { lifecycle, pullThroughCachePrefix: options.pullThroughCachePrefix };
+  if (archive?.isUnresolved()) {
+    throw propError(
+      undefined,
+      'archiveImagesNotPulledFor',
+      archive,
+      'is only known at deploy time, and the lifecycle policy text is written at synth',
+      'give a literal, e.g. archiveImagesNotPulledFor: Duration.days(90)',
+    );
+  }
+  // DockerBuildToEcr's check of the archive age (whole days, at least 1). That it refuses
+  // maxImageCount beside it, DockerBuildToEcr reports when the product stack is built (its rule,
+  // not repeated here; its fix names these options).
+  validateArchiveAfter(undefined, 'archiveImagesNotPulledFor', archive);
+  // Repository: the product always creates one, so both props apply.
+  resolveTagMutability(undefined, options);
+  // Build capabilities
+  if (options.cache?._kind === CacheKind.DOCKER_SERVER && options.cache._dockerServer?.securityGroups !== undefined) {
+    throw propError(
+      undefined,
+      'cache',
+      'DockerCache.dockerServer({ securityGroups })',
+      "sets security groups, which admit the build from the project's VPC, and the product's build runs in no VPC " +
+        "(the product creates none, and a product template cannot refer to the security groups of the catalog's stack)",
+      'leave securityGroups unset (a Docker server outside a VPC needs none)',
+    );
+  }
+  const cache = resolveCache(undefined, options.cache);
+  resolveDockerServer(undefined, options.cache, { vpc: undefined, platformCount: 1 });
+  resolveCompression(undefined, options.compression, cache.kind);
+  return {
+    lifecycle,
+    pullThroughCachePrefix: options.pullThroughCachePrefix,
+    build: {
+      imageTagMutability: options.imageTagMutability,
+      imageTagMutabilityExclusionFilters: options.imageTagMutabilityExclusionFilters,
+      compression: options.compression,
+      cache: options.cache,
+    },
+  };
 }
 
 /**

@@ -1,8 +1,11 @@
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BuilderImage } from '../../../src/builder-image';
+import { DockerCache } from '../../../src/docker-cache';
+import { ImageCompression } from '../../../src/image-compression';
 import {
   CatalogProductInputs,
   PlatformCatalogInputs,
@@ -129,6 +132,53 @@ describe('product options', () => {
     );
     expect(() => resolveDockerBuildToEcrProduct({ untaggedImageExpiration: Duration.days(count) })).toThrow(
       /^untaggedImageExpiration \(a token\) is only known at deploy time, and the lifecycle policy text is written at synth: give a literal, e\.g\. untaggedImageExpiration: Duration\.days\(14\)$/,
+    );
+  });
+
+  test('archiving images: no count limit by default (DockerBuildToEcr refuses both), the given one passed on for it to refuse', () => {
+    const archived = resolveDockerBuildToEcrProduct({ archiveImagesNotPulledFor: Duration.days(90) }).lifecycle;
+    expect(archived.maxImageCount).toBeUndefined();
+    expect(archived.archiveImagesNotPulledFor?.toDays()).toBe(90);
+    expect(archived.untaggedImageExpiration.toDays()).toBe(14);
+    expect(
+      resolveDockerBuildToEcrProduct({ archiveImagesNotPulledFor: Duration.days(90), maxImageCount: 5 }).lifecycle
+        .maxImageCount,
+    ).toBe(5);
+  });
+
+  test('passes the build options through as given (DockerBuildToEcr applies its own defaults)', () => {
+    expect(resolveDockerBuildToEcrProduct({}).build).toEqual({});
+    const cache = DockerCache.registry({ tag: 'layers' });
+    expect(
+      resolveDockerBuildToEcrProduct({
+        imageTagMutability: ecr.TagMutability.IMMUTABLE,
+        imageTagMutabilityExclusionFilters: ['latest'],
+        compression: ImageCompression.ZSTD,
+        cache,
+      }).build,
+    ).toEqual({
+      imageTagMutability: 'IMMUTABLE',
+      imageTagMutabilityExclusionFilters: ['latest'],
+      compression: 'zstd',
+      cache,
+    });
+  });
+
+  test('its errors have no construct (the factory adds its name), and come after the lifecycle ones', () => {
+    const count = new CfnParameter(new Stack(), 'N', { type: 'Number' }).valueAsNumber;
+    expect(() =>
+      resolveDockerBuildToEcrProduct({ maxImageCount: count, imageTagMutabilityExclusionFilters: [] }),
+    ).toThrow(/^maxImageCount \(a token\)/);
+    expect(() => resolveDockerBuildToEcrProduct({ imageTagMutabilityExclusionFilters: [] })).toThrow(
+      /^imageTagMutabilityExclusionFilters \[\] is empty: /,
+    );
+    // a Docker server outside a VPC: the product's own rule (DockerBuildToEcr's fix, "set vpc", is no option here)
+    expect(() =>
+      resolveDockerBuildToEcrProduct({
+        cache: DockerCache.dockerServer({ securityGroups: [] }),
+      }),
+    ).toThrow(
+      /^cache "DockerCache\.dockerServer\(\{ securityGroups \}\)" .*: leave securityGroups unset \(a Docker server outside a VPC needs none\)$/,
     );
   });
 
