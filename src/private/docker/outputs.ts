@@ -68,14 +68,18 @@ export function refsGuardCommand(releaseBranchWord: string | undefined, imageTag
  * byte-identical), the existing image is kept and the push skipped, both said in the log. A
  * repository the construct did not create may be IMMUTABLE without the construct knowing: when ECR
  * refuses the push because the tag exists in an immutable repository, the existing image is kept too.
+ * When the commit's image is kept, the fixed tags (which an exclusion filter keeps movable) are moved
+ * to that image with the ECR API (`retag_existing`), so that they never point at another image.
  */
 export function pushLines(fixedTagWords: string[], immutable: boolean): string[] {
+  // Whether the commit's image was kept matters only to fixed tags.
+  const kept = fixedTagWords.length > 0 ? ['    kept=1'] : [];
   return [
     '  if [ "$PUSH_IMAGE" != 1 ]; then',
     '    echo "Image built, not pushed: its tag $BUILD_IMAGE_TAG is fixed and only moves on builds of the release branch"',
     '    return 0',
     '  fi',
-    '  local existing image_id',
+    `  local existing image_id${fixedTagWords.length > 0 ? ' kept=0' : ''}`,
     '  IMAGE_DIGEST=""',
     '  existing="$(docker manifest inspect -v "$REPOSITORY_URI:$BUILD_IMAGE_TAG" 2>/dev/null)" || existing=""',
     '  image_id="$(docker image inspect --format \'{{.Id}}\' "$REPOSITORY_URI:$BUILD_IMAGE_TAG")" || return 1',
@@ -87,6 +91,7 @@ export function pushLines(fixedTagWords: string[], immutable: boolean): string[]
           '  elif [ -n "$existing" ]; then',
           '    IMAGE_DIGEST="$(registry_digest "$existing")"',
           '    echo "$REPOSITORY_URI:$BUILD_IMAGE_TAG already exists in this IMMUTABLE repository ($IMAGE_DIGEST, built earlier from the same source): push skipped, the existing image is kept"',
+          ...kept,
         ]
       : []),
     '  elif push_tag "$BUILD_IMAGE_TAG"; then',
@@ -96,6 +101,7 @@ export function pushLines(fixedTagWords: string[], immutable: boolean): string[]
     '  elif [ -n "$existing" ] && printf \'%s\\n\' "$PUSH_OUTPUT" | grep -q -i \'cannot be overwritten\'; then',
     '    IMAGE_DIGEST="$(registry_digest "$existing")"',
     '    echo "$REPOSITORY_URI:$BUILD_IMAGE_TAG already exists and the repository is IMMUTABLE ($IMAGE_DIGEST, built earlier from the same source): the existing image is kept"',
+    ...kept,
     '  else',
     '    return 1',
     '  fi',
@@ -104,6 +110,12 @@ export function pushLines(fixedTagWords: string[], immutable: boolean): string[]
           '  if [ "$MOVE_FIXED_TAGS" = 1 ]; then',
           `    local fixed_tags=(${fixedTagWords.join(' ')}) tag`,
           '    for tag in "${fixed_tags[@]}"; do',
+          // The commit's image was kept (IMMUTABLE): the fixed tags (movable through an exclusion
+          // filter) follow it, not the image this build made.
+          '      if [ "$kept" = 1 ]; then',
+          '        retag_existing "$tag" || return 1',
+          '        continue',
+          '      fi',
           '      docker tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" "$REPOSITORY_URI:$tag" || return 1',
           '      push_tag "$tag" || return 1',
           '    done',
@@ -121,7 +133,7 @@ export function pushLines(fixedTagWords: string[], immutable: boolean): string[]
 
 /**
  * Shell functions the push lines use (defined in the same command): `push_tag` (`docker push`;
- * `pushFunctions(zstdPush)` puts another one in its place) and `registry_digest`.
+ * `pushFunctions(zstdPush)` puts another one in its place), `retag_existing` and `registry_digest`.
  */
 export function pushFunctions(zstdPush?: string[]): string[] {
   return [...(zstdPush ?? DOCKER_PUSH_FUNCTION), ...REGISTRY_DIGEST_FUNCTION];
@@ -146,6 +158,23 @@ const DOCKER_PUSH_FUNCTION = [
 ];
 
 const REGISTRY_DIGEST_FUNCTION = [
+  '# retag_existing <tag>: points <tag> at the image $IMAGE_DIGEST the repository already holds (the ECR API:',
+  '# its manifest, put under the tag; nothing is pulled or pushed), for fixed tags of an IMMUTABLE repository',
+  '# that an exclusion filter keeps movable, when the commit tag kept its earlier image.',
+  'retag_existing() {',
+  '  local media manifest out',
+  '  media="$(aws ecr batch-get-image --registry-id "$AWS_ACCOUNT_ID" --repository-name "$IMAGE_REPO_NAME" --image-ids imageDigest="$IMAGE_DIGEST" --query \'images[0].imageManifestMediaType\' --output text)" || return 1',
+  '  manifest="$(aws ecr batch-get-image --registry-id "$AWS_ACCOUNT_ID" --repository-name "$IMAGE_REPO_NAME" --image-ids imageDigest="$IMAGE_DIGEST" --query \'images[0].imageManifest\' --output text)" || return 1',
+  '  if ! out="$(aws ecr put-image --registry-id "$AWS_ACCOUNT_ID" --repository-name "$IMAGE_REPO_NAME" --image-tag "$1" --image-manifest "$manifest" --image-manifest-media-type "$media" 2>&1)"; then',
+  "    if ! printf '%s\\n' \"$out\" | grep -q 'ImageAlreadyExistsException'; then",
+  '      printf \'%s\\n\' "$out" >&2',
+  '      return 1',
+  '    fi',
+  '  fi',
+  '  echo "$REPOSITORY_URI:$1 now points at the kept image $IMAGE_DIGEST"',
+  '  PUSHED_IMAGES="${PUSHED_IMAGES:-}$REPOSITORY_URI:$1"$\'\\n\'',
+  '  export PUSHED_IMAGES',
+  '}',
   '# The digest of the manifest a tag points at, from `docker manifest inspect -v` output (its Descriptor).',
   'registry_digest() {',
   '  printf \'%s\\n\' "$1" | sed -n -E \'s/^[[:space:]]*"digest": "(sha256:[0-9a-f]{64})".*$/\\1/p\' | head -n 1',

@@ -91,6 +91,17 @@ export function manifestStepLines(
           exists,
           '    IMAGE_DIGEST="$(aws ecr describe-images --repository-name "$IMAGE_REPO_NAME" --image-ids imageTag="$IMAGE_TAG" --query \'imageDetails[0].imageDigest\' --output text)" || return 1',
           '    echo "$REPOSITORY_URI:$IMAGE_TAG already exists in this IMMUTABLE repository ($IMAGE_DIGEST, built earlier from the same source): push skipped, the existing manifest list is kept"',
+          // Fixed tags an exclusion filter keeps movable follow the kept list.
+          ...(fixedTagWords.length > 0
+            ? [
+                '    if [ "$MOVE_FIXED_TAGS" = 1 ]; then',
+                `      local fixed_tags=(${fixedTagWords.join(' ')})`,
+                '      for tag in "${fixed_tags[@]}"; do',
+                '        retag_existing "$tag" || return 1',
+                '      done',
+                '    fi',
+              ]
+            : []),
           '    IMAGE_URI="$REPOSITORY_URI:$IMAGE_TAG"',
           '    export IMAGE_URI IMAGE_DIGEST',
           '    return 0',

@@ -504,6 +504,45 @@ describe('generated buildspec, run with recording fakes of aws and docker', () =
     expect(immutable.result.exportedVariables.IMAGE_DIGEST).toBe(DIGEST('existing'));
   });
 
+  // ECR API reference: BatchGetImage (the manifest and its media type) and PutImage (a manifest
+  // under a new tag; ImageAlreadyExistsException when the tag already points at it).
+  test('IMMUTABLE with latest excluded: a rebuilt commit keeps its image, and latest moves to that image', () => {
+    // the commit tag already holds another image (a rebuild of the same commit): it is kept, and
+    // latest (movable through the exclusion filter) is pointed at it with the ECR API, not pushed
+    const { result, calls } = runWithFakes(
+      { imageTagMutability: ecr.TagMutability.IMMUTABLE, imageTagMutabilityExclusionFilters: ['latest'] },
+      { FAKE_EXISTING: '1' },
+    );
+    expect(result.succeeded).toBe(true);
+    const pushes = calls.filter((c) => c.args[0] === 'push').map((c) => c.args[1]);
+    expect(pushes.filter((ref) => !ref.startsWith(`${CACHE}:`))).toEqual([]);
+    expect(result.stdout).toContain('already exists in this IMMUTABLE repository');
+    const existing = DIGEST('existing');
+    const ecrCalls = calls.filter((c) => c.tool === 'aws' && c.args[0] === 'ecr').map((c) => c.args.slice(1, 2)[0]);
+    expect(ecrCalls).toEqual(['get-login-password', 'batch-get-image', 'batch-get-image', 'put-image']);
+    const put = calls.find((c) => c.args[1] === 'put-image')!.args;
+    expect(put.slice(put.indexOf('--repository-name'), put.indexOf('--repository-name') + 4)).toEqual([
+      '--repository-name',
+      'team/app',
+      '--image-tag',
+      'latest',
+    ]);
+    const get = calls.find((c) => c.args[1] === 'batch-get-image')!.args;
+    expect(get).toContain(`imageDigest=${existing}`);
+    expect(result.stdout).toContain(`${REPO}:latest now points at the kept image ${existing}`);
+    expect(result.exportedVariables.IMAGE_DIGEST).toBe(existing);
+  });
+
+  test('the same without a rebuild: latest is tagged from the new image and pushed', () => {
+    const { calls } = runWithFakes({
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      imageTagMutabilityExclusionFilters: ['latest'],
+    });
+    const pushes = calls.filter((c) => c.args[0] === 'push').map((c) => c.args[1]);
+    expect(pushes.filter((ref) => !ref.startsWith(`${CACHE}:`))).toEqual([`${REPO}:build-42`, `${REPO}:latest`]);
+    expect(calls.some((c) => c.args[1] === 'put-image')).toBe(false);
+  });
+
   test('an imported repository that turns out IMMUTABLE: ECR refuses to overwrite the tag, the existing image is kept', () => {
     const stack = new Stack(new App(), 'Imported', { env: { account: '111111111111', region: 'eu-west-1' } });
     const repository = ecr.Repository.fromRepositoryName(stack, 'Repo', 'team/app');
@@ -781,6 +820,18 @@ describe('multi-platform batch build, run with recording fakes', () => {
     expect(result.stdout).toContain('already exists in this IMMUTABLE repository');
   });
 
+  test('the manifest step of IMMUTABLE with latest excluded: the kept list keeps its tag, latest moves to it', () => {
+    const { result, calls } = runWithFakes(
+      { ...props, imageTagMutability: ecr.TagMutability.IMMUTABLE, imageTagMutabilityExclusionFilters: ['latest'] },
+      { ...commit, IMAGE_MANIFEST_STEP: '1', FAKE_EXISTING: '1' },
+    );
+    expect(result.succeeded).toBe(true);
+    expect(calls.filter((c) => c.args[0] === 'manifest' && c.args[1] !== 'inspect')).toEqual([]);
+    const put = calls.find((c) => c.args[1] === 'put-image')!.args;
+    expect(put[put.indexOf('--image-tag') + 1]).toBe('latest');
+    expect(result.exportedVariables.IMAGE_DIGEST).toBe(DIGEST('existing-list'));
+  });
+
   test('zstd: the manifest step writes the index with buildx imagetools (OCI manifests) and reads its digest', () => {
     const { result, calls } = runWithFakes(
       { ...props, compression: ImageCompression.ZSTD },
@@ -873,6 +924,19 @@ describe('generated buildspec passes shellcheck', () => {
       },
     ],
     ['Docker server', { cache: DockerCache.dockerServer() }],
+    [
+      'IMMUTABLE with latest excluded, several platforms',
+      {
+        imageTagMutability: ecr.TagMutability.IMMUTABLE,
+        imageTagMutabilityExclusionFilters: ['latest'],
+        platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64],
+        source: codebuild.Source.gitHub({ owner: 'o', repo: 'r' }),
+      },
+    ],
+    [
+      'IMMUTABLE with latest excluded',
+      { imageTagMutability: ecr.TagMutability.IMMUTABLE, imageTagMutabilityExclusionFilters: ['latest'] },
+    ],
     [
       'one platform, registry cache with a tag',
       { platforms: [ImagePlatform.LINUX_ARM64], cache: DockerCache.registry({ tag: 'cache' }) },
