@@ -98,7 +98,7 @@ function handWritten(scope: Construct, id: string, source: codebuild.ISource): v
     buildSpec: codebuild.BuildSpec.fromObject(spec.buildSpec),
     role,
     environment: {
-      buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+      buildImage: codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0'),
       computeType: codebuild.ComputeType.SMALL,
       privileged: true,
     },

@@ -41,7 +41,7 @@ def test_finding_severity_members_in_order():
 def test_repository_creation_trigger_members():
     """Mirrors registry-settings.test.ts' appliedFor values."""
     assert issubclass(RepositoryCreationTrigger, enum.Enum)
-    assert {m.value for m in RepositoryCreationTrigger} == {"PULL_THROUGH_CACHE", "REPLICATION"}
+    assert {m.value for m in RepositoryCreationTrigger} == {"PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH"}
 
 
 def test_image_platform_members():

@@ -52,7 +52,8 @@ class ValueTypesTest {
                 FindingSeverity.MEDIUM, FindingSeverity.HIGH, FindingSeverity.CRITICAL}, FindingSeverity.values());
         assertSame(FindingSeverity.HIGH, FindingSeverity.valueOf("HIGH"));
         assertArrayEquals(new RepositoryCreationTrigger[] {RepositoryCreationTrigger.PULL_THROUGH_CACHE,
-                RepositoryCreationTrigger.REPLICATION}, RepositoryCreationTrigger.values());
+                RepositoryCreationTrigger.REPLICATION, RepositoryCreationTrigger.CREATE_ON_PUSH},
+                RepositoryCreationTrigger.values());
     }
 
     /**
