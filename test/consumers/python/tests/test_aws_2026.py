@@ -36,9 +36,11 @@ def image_repository(stack, image):
 
 
 def test_values_of_the_new_enums():
-    """ImageCompression and RepositoryCreationTrigger.CREATE_ON_PUSH compare by value in Python."""
-    assert ImageCompression.GZIP.value == "gzip"
-    assert ImageCompression.ZSTD.value == "zstd"
+    """ImageCompression and RepositoryCreationTrigger.CREATE_ON_PUSH: enum.Enum members (jsii gives Python
+    enums their member names as values), compared by value."""
+    assert [m.name for m in ImageCompression] == ["GZIP", "ZSTD"]
+    assert ImageCompression("ZSTD") is ImageCompression.ZSTD
+    assert ImageCompression.GZIP != ImageCompression.ZSTD
     assert RepositoryCreationTrigger.CREATE_ON_PUSH.value == "CREATE_ON_PUSH"
 
 

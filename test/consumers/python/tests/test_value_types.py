@@ -63,7 +63,7 @@ def test_one_arm64_platform_builds_on_the_arm_image():
     template.has_resource_properties(
         "AWS::CodeBuild::Project",
         {
-            "Environment": {"Type": "ARM_CONTAINER", "Image": "aws/codebuild/amazonlinux2-aarch64-standard:3.0"},
+            "Environment": {"Type": "ARM_CONTAINER", "Image": "aws/codebuild/amazonlinux-aarch64-standard:4.0"},
             "BuildBatchConfig": Match.absent(),
         },
     )
