@@ -1158,6 +1158,9 @@ describe('DockerBuildToEcr: tags', () => {
       );
       const [script] = commands(template, 'build');
       expect(script).toContain(`local fixed_tags=('latest') tag`);
+      // latest follows a kept image of its commit (the ECR API), only where the repository can keep one
+      expect(script).toContain('retag_existing() {');
+      expect(commands(build().template, 'build')[0]).not.toContain('retag_existing');
       // the commit tag is never moved: a rebuild of the same commit keeps its image
       expect(script).toContain('already exists in this IMMUTABLE repository');
       // and the registry cache, in its own MUTABLE repository

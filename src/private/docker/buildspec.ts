@@ -59,6 +59,11 @@ export interface DockerBuildSpecInput {
   readonly releaseBranch?: string;
   /** The repository refuses to move tags. @default false */
   readonly immutable?: boolean;
+  /**
+   * The repository may refuse to move a tag although `immutable` is false (exclusion filters of a
+   * MUTABLE repository, or a repository this construct did not create). @default false
+   */
+  readonly mayKeepExistingImage?: boolean;
   /** Container name of `imagedefinitions.json`; the artifact is written when set. @default - no artifact */
   readonly imageDefinitionsContainerName?: string;
   /**
@@ -191,7 +196,10 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
   const extraTags = input.additionalTags.map((tag, i) => words.word(tag, `ADDITIONAL_IMAGE_TAG_${i + 1}`));
 
   const zstd = input.compression === ImageCompression.ZSTD;
-  const push = pushFunctions(zstd ? ZSTD_PUSH_FUNCTION : undefined);
+  // retag_existing: only where the build has fixed tags and the repository may keep an earlier image
+  // of the commit (IMMUTABLE, exclusion filters, or a repository the construct did not create).
+  const retag = extraTags.length > 0 && (input.immutable === true || input.mayKeepExistingImage === true);
+  const push = pushFunctions(zstd ? ZSTD_PUSH_FUNCTION : undefined, retag);
   const buildFunction = [
     '# docker_build <build | buildx build> <flags>: docker with the flags of every build and the context.',
     'docker_build() {',

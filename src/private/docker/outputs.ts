@@ -133,10 +133,11 @@ export function pushLines(fixedTagWords: string[], immutable: boolean): string[]
 
 /**
  * Shell functions the push lines use (defined in the same command): `push_tag` (`docker push`;
- * `pushFunctions(zstdPush)` puts another one in its place), `retag_existing` and `registry_digest`.
+ * `pushFunctions(zstdPush)` puts another one in its place), `registry_digest`, and with `retag`
+ * `retag_existing` (for fixed tags, where the repository may keep an earlier image of the commit).
  */
-export function pushFunctions(zstdPush?: string[]): string[] {
-  return [...(zstdPush ?? DOCKER_PUSH_FUNCTION), ...REGISTRY_DIGEST_FUNCTION];
+export function pushFunctions(zstdPush?: string[], retag: boolean = false): string[] {
+  return [...(zstdPush ?? DOCKER_PUSH_FUNCTION), ...(retag ? RETAG_FUNCTION : []), ...REGISTRY_DIGEST_FUNCTION];
 }
 
 const DOCKER_PUSH_FUNCTION = [
@@ -157,7 +158,7 @@ const DOCKER_PUSH_FUNCTION = [
   '}',
 ];
 
-const REGISTRY_DIGEST_FUNCTION = [
+const RETAG_FUNCTION = [
   '# retag_existing <tag>: points <tag> at the image $IMAGE_DIGEST the repository already holds (the ECR API:',
   '# its manifest, put under the tag; nothing is pulled or pushed), for fixed tags of an IMMUTABLE repository',
   '# that an exclusion filter keeps movable, when the commit tag kept its earlier image.',
@@ -175,6 +176,9 @@ const REGISTRY_DIGEST_FUNCTION = [
   '  PUSHED_IMAGES="${PUSHED_IMAGES:-}$REPOSITORY_URI:$1"$\'\\n\'',
   '  export PUSHED_IMAGES',
   '}',
+];
+
+const REGISTRY_DIGEST_FUNCTION = [
   '# The digest of the manifest a tag points at, from `docker manifest inspect -v` output (its Descriptor).',
   'registry_digest() {',
   '  printf \'%s\\n\' "$1" | sed -n -E \'s/^[[:space:]]*"digest": "(sha256:[0-9a-f]{64})".*$/\\1/p\' | head -n 1',

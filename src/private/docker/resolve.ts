@@ -264,6 +264,7 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
       imageTagFixed: props.imageTag !== undefined,
       releaseBranch: props.releaseBranch,
       immutable,
+      mayKeepExistingImage: !createsRepository || tagMutability.filters.length > 0,
       imageDefinitionsContainerName: props.imageDefinitionsContainerName,
       constructPath: scope.node.path,
       cacheInOtherRegistry: props.repository !== undefined && !sameEnvironment(props.repository, Stack.of(scope)),
