@@ -218,7 +218,7 @@ export function dockerBuildSpec(input: DockerBuildSpecInput): DockerBuildSpec {
       platformVariable: multiPlatform ? PLATFORM_ENV : undefined,
       compression: input.compression,
     }),
-    ...pushLines(multiPlatform ? [] : extraTags, input.immutable ?? false),
+    ...pushLines(multiPlatform ? [] : extraTags, input.immutable ?? false, retag),
     '}',
   ];
   const buildCommand = multiPlatform

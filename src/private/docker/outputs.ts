@@ -71,15 +71,16 @@ export function refsGuardCommand(releaseBranchWord: string | undefined, imageTag
  * When the commit's image is kept, the fixed tags (which an exclusion filter keeps movable) are moved
  * to that image with the ECR API (`retag_existing`), so that they never point at another image.
  */
-export function pushLines(fixedTagWords: string[], immutable: boolean): string[] {
-  // Whether the commit's image was kept matters only to fixed tags.
-  const kept = fixedTagWords.length > 0 ? ['    kept=1'] : [];
+export function pushLines(fixedTagWords: string[], immutable: boolean, retag: boolean = immutable): string[] {
+  // Whether the commit's image was kept matters only to fixed tags, where the repository may keep one.
+  const followKept = retag && fixedTagWords.length > 0;
+  const kept = followKept ? ['    kept=1'] : [];
   return [
     '  if [ "$PUSH_IMAGE" != 1 ]; then',
     '    echo "Image built, not pushed: its tag $BUILD_IMAGE_TAG is fixed and only moves on builds of the release branch"',
     '    return 0',
     '  fi',
-    `  local existing image_id${fixedTagWords.length > 0 ? ' kept=0' : ''}`,
+    `  local existing image_id${followKept ? ' kept=0' : ''}`,
     '  IMAGE_DIGEST=""',
     '  existing="$(docker manifest inspect -v "$REPOSITORY_URI:$BUILD_IMAGE_TAG" 2>/dev/null)" || existing=""',
     '  image_id="$(docker image inspect --format \'{{.Id}}\' "$REPOSITORY_URI:$BUILD_IMAGE_TAG")" || return 1',
@@ -112,10 +113,14 @@ export function pushLines(fixedTagWords: string[], immutable: boolean): string[]
           '    for tag in "${fixed_tags[@]}"; do',
           // The commit's image was kept (IMMUTABLE): the fixed tags (movable through an exclusion
           // filter) follow it, not the image this build made.
-          '      if [ "$kept" = 1 ]; then',
-          '        retag_existing "$tag" || return 1',
-          '        continue',
-          '      fi',
+          ...(followKept
+            ? [
+                '      if [ "$kept" = 1 ]; then',
+                '        retag_existing "$tag" || return 1',
+                '        continue',
+                '      fi',
+              ]
+            : []),
           '      docker tag "$REPOSITORY_URI:$BUILD_IMAGE_TAG" "$REPOSITORY_URI:$tag" || return 1',
           '      push_tag "$tag" || return 1',
           '    done',
