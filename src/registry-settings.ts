@@ -25,8 +25,10 @@ export enum RepositoryCreationTrigger {
   /** Destination repositories that replication creates. */
   REPLICATION = 'REPLICATION',
   /**
-   * Repositories that a push to a repository that does not exist creates (ECR creates one only when
-   * a template with this trigger matches the name; the pusher needs `ecr:CreateRepository` on it).
+   * Repositories that ECR creates when an image is pushed to a repository that does not exist yet.
+   *
+   * ECR creates one only when a template with this trigger matches the name, and the pusher needs
+   * `ecr:CreateRepository` on it.
    */
   CREATE_ON_PUSH = 'CREATE_ON_PUSH',
 }
