@@ -156,7 +156,7 @@ export function resolveDockerBuild(scope: IConstruct, props: DockerBuildInputs):
   // Tags
   // `latest` by default, unless the repository would refuse to move it (IMMUTABLE, and no filter matches it).
   const additionalTags = props.additionalTags ?? (isImmutable('latest') === true ? [] : ['latest']);
-  validateTags(scope, props.imageTag, additionalTags, isImmutable, tagMutability.filters);
+  validateTags(scope, props.imageTag, additionalTags, { ...tagMutability, isImmutable });
 
   // Project
   validateMinutes(scope, 'timeout', props.timeout, MIN_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES);

@@ -8,7 +8,7 @@ import { scheduleExpressionProblem } from './schedule';
 import { validateArchiveAfter } from '../registry/lifecycle';
 import { isSecretValue } from '../shared/build-project';
 import { article, propError, Warning } from '../shared/errors';
-import { tagMatchesWildcard } from '../shared/tag-mutability';
+import { ResolvedTagMutability } from '../shared/tag-mutability';
 import {
   validateEnvVarName,
   validateImageTag,
@@ -137,16 +137,15 @@ export function validateDockerfile(
 }
 
 /**
- * The tags of the build: valid, each once, and every fixed one movable. `isImmutable` tells whether
- * the repository refuses to move a tag (true), lets it move (false), or cannot tell at synth
- * (undefined: a token, checked by nobody but ECR).
+ * The tags of the build: valid, each once, and every fixed one movable. `mutability.isImmutable`
+ * tells whether the repository refuses to move a tag (true), lets it move (false), or cannot tell at
+ * synth (undefined: a token, checked by nobody but ECR).
  */
 export function validateTags(
   scope: IConstruct,
   imageTag: string | undefined,
   additionalTags: string[],
-  isImmutable: (tag: string) => boolean | undefined,
-  exclusionFilters: string[] = [],
+  mutability: Pick<ResolvedTagMutability, 'isImmutable' | 'filters' | 'immutableByDefault'>,
 ): void {
   if (imageTag !== undefined) {
     validateImageTag(scope, 'imageTag', imageTag);
@@ -169,29 +168,27 @@ export function validateTags(
     seen.add(tag);
   }
   const frozen = [...(imageTag !== undefined ? [imageTag] : []), ...additionalTags].find(
-    (t) => isImmutable(t) === true,
+    (t) => mutability.isImmutable(t) === true,
   );
   if (frozen !== undefined) {
     const prop = imageTag !== undefined && frozen === imageTag ? 'imageTag' : 'additionalTags';
+    const filters = mutability.filters;
+    // A tag a MUTABLE repository refuses to move is one of its filters' (the shared isImmutable says so).
+    const byFilter = !mutability.immutableByDefault;
     throw propError(
       scope,
       prop,
       frozen,
-      exclusionFilters.length === 0
+      filters.length === 0
         ? 'is a fixed tag that every build pushes again, which an IMMUTABLE repository refuses after the first build'
-        : isImmutableByFilter(frozen, exclusionFilters)
-          ? `is a fixed tag that every build pushes again, and the imageTagMutabilityExclusionFilters ${JSON.stringify(exclusionFilters)} make it immutable, so ECR refuses it after the first build`
-          : `is a fixed tag that every build pushes again, and no imageTagMutabilityExclusionFilters filter (${JSON.stringify(exclusionFilters)}) keeps it movable in this IMMUTABLE repository`,
-      exclusionFilters.length > 0 && isImmutableByFilter(frozen, exclusionFilters)
+        : byFilter
+          ? `is a fixed tag that every build pushes again, and the imageTagMutabilityExclusionFilters ${JSON.stringify(filters)} make it immutable, so ECR refuses it after the first build`
+          : `is a fixed tag that every build pushes again, and no imageTagMutabilityExclusionFilters filter (${JSON.stringify(filters)}) keeps it movable in this IMMUTABLE repository`,
+      byFilter
         ? 'remove the filter that matches it, or leave the tag out'
         : `leave imageTag unset (a tag per commit) and additionalTags empty, add a filter that matches it (imageTagMutabilityExclusionFilters: [${JSON.stringify(frozen)}]), or use TagMutability.MUTABLE`,
     );
   }
-}
-
-/** Whether one of the (literal) exclusion filters matches `tag`. */
-function isImmutableByFilter(tag: string, exclusionFilters: string[]): boolean {
-  return exclusionFilters.some((f) => !Token.isUnresolved(f) && tagMatchesWildcard(f, tag));
 }
 
 export function validateBuildImage(scope: IConstruct, image: codebuild.IBuildImage | undefined): void {
